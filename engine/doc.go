@@ -1,0 +1,10 @@
+// Package engine trains feed-forward networks on the CPU in float32.
+//
+// Every layer is an explicit forward and backward over flat buffers (see
+// DenseForward, Conv2DForward, MaxPoolForward and their backwards); a Net
+// chains layers over one contiguous parameter buffer and its twin gradient
+// buffer, and a Trainer runs seeded minibatch SGD or Adam over a data.Dataset.
+//
+// engine imports only engine/gemm, engine/data and engine/checkpoint: never
+// kernels, models or a face (wasm, native).
+package engine

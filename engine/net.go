@@ -1,0 +1,159 @@
+package engine
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/predparams/predparams/engine/gemm"
+)
+
+// Net is a feed-forward chain of layers over one contiguous parameter
+// buffer Data and its twin gradient buffer Grad: every Param is a view
+// into both at the same offset. Activations and their gradients are
+// allocated once, for MaxBatch examples.
+type Net struct {
+	In       Shape
+	Layers   []Layer
+	Shapes   []Shape // Shapes[i] is the output shape of Layers[i]
+	Params   []*Param
+	Data     []float32
+	Grad     []float32
+	MaxBatch int
+	Ctx      Context
+
+	acts  [][]float32 // acts[i]: output of layer i
+	dacts [][]float32 // dacts[i]: gradient with respect to acts[i]
+	dIn   []float32   // gradient with respect to the input, when asked for
+}
+
+// NewNet sets up layers on input shape in for batches of up to maxBatch
+// examples, allocates every buffer, and lays the parameters out in one
+// buffer. Parameter names are prefixed with their layer index ("0.w").
+// The parameters are zero until Init is called.
+func NewNet(in Shape, layers []Layer, maxBatch int, g gemm.Impl, threads int) (*Net, error) {
+	if !in.Valid() {
+		return nil, fmt.Errorf("input shape %v must be positive", in)
+	}
+	if maxBatch <= 0 {
+		return nil, fmt.Errorf("batch size %d, want > 0", maxBatch)
+	}
+	if len(layers) == 0 {
+		return nil, fmt.Errorf("a net needs at least one layer")
+	}
+	net := &Net{In: in, Layers: layers, MaxBatch: maxBatch, Ctx: Context{Gemm: g, Threads: max(threads, 1)}}
+	shape := in
+	total := 0
+	for i, l := range layers {
+		out, err := l.Setup(shape, maxBatch)
+		if err != nil {
+			return nil, fmt.Errorf("layer %d: %w", i, err)
+		}
+		if !out.Valid() {
+			return nil, fmt.Errorf("layer %d: output shape %v is empty", i, out)
+		}
+		shape = out
+		net.Shapes = append(net.Shapes, out)
+		for _, p := range l.Params() {
+			if p.Rows <= 0 || p.Cols <= 0 {
+				return nil, fmt.Errorf("layer %d: parameter %s has shape %d×%d", i, p.Name, p.Rows, p.Cols)
+			}
+			p.Name = fmt.Sprintf("%d.%s", i, p.Name)
+			p.Off = total
+			total += p.Size()
+			net.Params = append(net.Params, p)
+		}
+		net.acts = append(net.acts, make([]float32, maxBatch*out.Size()))
+		net.dacts = append(net.dacts, make([]float32, maxBatch*out.Size()))
+	}
+	net.Data = make([]float32, total)
+	net.Grad = make([]float32, total)
+	for _, p := range net.Params {
+		p.Data = net.Data[p.Off : p.Off+p.Size() : p.Off+p.Size()]
+		p.Grad = net.Grad[p.Off : p.Off+p.Size() : p.Off+p.Size()]
+	}
+	return net, nil
+}
+
+// Init draws every parameter from its Init function, with a random
+// stream fixed by seed: the same seed gives the same parameters.
+func (net *Net) Init(seed uint64) {
+	r := rand.New(rand.NewPCG(seed, streamInit))
+	for _, p := range net.Params {
+		clear(p.Data)
+		if p.Init != nil {
+			p.Init(r, p.Data)
+		}
+	}
+}
+
+// Random streams: each use of randomness draws from its own PCG stream
+// of the run seed, so adding one use never shifts another.
+const (
+	streamInit    = 0x1417
+	streamShuffle = 0x5a4f
+)
+
+// Out returns the output shape of the net.
+func (net *Net) Out() Shape { return net.Shapes[len(net.Shapes)-1] }
+
+// Forward runs the net on n examples in x (n·In.Size() floats) and returns
+// the output activations, a view valid until the next Forward.
+func (net *Net) Forward(x []float32, n int) []float32 {
+	if n > net.MaxBatch {
+		panic(fmt.Sprintf("engine: batch %d larger than MaxBatch %d", n, net.MaxBatch))
+	}
+	in := x[:n*net.In.Size()]
+	for i, l := range net.Layers {
+		out := net.acts[i][:n*net.Shapes[i].Size()]
+		l.Forward(&net.Ctx, out, in, n)
+		in = out
+	}
+	return in
+}
+
+// Activation returns the output of layer i from the last Forward, for n
+// examples.
+func (net *Net) Activation(i, n int) []float32 {
+	return net.acts[i][:n*net.Shapes[i].Size()]
+}
+
+// OutputGrad returns the buffer that Backward reads the gradient with
+// respect to the net's output from; write it before calling Backward.
+func (net *Net) OutputGrad(n int) []float32 {
+	last := len(net.Layers) - 1
+	return net.dacts[last][:n*net.Shapes[last].Size()]
+}
+
+// Backward sets Grad to the gradient of the loss whose gradient with
+// respect to the output is in OutputGrad(n), through the activations of
+// the last Forward on x. If wantInput, the gradient with respect to x is
+// computed too and returned; otherwise Backward returns nil.
+func (net *Net) Backward(x []float32, n int, wantInput bool) []float32 {
+	clear(net.Grad)
+	var dx []float32
+	if wantInput {
+		if len(net.dIn) < net.MaxBatch*net.In.Size() {
+			net.dIn = make([]float32, net.MaxBatch*net.In.Size())
+		}
+		dx = net.dIn[:n*net.In.Size()]
+	}
+	for i := len(net.Layers) - 1; i >= 0; i-- {
+		in, dIn := x[:n*net.In.Size()], dx
+		if i > 0 {
+			in = net.acts[i-1][:n*net.Shapes[i-1].Size()]
+			dIn = net.dacts[i-1][:n*net.Shapes[i-1].Size()]
+		}
+		net.Layers[i].Backward(&net.Ctx, dIn, net.dacts[i][:n*net.Shapes[i].Size()], in, net.acts[i][:n*net.Shapes[i].Size()], n)
+	}
+	return dx
+}
+
+// Param returns the parameter with the given full name ("0.w"), or nil.
+func (net *Net) Param(name string) *Param {
+	for _, p := range net.Params {
+		if p.Name == name {
+			return p
+		}
+	}
+	return nil
+}

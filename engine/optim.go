@@ -1,0 +1,206 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+)
+
+// OptimConfig configures an optimizer. Zero fields take the defaults
+// noted.
+type OptimConfig struct {
+	// Kind is "sgd" (with momentum) or "adam".
+	Kind string `json:"kind"`
+	// LR is the learning rate at the first update; it must be > 0.
+	LR float64 `json:"lr"`
+	// LRDecay divides the learning rate by this factor after every update
+	// (the paper code uses 1.00004); 0 or 1 means constant.
+	LRDecay float64 `json:"lr_decay,omitempty"`
+	// MinLR floors the decayed learning rate.
+	MinLR float64 `json:"min_lr,omitempty"`
+	// Momentum for SGD (0 to < 1). MomentumFinal, if set, is reached
+	// linearly over MomentumSteps updates.
+	Momentum      float64 `json:"momentum,omitempty"`
+	MomentumFinal float64 `json:"momentum_final,omitempty"`
+	MomentumSteps int64   `json:"momentum_steps,omitempty"`
+	// Beta1, Beta2 and Eps for Adam (defaults 0.9, 0.999, 1e-8).
+	Beta1 float64 `json:"beta1,omitempty"`
+	Beta2 float64 `json:"beta2,omitempty"`
+	Eps   float64 `json:"eps,omitempty"`
+	// WeightDecay adds WeightDecay·w to the gradient of every Weight
+	// parameter (L2 regularisation); biases are not decayed.
+	WeightDecay float64 `json:"weight_decay,omitempty"`
+	// MaxNorm caps the L2 norm of each column of the parameters marked
+	// MaxNorm after every update (the paper code uses 1.9365); 0 is off.
+	MaxNorm float64 `json:"max_norm,omitempty"`
+}
+
+// Validate reports the first setting out of range.
+func (c OptimConfig) Validate() error {
+	switch {
+	case c.Kind != "sgd" && c.Kind != "adam":
+		return fmt.Errorf("optimizer %q, want sgd or adam", c.Kind)
+	case !(c.LR > 0) || math.IsInf(c.LR, 0):
+		return fmt.Errorf("learning rate %v, want > 0", c.LR)
+	case c.LRDecay < 0:
+		return fmt.Errorf("lr_decay %v, want ≥ 0", c.LRDecay)
+	case c.Momentum < 0 || c.Momentum >= 1 || c.MomentumFinal < 0 || c.MomentumFinal >= 1:
+		return fmt.Errorf("momentum %v → %v, want 0 ≤ m < 1", c.Momentum, c.MomentumFinal)
+	case c.Beta1 < 0 || c.Beta1 >= 1 || c.Beta2 < 0 || c.Beta2 >= 1:
+		return fmt.Errorf("adam betas %v, %v, want 0 ≤ β < 1", c.Beta1, c.Beta2)
+	case c.WeightDecay < 0 || c.MaxNorm < 0 || c.Eps < 0 || c.MinLR < 0 || c.MomentumSteps < 0:
+		return fmt.Errorf("weight_decay, max_norm, eps, min_lr and momentum_steps must be ≥ 0")
+	}
+	return nil
+}
+
+// LRAt returns the learning rate of update t (counted from 0).
+func (c OptimConfig) LRAt(t int64) float64 {
+	lr := c.LR
+	if c.LRDecay > 0 && c.LRDecay != 1 {
+		lr = c.LR / math.Pow(c.LRDecay, float64(t))
+	}
+	return max(lr, c.MinLR)
+}
+
+// MomentumAt returns SGD's momentum at update t.
+func (c OptimConfig) MomentumAt(t int64) float64 {
+	if c.MomentumFinal == 0 || c.MomentumSteps == 0 {
+		return c.Momentum
+	}
+	f := min(float64(t)/float64(c.MomentumSteps), 1)
+	return c.Momentum + f*(c.MomentumFinal-c.Momentum)
+}
+
+// Optimizer updates a Net's parameters from their gradients. Its state
+// (momentum, Adam moments) lives in flat buffers with the same offsets as
+// Net.Data, so a step is a loop over slices and a checkpoint saves the
+// buffers as they are.
+type Optimizer struct {
+	Config OptimConfig
+	// M is SGD's velocity or Adam's first moment; V is Adam's second
+	// moment (nil for SGD).
+	M, V  []float32
+	norms []float64
+}
+
+// NewOptimizer checks cfg and allocates state for net.
+func NewOptimizer(cfg OptimConfig, net *Net) (*Optimizer, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Kind == "adam" {
+		if cfg.Beta1 == 0 {
+			cfg.Beta1 = 0.9
+		}
+		if cfg.Beta2 == 0 {
+			cfg.Beta2 = 0.999
+		}
+		if cfg.Eps == 0 {
+			cfg.Eps = 1e-8
+		}
+	}
+	o := &Optimizer{Config: cfg, M: make([]float32, len(net.Data))}
+	if cfg.Kind == "adam" {
+		o.V = make([]float32, len(net.Data))
+	}
+	cols := 0
+	for _, p := range net.Params {
+		cols = max(cols, p.Cols)
+	}
+	o.norms = make([]float64, cols)
+	return o, nil
+}
+
+// Reset zeroes the optimizer state.
+func (o *Optimizer) Reset() {
+	clear(o.M)
+	clear(o.V)
+}
+
+// Step applies update t (counted from 0) to every parameter in params
+// from its Grad.
+func (o *Optimizer) Step(params []*Param, t int64) {
+	c := o.Config
+	lr := float32(c.LRAt(t))
+	wd := float32(c.WeightDecay)
+	switch c.Kind {
+	case "sgd":
+		mu := float32(c.MomentumAt(t))
+		for _, p := range params {
+			decay := wd
+			if p.Role != Weight {
+				decay = 0
+			}
+			sgdUpdate(p.Data, p.Grad, o.M[p.Off:p.Off+p.Size()], lr, mu, decay)
+		}
+	case "adam":
+		b1, b2 := float32(c.Beta1), float32(c.Beta2)
+		// Bias corrections folded into the step size and epsilon.
+		bc1 := 1 - math.Pow(c.Beta1, float64(t+1))
+		bc2 := 1 - math.Pow(c.Beta2, float64(t+1))
+		step := float32(float64(lr) * math.Sqrt(bc2) / bc1)
+		eps := float32(c.Eps * math.Sqrt(bc2))
+		for _, p := range params {
+			decay := wd
+			if p.Role != Weight {
+				decay = 0
+			}
+			adamUpdate(p.Data, p.Grad, o.M[p.Off:p.Off+p.Size()], o.V[p.Off:p.Off+p.Size()], step, b1, b2, eps, decay)
+		}
+	}
+	if c.MaxNorm > 0 {
+		for _, p := range params {
+			if p.MaxNorm {
+				o.capColumns(p, c.MaxNorm)
+			}
+		}
+	}
+}
+
+// sgdUpdate applies v = μ·v − lr·(g + wd·w); w += v.
+func sgdUpdate(w, g, v []float32, lr, mu, wd float32) {
+	g, v = g[:len(w)], v[:len(w)]
+	for i := range w {
+		vi := mu*v[i] - lr*(g[i]+wd*w[i])
+		v[i] = vi
+		w[i] += vi
+	}
+}
+
+// adamUpdate applies Adam with bias corrections folded into step and eps.
+func adamUpdate(w, g, m, v []float32, step, b1, b2, eps, wd float32) {
+	g, m, v = g[:len(w)], m[:len(w)], v[:len(w)]
+	for i := range w {
+		gi := g[i] + wd*w[i]
+		mi := b1*m[i] + (1-b1)*gi
+		vi := b2*v[i] + (1-b2)*gi*gi
+		m[i], v[i] = mi, vi
+		w[i] -= step * mi / (float32(math.Sqrt(float64(vi))) + eps)
+	}
+}
+
+// capColumns rescales every column of p whose L2 norm exceeds c to norm c.
+func (o *Optimizer) capColumns(p *Param, c float64) {
+	norms := o.norms[:p.Cols]
+	clear(norms)
+	for i := 0; i < p.Rows; i++ {
+		for j, v := range p.Data[i*p.Cols : (i+1)*p.Cols] {
+			norms[j] += float64(v) * float64(v)
+		}
+	}
+	for j, s := range norms {
+		n := math.Sqrt(s)
+		norms[j] = 1
+		if n > c {
+			norms[j] = c / n
+		}
+	}
+	for i := 0; i < p.Rows; i++ {
+		row := p.Data[i*p.Cols : (i+1)*p.Cols]
+		for j := range row {
+			if norms[j] != 1 {
+				row[j] = float32(float64(row[j]) * norms[j])
+			}
+		}
+	}
+}

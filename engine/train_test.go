@@ -1,0 +1,147 @@
+package engine
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/predparams/predparams/engine/data"
+	"github.com/predparams/predparams/engine/gemm"
+)
+
+// blobs returns a toy dataset: n points in d dimensions around one of k
+// random centres, labelled by their centre.
+func blobs(n, d, k int, seed uint64) *data.Dataset {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	centres := make([]float32, k*d)
+	for i := range centres {
+		centres[i] = float32(rng.NormFloat64() * 2)
+	}
+	ds := &data.Dataset{Name: "blobs", N: n, H: 1, W: 1, C: d, Classes: k, X: make([]float32, n*d), Y: make([]int32, n)}
+	for i := 0; i < n; i++ {
+		c := rng.IntN(k)
+		ds.Y[i] = int32(c)
+		for j := 0; j < d; j++ {
+			ds.X[i*d+j] = centres[c*d+j] + float32(rng.NormFloat64())
+		}
+	}
+	return ds
+}
+
+func newMLP(t testing.TB, d, k, batch int, opt OptimConfig, seed uint64) *Trainer {
+	net, err := NewNet(Flat(d), []Layer{&Dense{Out: 32, Act: ReLU, MaxNorm: true}, &Dense{Out: 16, Act: Tanh}, &Dense{Out: k}}, batch, gemm.Simple{}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	net.Init(seed)
+	o, err := NewOptimizer(opt, net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := NewTrainer(net, o, batch, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+func TestTrainingLearns(t *testing.T) {
+	train, test := blobs(2000, 10, 4, 1), blobs(500, 10, 4, 1)
+	for _, opt := range []OptimConfig{
+		{Kind: "sgd", LR: 0.05, Momentum: 0.9, WeightDecay: 1e-4, MaxNorm: 2},
+		{Kind: "adam", LR: 1e-3, WeightDecay: 1e-5},
+	} {
+		tr := newMLP(t, 10, 4, 50, opt, 3)
+		before, _ := Evaluate(tr.Net, test, nil)
+		for tr.Epoch < 3 {
+			tr.TrainStep(train)
+		}
+		after, _ := Evaluate(tr.Net, test, nil)
+		if after > 0.05 || after >= before {
+			t.Errorf("%s: test error %.3f before, %.3f after 3 epochs", opt.Kind, before, after)
+		}
+	}
+}
+
+func TestSameSeedSameRun(t *testing.T) {
+	ds := blobs(300, 6, 3, 2)
+	opt := OptimConfig{Kind: "adam", LR: 1e-3}
+	a, b := newMLP(t, 6, 3, 32, opt, 9), newMLP(t, 6, 3, 32, opt, 9)
+	for i := 0; i < 25; i++ {
+		a.TrainStep(ds)
+		b.TrainStep(ds)
+	}
+	if !slices.Equal(a.Net.Data, b.Net.Data) {
+		t.Fatal("two runs with the same seed differ")
+	}
+	c := newMLP(t, 6, 3, 32, opt, 10)
+	for i := 0; i < 25; i++ {
+		c.TrainStep(ds)
+	}
+	if slices.Equal(a.Net.Data, c.Net.Data) {
+		t.Fatal("runs with different seeds are identical")
+	}
+}
+
+func TestShuffleIsPermutation(t *testing.T) {
+	p := Shuffle(nil, 1000, 4, 2)
+	q := slices.Clone(p)
+	slices.Sort(q)
+	for i, v := range q {
+		if int(v) != i {
+			t.Fatalf("not a permutation at %d", i)
+		}
+	}
+	if slices.Equal(p, Shuffle(nil, 1000, 4, 3)) {
+		t.Fatal("epochs 2 and 3 have the same order")
+	}
+}
+
+func TestTrainStepAllocatesNothing(t *testing.T) {
+	ds := blobs(1000, 20, 5, 3)
+	for _, kind := range []string{"sgd", "adam"} {
+		tr := newMLP(t, 20, 5, 100, OptimConfig{Kind: kind, LR: 0.01, Momentum: 0.5, MaxNorm: 1.9}, 1)
+		tr.TrainStep(ds) // the first step of an epoch may size the permutation
+		if a := testing.AllocsPerRun(20, func() { tr.TrainStep(ds) }); a != 0 {
+			t.Errorf("%s: %v allocations per step, want 0", kind, a)
+		}
+	}
+}
+
+func TestOptimConfigValidate(t *testing.T) {
+	bad := []OptimConfig{
+		{Kind: "sgd", LR: 0},
+		{Kind: "sgd", LR: -1},
+		{Kind: "rmsprop", LR: 0.1},
+		{Kind: "sgd", LR: 0.1, Momentum: 1},
+		{Kind: "adam", LR: 0.1, Beta2: 1.5},
+		{Kind: "sgd", LR: 0.1, WeightDecay: -1},
+	}
+	for _, c := range bad {
+		if c.Validate() == nil {
+			t.Errorf("%+v: accepted", c)
+		}
+	}
+	if err := (OptimConfig{Kind: "adam", LR: 1e-3}).Validate(); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestMaxNormCapsColumns(t *testing.T) {
+	tr := newMLP(t, 10, 4, 50, OptimConfig{Kind: "sgd", LR: 5, MaxNorm: 0.5}, 1)
+	ds := blobs(200, 10, 4, 5)
+	for i := 0; i < 10; i++ {
+		tr.TrainStep(ds)
+	}
+	w := tr.Net.Params[0]
+	for j := 0; j < w.Cols; j++ {
+		var s float64
+		for i := 0; i < w.Rows; i++ {
+			v := float64(w.Data[i*w.Cols+j])
+			s += v * v
+		}
+		if s > 0.5*0.5*(1+1e-5) {
+			t.Fatalf("column %d has norm² %v > 0.25", j, s)
+		}
+	}
+}
