@@ -55,7 +55,7 @@ func need(rows, cols, ld int) int {
 
 // scaleC applies C = beta·C, treating beta == 0 as an overwrite.
 func scaleC(m, n int, beta float32, c []float32, ldc int) {
-	if beta == 1 {
+	if beta == 1 || m == 0 || n == 0 {
 		return
 	}
 	for i := 0; i < m; i++ {

@@ -1,10 +1,11 @@
+//go:build !amd64
+
 package gemm
 
 // Best returns the fastest implementation for the running target, allowed
 // to use up to threads goroutines for large products (threads < 1 means 1).
-//
-// The choice per target is made with build tags and measured by the
-// package benchmarks; see README in bench/.
+// Off amd64 it is a Portable (on js/wasm, the wasm-tuned one on one
+// goroutine). The result must be used by one goroutine at a time.
 func Best(threads int) Impl {
-	return Simple{}
+	return NewPortable(threads)
 }

@@ -1,0 +1,148 @@
+package gemm
+
+import (
+	"runtime"
+	"sync"
+)
+
+// parallelFlops is the product size (2·m·n·k) below which a call runs on
+// the calling goroutine only: under it, waking a helper costs more than it
+// saves (measured by BenchmarkThreshold).
+const parallelFlops = 2_000_000
+
+// engine runs a config over up to threads goroutines. It splits C into
+// blocks of whole tiles along one dimension, never along the reduction, so
+// every element of C gets the same sequence of operations whatever the
+// thread count: results are bit-identical for any threads.
+//
+// An engine is used by one goroutine at a time. Its helpers are started
+// once and live until the owning Impl is garbage collected.
+type engine struct {
+	cfg     *config
+	threads int
+	scratch []scratch // one per part
+
+	// The call being split, read by the helpers.
+	call   call
+	splitN bool // split columns (true) or rows (false)
+	parts  int
+	work   chan int // part indices for helpers
+	wg     sync.WaitGroup
+}
+
+// call holds the arguments of one Sgemm call.
+type call struct {
+	transA, transB bool
+	m, n, k        int
+	alpha, beta    float32
+	a, b, c        []float32
+	lda, ldb, ldc  int
+}
+
+// newEngine returns an engine for cfg with threads goroutines. owner is the
+// Impl that holds it: when owner becomes unreachable the helpers exit.
+func newEngine[T any](owner *T, cfg *config, threads int) *engine {
+	threads = max(threads, 1)
+	if runtime.GOARCH == "wasm" {
+		threads = 1 // one thread: goroutines only add scheduling cost
+	}
+	e := &engine{cfg: cfg, threads: threads, scratch: make([]scratch, threads)}
+	if threads > 1 {
+		e.work = make(chan int, threads)
+		for range threads - 1 {
+			go e.helper(e.work)
+		}
+		runtime.AddCleanup(owner, func(w chan int) { close(w) }, e.work)
+	}
+	return e
+}
+
+// helper runs parts of calls until w is closed.
+func (e *engine) helper(w chan int) {
+	for part := range w {
+		e.run(part)
+		e.wg.Done()
+	}
+}
+
+// sgemm implements Impl.Sgemm.
+func (e *engine) sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
+	b []float32, ldb int, beta float32, c []float32, ldc int) {
+	checkArgs(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
+	if m == 0 || n == 0 {
+		return
+	}
+	if k == 0 || alpha == 0 {
+		scaleC(m, n, beta, c, ldc)
+		return
+	}
+	cfg := e.cfg
+	parts := 1
+	if e.threads > 1 && 2*float64(m)*float64(n)*float64(k) >= parallelFlops {
+		// Split the dimension whose partner is cheaper to pack twice:
+		// splitting columns repacks A (m·k) in each part, splitting
+		// rows repacks B (k·n).
+		tn, tm := (n+cfg.nr-1)/cfg.nr, (m+cfg.mr-1)/cfg.mr
+		e.splitN = m <= n && tn >= 2 || tm < 2
+		tiles := tm
+		if e.splitN {
+			tiles = tn
+		}
+		parts = min(e.threads, tiles)
+	}
+	if parts == 1 {
+		cfg.serial(&e.scratch[0], transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	e.call = call{transA, transB, m, n, k, alpha, beta, a, b, c, lda, ldb, ldc}
+	e.parts = parts
+	e.wg.Add(parts - 1)
+	for part := 1; part < parts; part++ {
+		e.work <- part
+	}
+	e.run(0)
+	e.wg.Wait()
+	e.call = call{} // drop references to the caller's slices
+}
+
+// run computes part of the current call: a block of whole tiles of C.
+func (e *engine) run(part int) {
+	x := &e.call
+	cfg := e.cfg
+	if e.splitN {
+		j0, j1 := span(x.n, cfg.nr, e.parts, part)
+		if j0 == j1 {
+			return
+		}
+		b := x.b
+		if x.transB {
+			b = b[j0*x.ldb:]
+		} else {
+			b = b[j0:]
+		}
+		cfg.serial(&e.scratch[part], x.transA, x.transB, x.m, j1-j0, x.k, x.alpha, x.a, x.lda,
+			b, x.ldb, x.beta, x.c[j0:], x.ldc)
+		return
+	}
+	i0, i1 := span(x.m, cfg.mr, e.parts, part)
+	if i0 == i1 {
+		return
+	}
+	a := x.a
+	if x.transA {
+		a = a[i0:]
+	} else {
+		a = a[i0*x.lda:]
+	}
+	cfg.serial(&e.scratch[part], x.transA, x.transB, i1-i0, x.n, x.k, x.alpha, a, x.lda,
+		x.b, x.ldb, x.beta, x.c[i0*x.ldc:], x.ldc)
+}
+
+// span returns part's share [lo, hi) of n items split into parts blocks of
+// whole tiles of size t.
+func span(n, t, parts, part int) (lo, hi int) {
+	tiles := (n + t - 1) / t
+	lo = min(tiles*part/parts*t, n)
+	hi = min(tiles*(part+1)/parts*t, n)
+	return lo, hi
+}

@@ -1,0 +1,11 @@
+//go:build !amd64
+
+package gemm
+
+// archImpls returns the target-specific implementations under test.
+func archImpls() []namedImpl { return nil }
+
+// archBenchImpls returns the target-specific implementations to benchmark.
+func archBenchImpls() []namedImpl {
+	return []namedImpl{{"Best1", Best(1)}}
+}

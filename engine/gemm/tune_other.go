@@ -1,0 +1,7 @@
+//go:build !wasm
+
+package gemm
+
+// portableDefault is the pure-Go configuration measured fastest on amd64;
+// other targets use it too.
+var portableDefault = portableConfigs[0]

@@ -1,0 +1,6 @@
+//go:build wasm
+
+package gemm
+
+// portableDefault is the pure-Go configuration measured fastest under Node.
+var portableDefault = portableConfigs[1]
