@@ -1,0 +1,66 @@
+package data
+
+import (
+	"compress/flate"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// FormatError reports that an input is not valid in the named format ("idx", "wav").
+// Its message says what is wrong, e.g. "idx: bad magic 0x00000801 for images, want
+// 0x00000803". Err, when set, is the underlying cause: io.ErrUnexpectedEOF for
+// truncated input, or a compress/gzip or compress/flate error for a corrupt gzip stream.
+type FormatError struct {
+	Format string // "idx" or "wav"
+	Msg    string // what is wrong, without the format prefix
+	Err    error  // underlying cause, or nil
+}
+
+func (e *FormatError) Error() string {
+	if e.Err != nil && e.Err != io.ErrUnexpectedEOF {
+		return e.Format + ": " + e.Msg + ": " + e.Err.Error()
+	}
+	return e.Format + ": " + e.Msg
+}
+
+// Unwrap returns the underlying cause, so that errors.Is(err, io.ErrUnexpectedEOF)
+// holds for truncated input.
+func (e *FormatError) Unwrap() error { return e.Err }
+
+// UnsupportedError reports that an input is valid in its format but uses a feature
+// these readers do not handle, e.g. a stereo or 24-bit WAV file.
+type UnsupportedError struct {
+	Format string // "wav"
+	Msg    string // the unsupported feature
+}
+
+func (e *UnsupportedError) Error() string { return e.Format + ": unsupported " + e.Msg }
+
+func formatErr(format, msg string, args ...any) error {
+	return &FormatError{Format: format, Msg: fmt.Sprintf(msg, args...)}
+}
+
+func truncatedErr(format string, want, got int64, what string) error {
+	return &FormatError{
+		Format: format,
+		Msg:    fmt.Sprintf("truncated: want %d %s, got %d", want, what, got),
+		Err:    io.ErrUnexpectedEOF,
+	}
+}
+
+// readErr classifies an error met while reading want bytes of what, of which got
+// arrived: end of input becomes a truncation FormatError, a corrupt gzip stream a
+// FormatError wrapping the gzip error, and anything else (an I/O error of the
+// underlying reader) is wrapped as is.
+func readErr(format string, err error, want, got int64, what string) error {
+	var corrupt flate.CorruptInputError
+	switch {
+	case err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF):
+		return truncatedErr(format, want, got, what)
+	case errors.As(err, &corrupt) || errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader):
+		return &FormatError{Format: format, Msg: "corrupt gzip stream", Err: err}
+	}
+	return fmt.Errorf("%s: reading %s: %w", format, what, err)
+}

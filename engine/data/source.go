@@ -1,0 +1,147 @@
+package data
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"os"
+)
+
+// initialChunk is the first allocation, in bytes, for a payload whose length is only
+// known from a header and cannot be checked or bounded by the input's size (a pipe, a
+// gzip stream of unknown length). The buffer then doubles as data actually arrives, so a lying header costs at
+// most twice the bytes really present.
+const initialChunk = 1 << 20
+
+// maxDeflateRatio bounds how many bytes one compressed byte can expand to in a deflate
+// stream (1032:1, per zlib's documentation), with some slack.
+const maxDeflateRatio = 1040
+
+// source is an input being decoded: the reader to take bytes from, how many bytes are
+// known to remain in it (or -1 when that is unknown, e.g. behind gzip) and, when it is
+// unknown, an upper bound if one is known (or -1): what a gzip stream of known
+// compressed length can expand to at most. The bound only sizes allocations.
+type source struct {
+	r     io.Reader
+	avail int64
+	bound int64
+	gz    *gzip.Reader // non-nil if r is a gzip stream
+}
+
+// remaining returns how many bytes are left in r if r can tell cheaply (bytes.Reader,
+// strings.Reader, bytes.Buffer, a regular *os.File), or -1.
+func remaining(r io.Reader) int64 {
+	switch r := r.(type) {
+	case interface{ Len() int }:
+		return int64(r.Len())
+	case *os.File:
+		st, err := r.Stat()
+		if err != nil || !st.Mode().IsRegular() {
+			return -1
+		}
+		off, err := r.Seek(0, io.SeekCurrent)
+		if err != nil || off > st.Size() {
+			return -1
+		}
+		return st.Size() - off
+	}
+	return -1
+}
+
+// plainSource wraps r without gzip detection.
+func plainSource(r io.Reader) *source { return &source{r: r, avail: remaining(r), bound: -1} }
+
+// openSource wraps r, transparently decompressing it if it starts with the gzip magic
+// bytes 0x1f 0x8b. Only the first two bytes are read from r before deciding.
+func openSource(format string, r io.Reader) (*source, error) {
+	avail := remaining(r)
+	var head [2]byte
+	n, err := io.ReadFull(r, head[:])
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return nil, readErr(format, err, 2, int64(n), "header bytes")
+	}
+	rr := io.MultiReader(bytes.NewReader(head[:n]), r)
+	if n < 2 || head[0] != 0x1f || head[1] != 0x8b {
+		return &source{r: rr, avail: avail, bound: -1}, nil
+	}
+	zr, err := gzip.NewReader(rr)
+	if err != nil {
+		return nil, readErr(format, err, 10, 0, "gzip header bytes")
+	}
+	bound := int64(-1)
+	if avail >= 0 && avail < (1<<62)/maxDeflateRatio {
+		bound = avail * maxDeflateRatio
+	}
+	return &source{r: zr, avail: -1, bound: bound, gz: zr}, nil
+}
+
+// readFull reads exactly len(p) bytes, describing a failure as a FormatError about what.
+func (s *source) readFull(format string, p []byte, what string) error {
+	n, err := io.ReadFull(s.r, p)
+	if s.avail >= 0 {
+		s.avail = max(s.avail-int64(n), 0)
+	}
+	if err != nil {
+		return readErr(format, err, int64(len(p)), int64(n), what)
+	}
+	return nil
+}
+
+// readPayload reads exactly want bytes. If the input is known to hold fewer it fails
+// at once without allocating; otherwise it allocates as data arrives (see initialChunk).
+func (s *source) readPayload(format string, want int64, what string) ([]byte, error) {
+	if s.avail >= 0 && want > s.avail {
+		return nil, truncatedErr(format, want, s.avail, what)
+	}
+	c := want
+	switch {
+	case s.avail < 0 && s.bound >= 0:
+		c = min(want, s.bound)
+	case s.avail < 0:
+		c = min(want, initialChunk)
+	}
+	buf := make([]byte, 0, c)
+	for int64(len(buf)) < want {
+		if len(buf) == cap(buf) {
+			grow := min(want-int64(len(buf)), int64(cap(buf)))
+			buf = append(buf, make([]byte, grow)...)[:len(buf)]
+		}
+		end := int64(cap(buf))
+		if end > want {
+			end = want
+		}
+		n, err := s.r.Read(buf[len(buf):end])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF && int64(len(buf)) == want {
+			break
+		}
+		if err != nil {
+			return nil, readErr(format, err, want, int64(len(buf)), what)
+		}
+	}
+	if s.avail >= 0 {
+		s.avail -= want
+	}
+	return buf, nil
+}
+
+// finish checks, for a gzip source, that the decompressed stream ends right after the
+// data and that its CRC-32 and length trailer match (gzip verifies them only on
+// reaching the end). A plain source is left positioned just after the data.
+func (s *source) finish(format, what string) error {
+	if s.gz == nil {
+		return nil
+	}
+	var b [1]byte
+	n, err := io.ReadFull(s.gz, b[:])
+	if n > 0 {
+		return formatErr(format, "trailing data after %s", what)
+	}
+	switch {
+	case err == io.EOF:
+		return nil
+	case err == io.ErrUnexpectedEOF:
+		return &FormatError{Format: format, Msg: "truncated gzip stream after " + what, Err: err}
+	}
+	return readErr(format, err, 0, 0, "gzip trailer")
+}
