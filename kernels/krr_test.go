@@ -38,7 +38,7 @@ func denseKRR(t *testing.T, k Kernel, alpha []int, lambda float64) []float64 {
 	return u.RawMatrix().Data
 }
 
-func mustAlpha(t *testing.T, seed uint64, n, m int) []int {
+func mustAlpha(t testing.TB, seed uint64, n, m int) []int {
 	t.Helper()
 	a, err := SampleAlpha(rand.New(rand.NewPCG(seed, 0)), n, m)
 	if err != nil {
