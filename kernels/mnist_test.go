@@ -22,7 +22,7 @@ var mnistTrain = sync.OnceValues(func() (*data.Dataset, error) {
 func mnistRows(tb testing.TB, n int) []float32 {
 	tb.Helper()
 	if runtime.GOOS == "js" {
-		tb.Skip("MNIST tests are skipped under js/wasm: the module files are not reachable from node's sandbox and loading them there is slow")
+		tb.Skip("MNIST tests are skipped under js/wasm: data.LoadMNIST locates the MNIST module through the module cache or the go command, which the wasm test binary cannot reach")
 	}
 	if testing.Short() {
 		tb.Skip("MNIST tests are skipped in -short mode")
