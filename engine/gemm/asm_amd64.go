@@ -37,11 +37,16 @@ func asmKernel(f func(kc int, a, b, c *float32, ldc int, alpha, beta float32, ro
 // asmConfigs are the assembly configurations; tests run every one the CPU
 // supports and the benchmarks compare them.
 var asmConfigs = []*config{
-	{name: "avx512_12x32", mr: 12, nr: 32, mc: 192, kc: 384, nc: 4096, kern: asmKernel(kernAVX512x12x32)},
-	{name: "avx512_14x32", mr: 14, nr: 32, mc: 196, kc: 384, nc: 4096, kern: asmKernel(kernAVX512x14x32)},
-	{name: "avx512_8x48", mr: 8, nr: 48, mc: 192, kc: 384, nc: 4080, kern: asmKernel(kernAVX512x8x48)},
-	{name: "avx512_6x64", mr: 6, nr: 64, mc: 192, kc: 384, nc: 4096, kern: asmKernel(kernAVX512x6x64)},
-	{name: "avx2_6x16", mr: 6, nr: 16, mc: 144, kc: 256, nc: 4096, kern: asmKernel(kernAVX2x6x16)},
+	{name: "avx512_12x32", mr: 12, nr: 32, mc: 192, kc: 384, nc: 4096, kern: asmKernel(kernAVX512x12x32),
+		copy: copyPanelAVX512, gather: gatherPanelAVX},
+	{name: "avx512_14x32", mr: 14, nr: 32, mc: 196, kc: 384, nc: 4096, kern: asmKernel(kernAVX512x14x32),
+		copy: copyPanelAVX512, gather: gatherPanelAVX},
+	{name: "avx512_8x48", mr: 8, nr: 48, mc: 192, kc: 384, nc: 4080, kern: asmKernel(kernAVX512x8x48),
+		copy: copyPanelAVX512, gather: gatherPanelAVX},
+	{name: "avx512_6x64", mr: 6, nr: 64, mc: 192, kc: 384, nc: 4096, kern: asmKernel(kernAVX512x6x64),
+		copy: copyPanelAVX512, gather: gatherPanelAVX},
+	{name: "avx2_6x16", mr: 6, nr: 16, mc: 144, kc: 256, nc: 4096, kern: asmKernel(kernAVX2x6x16),
+		gather: gatherPanelAVX},
 }
 
 // hasAVX512 and hasAVX2 report what the CPU (and OS) support.

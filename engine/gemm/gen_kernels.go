@@ -86,7 +86,7 @@ func gen(k kern) {
 		log.Fatalf("%s: too many registers", k.name())
 	}
 	breg := func(v int) string { return k.reg(top - 1 - v) } // B vectors
-	areg := k.reg(top - 1 - nv)                               // broadcast of A
+	areg := k.reg(top - 1 - nv)                              // broadcast of A
 	vsize := 4 * k.lanes()
 	name := k.name()
 	fmt.Fprintf(&w, "// func %s(kc int, a, b, c *float32, ldc int, alpha, beta float32, rows, cols, mode int)\n", name)

@@ -26,10 +26,12 @@ type config struct {
 	kc     int // largest reduction block; blocks are balanced below it
 	nc     int // columns of op(B) packed at once, a multiple of nr
 	kern   microKernel
-	// packA and packB, when set, replace the portable packing routines
-	// for the transposed-gather cases.
-	gatherA func(dst, a []float32, lda, rows, kb, mr int)
-	gatherB func(dst, b []float32, ldb, cols, kb, nr int)
+	// aInner runs the A micro-panels in the inner loop (a B micro-panel
+	// stays in L1); otherwise an A micro-panel stays in L1 while the B
+	// micro-panels stream from L2 (BLIS order for a row-major C).
+	aInner bool
+	// copy and gather, when set, replace copyPanel and gatherPanel.
+	copy, gather func(d, src []float32, ld, width, kb, w int)
 }
 
 // scratch holds one goroutine's packing buffers; they grow once and are
@@ -92,12 +94,23 @@ func (cfg *config) serial(s *scratch, transA, transB bool, m, n, k int, alpha fl
 			for ic := 0; ic < m; ic += mc {
 				mb := min(mc, m-ic)
 				cfg.packA(pa, a, lda, transA, ic, mb, pc, kb)
-				for jr := 0; jr < nb; jr += nr {
-					bp := pb[jr*kb : (jr+nr)*kb]
-					cols := min(nr, nb-jr)
-					for ir := 0; ir < mb; ir += mr {
-						cfg.kern(kb, pa[ir*kb:(ir+mr)*kb], bp, c[(ic+ir)*ldc+jc+jr:], ldc,
-							alpha, bet, min(mr, mb-ir), cols, md)
+				if cfg.aInner {
+					for jr := 0; jr < nb; jr += nr {
+						bp := pb[jr*kb : (jr+nr)*kb]
+						cols := min(nr, nb-jr)
+						for ir := 0; ir < mb; ir += mr {
+							cfg.kern(kb, pa[ir*kb:(ir+mr)*kb], bp, c[(ic+ir)*ldc+jc+jr:], ldc,
+								alpha, bet, min(mr, mb-ir), cols, md)
+						}
+					}
+					continue
+				}
+				for ir := 0; ir < mb; ir += mr {
+					ap := pa[ir*kb : (ir+mr)*kb]
+					rows := min(mr, mb-ir)
+					for jr := 0; jr < nb; jr += nr {
+						cfg.kern(kb, ap, pb[jr*kb:(jr+nr)*kb], c[(ic+ir)*ldc+jc+jr:], ldc,
+							alpha, bet, rows, min(nr, nb-jr), md)
 					}
 				}
 			}
@@ -113,11 +126,9 @@ func (cfg *config) packA(dst, a []float32, lda int, trans bool, i0, mb, p0, kb i
 		rows := min(mr, mb-ir)
 		d := dst[ir*kb : (ir+mr)*kb]
 		if trans { // op(A)[i,p] = a[p*lda+i]: each p is a contiguous run
-			copyPanel(d, a[p0*lda+i0+ir:], lda, rows, kb, mr)
-		} else if cfg.gatherA != nil {
-			cfg.gatherA(d, a[(i0+ir)*lda+p0:], lda, rows, kb, mr)
+			cfg.copyPanel(d, a[p0*lda+i0+ir:], lda, rows, kb, mr)
 		} else {
-			gatherPanel(d, a[(i0+ir)*lda+p0:], lda, rows, kb, mr)
+			cfg.gatherPanel(d, a[(i0+ir)*lda+p0:], lda, rows, kb, mr)
 		}
 	}
 }
@@ -130,13 +141,29 @@ func (cfg *config) packB(dst, b []float32, ldb int, trans bool, p0, kb, j0, nb i
 		cols := min(nr, nb-jr)
 		d := dst[jr*kb : (jr+nr)*kb]
 		if !trans { // op(B)[p,j] = b[p*ldb+j]
-			copyPanel(d, b[p0*ldb+j0+jr:], ldb, cols, kb, nr)
-		} else if cfg.gatherB != nil {
-			cfg.gatherB(d, b[(j0+jr)*ldb+p0:], ldb, cols, kb, nr)
+			cfg.copyPanel(d, b[p0*ldb+j0+jr:], ldb, cols, kb, nr)
 		} else {
-			gatherPanel(d, b[(j0+jr)*ldb+p0:], ldb, cols, kb, nr)
+			cfg.gatherPanel(d, b[(j0+jr)*ldb+p0:], ldb, cols, kb, nr)
 		}
 	}
+}
+
+// copyPanel runs cfg.copy, or copyPanel when it is nil.
+func (cfg *config) copyPanel(d, src []float32, ld, width, kb, w int) {
+	if cfg.copy != nil {
+		cfg.copy(d, src, ld, width, kb, w)
+		return
+	}
+	copyPanel(d, src, ld, width, kb, w)
+}
+
+// gatherPanel runs cfg.gather, or gatherPanel when it is nil.
+func (cfg *config) gatherPanel(d, src []float32, ld, width, kb, w int) {
+	if cfg.gather != nil {
+		cfg.gather(d, src, ld, width, kb, w)
+		return
+	}
+	gatherPanel(d, src, ld, width, kb, w)
 }
 
 // copyPanel sets d[p*w+i] = src[p*ld+i] for p < kb, i < width, and zero for

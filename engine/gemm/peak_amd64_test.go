@@ -1,0 +1,44 @@
+//go:build amd64
+
+package gemm
+
+import (
+	"testing"
+	"time"
+)
+
+// BenchmarkPeak measures the clock (dependent integer additions, one per
+// cycle) and the AVX-512 FMA peak of one core (24 independent FMA chains),
+// the denominators of the %peak metrics.
+func BenchmarkPeak(b *testing.B) {
+	b.Run("clock", func(b *testing.B) {
+		for b.Loop() {
+			addChain(1 << 20)
+		}
+		b.ReportMetric(8*float64(1<<20)*float64(b.N)/b.Elapsed().Seconds()/1e6, "MHz")
+	})
+	if !hasAVX512 {
+		return
+	}
+	b.Run("fma512", func(b *testing.B) {
+		for b.Loop() {
+			fmaLoop(1 << 16)
+		}
+		b.ReportMetric(24*32*float64(1<<16)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	})
+}
+
+// measuredPeak returns the measured AVX-512 FMA peak of one core in
+// GFLOP/s, or 0 without AVX-512.
+func measuredPeak() float64 {
+	if !hasAVX512 {
+		return 0
+	}
+	best := 0.0
+	for range 5 {
+		t := time.Now()
+		fmaLoop(1 << 18)
+		best = max(best, 24*32*float64(1<<18)/time.Since(t).Seconds()/1e9)
+	}
+	return best
+}

@@ -1,0 +1,50 @@
+//go:build amd64
+
+package gemm
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"testing"
+)
+
+// BenchmarkTune benchmarks a configuration given in GEMM_TUNE as
+// "kernel mc kc nc aInner", for example "avx512_12x32 192 384 4096 0".
+func BenchmarkTune(b *testing.B) {
+	spec := os.Getenv("GEMM_TUNE")
+	if spec == "" {
+		b.Skip("GEMM_TUNE not set")
+	}
+	var name string
+	var mc, kc, nc, inner int
+	if _, err := fmt.Sscan(spec, &name, &mc, &kc, &nc, &inner); err != nil {
+		b.Fatal(err)
+	}
+	var cfg config
+	for _, c := range asmConfigs {
+		if c.name == name {
+			cfg = *c
+		}
+	}
+	cfg.mc, cfg.kc, cfg.nc, cfg.aInner = mc, kc, nc, inner != 0
+	impl := newAsmConfig(1, &cfg)
+	for _, s := range benchShapes {
+		r := rand.New(rand.NewPCG(1, 1))
+		lda, ldb := s.k, s.n
+		if s.transA {
+			lda = s.m
+		}
+		if s.transB {
+			ldb = s.k
+		}
+		a, bm := matrix(r, s.m, s.k, s.k), matrix(r, s.k, s.n, s.n)
+		c := make([]float32, s.m*s.n)
+		b.Run(s.name, func(b *testing.B) {
+			for b.Loop() {
+				impl.Sgemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bm, ldb, 0, c, s.n)
+			}
+			b.ReportMetric(2*float64(s.m*s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}
