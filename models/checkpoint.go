@@ -1,0 +1,126 @@
+package models
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/predparams/predparams/engine"
+	"github.com/predparams/predparams/engine/checkpoint"
+	"github.com/predparams/predparams/engine/data"
+)
+
+// runMeta is the JSON metadata of a run checkpoint. The tensors hold the
+// trained parameters ("param/<name>") and the optimizer state
+// ("opt.m/<name>", "opt.v/<name>"); fixed dictionaries are not stored but
+// rebuilt from the config and seed, and checked against StaticSums.
+type runMeta struct {
+	Kind       string         `json:"kind"`
+	Config     *Config        `json:"config"`
+	Epoch      int            `json:"epoch"`
+	Step       int            `json:"step"`
+	Updates    int64          `json:"updates"`
+	Seconds    float64        `json:"seconds"`
+	EpochSecs  float64        `json:"epoch_seconds"`
+	LossSum    float64        `json:"loss_sum"`
+	LossSteps  int            `json:"loss_steps"`
+	History    []EpochMetrics `json:"history"`
+	TrainN     int            `json:"train_examples"`
+	TestN      int            `json:"test_examples"`
+	StaticSums []string       `json:"static_sums,omitempty"`
+}
+
+const runKind = "predparams run"
+
+// Checkpoint returns the run's state as a checkpoint file.
+func (r *Run) Checkpoint() *checkpoint.File {
+	t := r.Trainer
+	secs := r.epochSecs
+	if !r.epochStart.IsZero() {
+		secs += time.Since(r.epochStart).Seconds()
+	}
+	meta := runMeta{
+		Kind: runKind, Config: r.Model.Config,
+		Epoch: t.Epoch, Step: t.Step, Updates: t.Updates,
+		Seconds: r.Seconds, EpochSecs: secs,
+		LossSum: r.lossSum, LossSteps: r.lossSteps,
+		History: r.History, TrainN: r.Train.N, TestN: r.Test.N,
+		StaticSums: r.Model.StaticSums(),
+	}
+	b, err := json.Marshal(meta)
+	if err != nil {
+		panic(err) // the meta holds only plain values
+	}
+	f := &checkpoint.File{Meta: b}
+	for _, p := range r.Model.Net.Params {
+		shape := []int{p.Rows, p.Cols}
+		f.Tensors = append(f.Tensors, checkpoint.Tensor{Name: "param/" + p.Name, Shape: shape, Data: p.Data})
+		f.Tensors = append(f.Tensors, checkpoint.Tensor{Name: "opt.m/" + p.Name, Shape: shape, Data: t.Opt.M[p.Off : p.Off+p.Size()]})
+		if t.Opt.V != nil {
+			f.Tensors = append(f.Tensors, checkpoint.Tensor{Name: "opt.v/" + p.Name, Shape: shape, Data: t.Opt.V[p.Off : p.Off+p.Size()]})
+		}
+	}
+	return f
+}
+
+// Save writes the run's checkpoint to path atomically.
+func (r *Run) Save(path string) error {
+	return checkpoint.Write(path, r.Checkpoint())
+}
+
+// LoadRun reads the checkpoint at path and rebuilds the run it holds on
+// the same data: the model is rebuilt from the stored config (fixed
+// dictionaries included, and checked against their stored checksums),
+// then the trained parameters, optimizer state and position are restored.
+func LoadRun(path string, train, test *data.Dataset, env Env) (*Run, error) {
+	f, err := checkpoint.Read(path)
+	if err != nil {
+		return nil, err
+	}
+	var meta runMeta
+	if err := json.Unmarshal(f.Meta, &meta); err != nil || meta.Kind != runKind || meta.Config == nil {
+		return nil, fmt.Errorf("%s: not a training-run checkpoint", path)
+	}
+	r, err := NewRun(meta.Config, train, test, env)
+	if err != nil {
+		return nil, fmt.Errorf("%s: rebuilding the model: %w", path, err)
+	}
+	if r.Train.N != meta.TrainN || r.Test.N != meta.TestN {
+		return nil, fmt.Errorf("%s: saved with %d training and %d test examples, the data has %d and %d",
+			path, meta.TrainN, meta.TestN, r.Train.N, r.Test.N)
+	}
+	if got := r.Model.StaticSums(); fmt.Sprint(got) != fmt.Sprint(meta.StaticSums) {
+		return nil, fmt.Errorf("%s: the rebuilt dictionaries differ from the saved ones (checksums %v, saved %v): the data or the code changed since the checkpoint", path, got, meta.StaticSums)
+	}
+	t := r.Trainer
+	for _, p := range r.Model.Net.Params {
+		if err := restore(f, "param/"+p.Name, p, p.Data); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if err := restore(f, "opt.m/"+p.Name, p, t.Opt.M[p.Off:p.Off+p.Size()]); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if t.Opt.V != nil {
+			if err := restore(f, "opt.v/"+p.Name, p, t.Opt.V[p.Off:p.Off+p.Size()]); err != nil {
+				return nil, fmt.Errorf("%s: %w", path, err)
+			}
+		}
+	}
+	t.Epoch, t.Step, t.Updates = meta.Epoch, meta.Step, meta.Updates
+	r.Seconds, r.epochSecs = meta.Seconds, meta.EpochSecs
+	r.lossSum, r.lossSteps = meta.LossSum, meta.LossSteps
+	r.History = meta.History
+	return r, nil
+}
+
+func restore(f *checkpoint.File, name string, p *engine.Param, dst []float32) error {
+	t, ok := f.Tensor(name)
+	if !ok {
+		return fmt.Errorf("tensor %s missing", name)
+	}
+	if len(t.Shape) != 2 || t.Shape[0] != p.Rows || t.Shape[1] != p.Cols || len(t.Data) != len(dst) {
+		return fmt.Errorf("tensor %s has shape %v, the model wants %d×%d", name, t.Shape, p.Rows, p.Cols)
+	}
+	copy(dst, t.Data)
+	return nil
+}

@@ -1,0 +1,288 @@
+package models
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/predparams/predparams/engine"
+)
+
+// Config describes a model and how to train it. It maps one to one onto
+// the JSON files in models/configs; unknown JSON fields are errors.
+type Config struct {
+	// Name identifies the model in logs and result files.
+	Name string `json:"name"`
+	// Data names the data set: "mnist" (the default) or another name
+	// known to LoadData.
+	Data string `json:"data,omitempty"`
+	// Layers are the network's layers from input to output. The last one
+	// must be a dense layer with as many units as the data has classes.
+	Layers []LayerConfig `json:"layers"`
+	// Train configures optimisation.
+	Train TrainConfig `json:"train"`
+}
+
+// LayerConfig is one layer of a Config.
+type LayerConfig struct {
+	// Type is "dense", "conv" or "maxpool".
+	Type string `json:"type"`
+	// Units is a dense layer's width.
+	Units int `json:"units,omitempty"`
+	// Filters is a conv layer's number of output maps.
+	Filters int `json:"filters,omitempty"`
+	// K is the kernel size of a conv layer or the window of a max-pool.
+	K int `json:"k,omitempty"`
+	// Stride of a conv layer (default 1) or max-pool (default K).
+	Stride int `json:"stride,omitempty"`
+	// Pad is a conv layer's zero padding.
+	Pad int `json:"pad,omitempty"`
+	// Act is the activation: "relu", "sigmoid", "tanh" or "" (identity).
+	Act string `json:"act,omitempty"`
+	// InitScale, if set, draws weights (or V for predicted layers) from
+	// U(−InitScale, InitScale) instead of the default He/Glorot init.
+	InitScale float64 `json:"init_scale,omitempty"`
+	// MaxNorm subjects the layer's units (columns of W, or of V) to the
+	// optimizer's max_norm.
+	MaxNorm bool `json:"max_norm,omitempty"`
+	// Predict, if set, makes a dense or conv layer a predicted layer
+	// W = U·V with a fixed dictionary U.
+	Predict *PredictConfig `json:"predict,omitempty"`
+}
+
+// PredictConfig turns a dense or conv layer into the paper's predicted
+// form: the units split into Columns groups, group j has its own α_j and
+// dictionary U_j (n_v × n_α), and only V_j (n_α × units/J) is learned.
+type PredictConfig struct {
+	// Dict is the dictionary: "se", "emp", "emp2", "lowrank", "randfixu",
+	// "randcon", "pca", "dct" or "ae".
+	Dict string `json:"dict"`
+	// Fraction sets n_α = round(Fraction·n_v) per column; alternatively
+	// NAlpha gives n_α directly. Exactly one must be set.
+	Fraction float64 `json:"fraction,omitempty"`
+	NAlpha   int     `json:"n_alpha,omitempty"`
+	// Columns is J (default 1); it must divide the layer's units.
+	Columns int `json:"columns,omitempty"`
+	// Form is "krr" (U = k(all,α)(K_αα+λI)⁻¹, the default) or "raw"
+	// (U = k(all,α)), for kernel dictionaries.
+	Form string `json:"form,omitempty"`
+	// Length is the SE kernel's length scale in pixels.
+	Length float64 `json:"length,omitempty"`
+	// Ridge is λ of kernel ridge regression.
+	Ridge float64 `json:"ridge,omitempty"`
+	// SharedChannels makes the SE kernel ignore channels (full covariance
+	// across channels); by default channels are independent.
+	SharedChannels bool `json:"shared_channels,omitempty"`
+	// Tied draws, in a conv layer, one spatial α shared by all input
+	// channels instead of α over all (c, x, y) positions.
+	Tied bool `json:"tied,omitempty"`
+	// Pick chooses PCA or DCT atoms: "leading" (default) or "random".
+	Pick string `json:"pick,omitempty"`
+	// Normalize scales every atom (column of U) to unit norm.
+	Normalize bool `json:"normalize,omitempty"`
+	// Source says which state of the layers below feeds a data-driven
+	// dictionary (emp, emp2, pca, ae): "init" (the initialised net, the
+	// default), "pretrained" (after autoencoder pretraining) or
+	// "trained:E" (after E epochs of supervised training).
+	Source string `json:"source,omitempty"`
+	// Examples caps how many training examples the data-driven
+	// dictionaries are computed from (0 means all).
+	Examples int `json:"examples,omitempty"`
+}
+
+// TrainConfig configures optimisation.
+type TrainConfig struct {
+	// Epochs is the number of passes over the training set.
+	Epochs int `json:"epochs"`
+	// Batch is the minibatch size.
+	Batch int `json:"batch"`
+	// Seed fixes initialisation, α, shuffling: the whole run.
+	Seed uint64 `json:"seed"`
+	// Optimizer configures SGD or Adam.
+	Optimizer engine.OptimConfig `json:"optimizer"`
+	// TrainExamples, if > 0, trains on the first TrainExamples examples
+	// only (for quick runs).
+	TrainExamples int `json:"train_examples,omitempty"`
+	// Pretrain, if set, runs the paper's layer-wise autoencoder
+	// pretraining before supervised training.
+	Pretrain *PretrainConfig `json:"pretrain,omitempty"`
+}
+
+// PretrainConfig configures layer-wise tied-weight autoencoder pretraining
+// of the hidden layers (method.md §8).
+type PretrainConfig struct {
+	Epochs    int                `json:"epochs"`
+	Batch     int                `json:"batch,omitempty"`
+	Optimizer engine.OptimConfig `json:"optimizer"`
+}
+
+// ParseConfig decodes a JSON config, rejecting unknown fields and
+// trailing data, and validates it.
+func ParseConfig(r io.Reader) (*Config, error) {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	var c Config
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("config: %s", jsonMessage(err))
+	}
+	if dec.More() {
+		return nil, errors.New("config: trailing data after the JSON object")
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// LoadConfig reads and parses the JSON config at path.
+func LoadConfig(path string) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	c, err := ParseConfig(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+// jsonMessage rewords encoding/json's errors for people.
+func jsonMessage(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Sprintf("invalid JSON at byte %d: %v", syn.Offset, syn)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("field %q: want a %v, got JSON %s", typ.Field, typ.Type, typ.Value)
+	case errors.Is(err, io.EOF):
+		return "empty file"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "truncated JSON"
+	}
+	msg := err.Error()
+	if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
+		return "unknown field " + f
+	}
+	return strings.TrimPrefix(msg, "json: ")
+}
+
+// Validate reports the first setting that is missing or out of range.
+func (c *Config) Validate() error {
+	if len(c.Layers) == 0 {
+		return errors.New("config: no layers")
+	}
+	for i, l := range c.Layers {
+		if err := l.validate(); err != nil {
+			return fmt.Errorf("config: layer %d (%s): %w", i, l.Type, err)
+		}
+	}
+	last := c.Layers[len(c.Layers)-1]
+	if last.Type != "dense" || last.Predict != nil {
+		return errors.New("config: the last layer must be an ordinary dense layer (the classifier)")
+	}
+	t := c.Train
+	switch {
+	case t.Epochs <= 0:
+		return fmt.Errorf("config: train.epochs %d, want > 0", t.Epochs)
+	case t.Batch <= 0:
+		return fmt.Errorf("config: train.batch %d, want > 0", t.Batch)
+	case t.TrainExamples < 0:
+		return fmt.Errorf("config: train.train_examples %d, want ≥ 0", t.TrainExamples)
+	}
+	if err := t.Optimizer.Validate(); err != nil {
+		return fmt.Errorf("config: train.optimizer: %w", err)
+	}
+	if p := t.Pretrain; p != nil {
+		if p.Epochs <= 0 || p.Batch < 0 {
+			return fmt.Errorf("config: train.pretrain: epochs %d and batch %d, want > 0", p.Epochs, p.Batch)
+		}
+		if err := p.Optimizer.Validate(); err != nil {
+			return fmt.Errorf("config: train.pretrain.optimizer: %w", err)
+		}
+	}
+	return nil
+}
+
+func (l LayerConfig) validate() error {
+	if _, err := engine.ParseAct(l.Act); err != nil {
+		return err
+	}
+	if l.InitScale < 0 {
+		return fmt.Errorf("init_scale %v, want ≥ 0", l.InitScale)
+	}
+	switch l.Type {
+	case "dense":
+		if l.Units <= 0 {
+			return fmt.Errorf("units %d, want > 0", l.Units)
+		}
+		if l.Filters != 0 || l.K != 0 || l.Stride != 0 || l.Pad != 0 {
+			return errors.New("filters, k, stride and pad belong to conv layers")
+		}
+	case "conv":
+		if l.Filters <= 0 || l.K <= 0 {
+			return fmt.Errorf("filters %d and k %d, want > 0", l.Filters, l.K)
+		}
+		if l.Stride < 0 || l.Pad < 0 || l.Pad >= l.K {
+			return fmt.Errorf("stride %d and pad %d, want stride ≥ 0 and 0 ≤ pad < k", l.Stride, l.Pad)
+		}
+	case "maxpool":
+		if l.K <= 0 || l.Stride < 0 {
+			return fmt.Errorf("k %d and stride %d, want k > 0 and stride ≥ 0", l.K, l.Stride)
+		}
+		if l.Predict != nil || l.Act != "" {
+			return errors.New("a max-pool layer takes no predict or act")
+		}
+	case "":
+		return errors.New("missing type (dense, conv or maxpool)")
+	default:
+		return fmt.Errorf("unknown type %q (want dense, conv or maxpool)", l.Type)
+	}
+	if l.Predict != nil {
+		return l.Predict.validate(l)
+	}
+	return nil
+}
+
+// Dictionaries lists the dictionary names a PredictConfig accepts.
+var Dictionaries = []string{"se", "emp", "emp2", "lowrank", "randfixu", "randcon", "pca", "dct", "ae"}
+
+func (p *PredictConfig) validate(l LayerConfig) error {
+	known := false
+	for _, d := range Dictionaries {
+		known = known || p.Dict == d
+	}
+	switch {
+	case !known:
+		return fmt.Errorf("predict.dict %q, want one of %s", p.Dict, strings.Join(Dictionaries, ", "))
+	case (p.Fraction != 0) == (p.NAlpha != 0):
+		return errors.New("predict: set exactly one of fraction and n_alpha")
+	case p.Fraction < 0 || p.Fraction > 1:
+		return fmt.Errorf("predict.fraction %v, want 0 < fraction ≤ 1", p.Fraction)
+	case p.NAlpha < 0:
+		return fmt.Errorf("predict.n_alpha %d, want > 0", p.NAlpha)
+	case p.Columns < 0:
+		return fmt.Errorf("predict.columns %d, want > 0", p.Columns)
+	case p.Form != "" && p.Form != "krr" && p.Form != "raw":
+		return fmt.Errorf("predict.form %q, want krr or raw", p.Form)
+	case p.Length < 0 || p.Ridge < 0 || p.Examples < 0:
+		return errors.New("predict: length, ridge and examples must be ≥ 0")
+	case p.Pick != "" && p.Pick != "leading" && p.Pick != "random":
+		return fmt.Errorf("predict.pick %q, want leading or random", p.Pick)
+	case p.Tied && l.Type != "conv":
+		return errors.New("predict.tied applies to conv layers only")
+	}
+	units := l.Units
+	if l.Type == "conv" {
+		units = l.Filters
+	}
+	if j := max(p.Columns, 1); units%j != 0 {
+		return fmt.Errorf("predict.columns %d does not divide %d units", j, units)
+	}
+	return nil
+}

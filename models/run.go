@@ -1,0 +1,201 @@
+package models
+
+import (
+	"fmt"
+	"runtime"
+	"time"
+
+	"github.com/predparams/predparams/engine"
+	"github.com/predparams/predparams/engine/data"
+)
+
+// Run is one training run of a model: the model, its trainer, the data and
+// the history so far. The headless CLI, the browser worker and the
+// desktop app all drive a Run the same way:
+//
+//	for !r.Done() {
+//		if r.Step() { r.FinishEpoch() }
+//	}
+type Run struct {
+	Model       *Model
+	Trainer     *engine.Trainer
+	Train, Test *data.Dataset
+	// History holds one entry per finished epoch.
+	History []EpochMetrics
+	// Seconds is the wall time spent in Step and FinishEpoch, over every
+	// session of the run (resumes included).
+	Seconds float64
+
+	lossSum    float64
+	lossSteps  int
+	epochStart time.Time
+	epochSecs  float64 // time spent in the current epoch before the last resume
+}
+
+// EpochMetrics is one line of metrics.jsonl.
+type EpochMetrics struct {
+	Epoch     int     `json:"epoch"`
+	TrainLoss float64 `json:"train_loss"`
+	TestError float64 `json:"test_error"`
+	TestLoss  float64 `json:"test_loss"`
+	// Seconds is the epoch's wall time, evaluation included;
+	// TrainSeconds leaves evaluation out, and ExamplesPerS is the
+	// training throughput over TrainSeconds.
+	Seconds      float64 `json:"seconds"`
+	TrainSeconds float64 `json:"train_seconds"`
+	ExamplesPerS float64 `json:"examples_per_s"`
+	LR           float64 `json:"lr"`
+}
+
+// NewRun builds cfg's model for train and test and returns a run at its
+// start. It uses the first cfg.Train.TrainExamples training examples when
+// that is set.
+func NewRun(cfg *Config, train, test *data.Dataset, env Env) (*Run, error) {
+	if n := cfg.Train.TrainExamples; n > 0 && n < train.N {
+		train = train.Subset(0, n)
+	}
+	m, err := Build(cfg, engine.Shape{H: train.H, W: train.W, C: train.C}, train.Classes, train, env)
+	if err != nil {
+		return nil, err
+	}
+	if err := engine.CheckData(m.Net, train); err != nil {
+		return nil, err
+	}
+	if err := engine.CheckData(m.Net, test); err != nil {
+		return nil, err
+	}
+	opt, err := engine.NewOptimizer(cfg.Train.Optimizer, m.Net)
+	if err != nil {
+		return nil, err
+	}
+	tr, err := engine.NewTrainer(m.Net, opt, cfg.Train.Batch, cfg.Train.Seed)
+	if err != nil {
+		return nil, err
+	}
+	return &Run{Model: m, Trainer: tr, Train: train, Test: test}, nil
+}
+
+// Done reports whether every epoch has been trained.
+func (r *Run) Done() bool { return r.Trainer.Epoch >= r.Model.Config.Train.Epochs }
+
+// Step trains one minibatch and reports whether it ended an epoch, in
+// which case FinishEpoch must be called before the next Step.
+func (r *Run) Step() (epochEnd bool) {
+	if r.epochStart.IsZero() {
+		r.epochStart = time.Now()
+	}
+	epoch := r.Trainer.Epoch
+	loss := r.Trainer.TrainStep(r.Train)
+	r.lossSum += float64(loss)
+	r.lossSteps++
+	return r.Trainer.Epoch != epoch
+}
+
+// LastLoss returns the mean training loss of the current epoch so far.
+func (r *Run) LastLoss() float64 {
+	if r.lossSteps == 0 {
+		return 0
+	}
+	return r.lossSum / float64(r.lossSteps)
+}
+
+// FinishEpoch evaluates on the test set, appends the epoch's metrics to
+// History and returns them.
+func (r *Run) FinishEpoch() EpochMetrics {
+	trainSecs := r.epochSecs + time.Since(r.epochStart).Seconds()
+	evalStart := time.Now()
+	testErr, testLoss := engine.Evaluate(r.Model.Net, r.Test, nil)
+	evalSecs := time.Since(evalStart).Seconds()
+	m := EpochMetrics{
+		Epoch:        r.Trainer.Epoch,
+		TrainLoss:    r.LastLoss(),
+		TestError:    testErr,
+		TestLoss:     testLoss,
+		Seconds:      trainSecs + evalSecs,
+		TrainSeconds: trainSecs,
+		ExamplesPerS: float64(r.Train.N) / trainSecs,
+		LR:           r.Model.Config.Train.Optimizer.LRAt(r.Trainer.Updates),
+	}
+	r.Seconds += m.Seconds
+	r.History = append(r.History, m)
+	r.lossSum, r.lossSteps = 0, 0
+	r.epochStart, r.epochSecs = time.Time{}, 0
+	return m
+}
+
+// Progress returns how many training examples the run has seen and how
+// many it will have seen at the end.
+func (r *Run) Progress() (done, total int64) {
+	t := r.Trainer
+	done = int64(t.Epoch)*int64(r.Train.N) + int64(min(t.Step*t.Batch, r.Train.N))
+	return done, int64(r.Model.Config.Train.Epochs) * int64(r.Train.N)
+}
+
+// Summary is the content of summary.json. Scripts rely on its JSON names.
+type Summary struct {
+	Name      string  `json:"name"`
+	TestError float64 `json:"test_error"`
+	TestLoss  float64 `json:"test_loss"`
+	Accounting
+	Seconds      float64        `json:"seconds"`
+	Epochs       int            `json:"epochs"`
+	Seed         uint64         `json:"seed"`
+	ExamplesPerS float64        `json:"examples_per_s"`
+	TrainN       int            `json:"train_examples"`
+	TestN        int            `json:"test_examples"`
+	Layers       []LayerInfo    `json:"layers"`
+	Config       *Config        `json:"config"`
+	Machine      Machine        `json:"machine"`
+	History      []EpochMetrics `json:"history"`
+}
+
+// Machine records where a run ran.
+type Machine struct {
+	GOOS    string `json:"goos"`
+	GOARCH  string `json:"goarch"`
+	CPUs    int    `json:"cpus"`
+	Threads int    `json:"threads"`
+	Go      string `json:"go"`
+	Gemm    string `json:"gemm"`
+}
+
+// Summary returns the run's summary: its final test error (from the last
+// finished epoch), parameter counts and timing.
+func (r *Run) Summary() Summary {
+	s := Summary{
+		Name:       r.Model.Config.Name,
+		Accounting: r.Model.Accounting(),
+		Seconds:    r.Seconds,
+		Epochs:     r.Trainer.Epoch,
+		Seed:       r.Model.Config.Train.Seed,
+		TrainN:     r.Train.N,
+		TestN:      r.Test.N,
+		Layers:     r.Model.Layers,
+		Config:     r.Model.Config,
+		History:    r.History,
+		Machine: Machine{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, CPUs: runtime.NumCPU(),
+			Threads: r.Model.Net.Ctx.Threads, Go: runtime.Version(), Gemm: fmt.Sprintf("%T", r.Model.Net.Ctx.Gemm)},
+	}
+	if n := len(r.History); n > 0 {
+		last := r.History[n-1]
+		s.TestError, s.TestLoss = last.TestError, last.TestLoss
+		var ex, secs float64
+		for _, h := range r.History {
+			ex += float64(r.Train.N)
+			secs += h.TrainSeconds
+		}
+		s.ExamplesPerS = ex / secs
+	}
+	return s
+}
+
+// LoadData returns the training and test sets named by a config's Data
+// field. dir overrides where the files are read from ("" is the default
+// location of each data set).
+func LoadData(name, dir string) (train, test *data.Dataset, err error) {
+	switch name {
+	case "", "mnist":
+		return data.LoadMNIST(dir)
+	}
+	return nil, nil, fmt.Errorf("unknown data set %q (want mnist)", name)
+}

