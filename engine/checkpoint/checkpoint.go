@@ -69,6 +69,7 @@ const (
 
 var kindNames = [...]string{"", "not a checkpoint", "unsupported version", "truncated", "checksum mismatch", "corrupt", "invalid"}
 
+// String names the kind, e.g. "checksum mismatch".
 func (k ErrorKind) String() string {
 	if k > 0 && int(k) < len(kindNames) {
 		return kindNames[k]
@@ -84,6 +85,7 @@ type Error struct {
 	Err  error  // underlying cause (io.ErrUnexpectedEOF for Truncated), or nil
 }
 
+// Error returns "checkpoint: " and the message.
 func (e *Error) Error() string { return "checkpoint: " + e.Msg }
 
 // Unwrap returns the underlying cause.
@@ -411,9 +413,10 @@ func (d *decoder) tensor(i int) (Tensor, error) {
 	if err := d.need(4*int64(n), what+" data"); err != nil {
 		return t, err
 	}
-	t.Data = make([]float32, 0, min(n, chunkFloats))
 	if d.avail >= 0 { // the bytes are known to be there: allocate once
 		t.Data = make([]float32, 0, n)
+	} else { // grow as they arrive
+		t.Data = make([]float32, 0, min(n, chunkFloats))
 	}
 	for len(t.Data) < n {
 		k := min(n-len(t.Data), chunkFloats)

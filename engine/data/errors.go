@@ -18,6 +18,8 @@ type FormatError struct {
 	Err    error  // underlying cause, or nil
 }
 
+// Error returns "format: what is wrong", followed by the cause unless it is a plain
+// truncation.
 func (e *FormatError) Error() string {
 	if e.Err != nil && e.Err != io.ErrUnexpectedEOF {
 		return e.Format + ": " + e.Msg + ": " + e.Err.Error()
@@ -36,6 +38,7 @@ type UnsupportedError struct {
 	Msg    string // the unsupported feature
 }
 
+// Error returns "format: unsupported feature".
 func (e *UnsupportedError) Error() string { return e.Format + ": unsupported " + e.Msg }
 
 func formatErr(format, msg string, args ...any) error {

@@ -18,6 +18,7 @@ type ChecksumError struct {
 	Got, Want string // lowercase hex md5 sums
 }
 
+// Error says which file has which sum instead of which.
 func (e *ChecksumError) Error() string {
 	return fmt.Sprintf("data: %s: md5 %s, want %s (corrupt or different file)", e.Path, e.Got, e.Want)
 }

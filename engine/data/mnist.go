@@ -169,11 +169,8 @@ func MNISTModuleDir() (string, error) {
 		}
 	}
 	if version != "" {
-		rel := filepath.FromSlash(escapeModulePath(path) + "@" + escapeModulePath(version))
-		for _, cache := range modCacheCandidates() {
-			if dir := filepath.Join(cache, rel); isDir(filepath.Join(dir, "data")) {
-				return dir, nil
-			}
+		if dir, ok := moduleInCache(path, version); ok {
+			return dir, nil
 		}
 		path += "@" + version
 	}
@@ -194,26 +191,36 @@ func escapeModulePath(s string) string {
 	return b.String()
 }
 
-// modCacheCandidates lists the folders that may be the module cache, cheapest first.
-func modCacheCandidates() []string {
-	var dirs []string
+// moduleInCache returns the folder of module path@version in the module cache if it is
+// there with a data/ subfolder, trying $GOMODCACHE, $GOPATH/pkg/mod, ~/go/pkg/mod and
+// last (as it runs a process) `go env GOMODCACHE`.
+func moduleInCache(path, version string) (string, bool) {
+	rel := filepath.FromSlash(escapeModulePath(path) + "@" + escapeModulePath(version))
+	found := func(cache string) (string, bool) {
+		dir := filepath.Join(cache, rel)
+		return dir, cache != "" && isDir(filepath.Join(dir, "data"))
+	}
+	var caches []string
 	if d := os.Getenv("GOMODCACHE"); d != "" {
-		dirs = append(dirs, d)
+		caches = append(caches, d)
 	}
 	if gp := filepath.SplitList(os.Getenv("GOPATH")); len(gp) > 0 && gp[0] != "" {
-		dirs = append(dirs, filepath.Join(gp[0], "pkg", "mod"))
+		caches = append(caches, filepath.Join(gp[0], "pkg", "mod"))
 	}
 	if home, err := os.UserHomeDir(); err == nil {
-		dirs = append(dirs, filepath.Join(home, "go", "pkg", "mod"))
+		caches = append(caches, filepath.Join(home, "go", "pkg", "mod"))
+	}
+	for _, c := range caches {
+		if dir, ok := found(c); ok {
+			return dir, true
+		}
 	}
 	if goBin, err := exec.LookPath("go"); err == nil {
 		if out, err := exec.Command(goBin, "env", "GOMODCACHE").Output(); err == nil {
-			if d := strings.TrimSpace(string(out)); d != "" {
-				dirs = append(dirs, d)
-			}
+			return found(strings.TrimSpace(string(out)))
 		}
 	}
-	return dirs
+	return "", false
 }
 
 // goModDownload runs `go mod download -json query` and returns the "Dir" it reports.

