@@ -5,12 +5,13 @@ import (
 	"compress/gzip"
 	"io"
 	"os"
+	"slices"
 )
 
 // initialChunk is the first allocation, in bytes, for a payload whose length is only
 // known from a header and cannot be checked or bounded by the input's size (a pipe, a
-// gzip stream of unknown length). The buffer then doubles as data actually arrives, so a lying header costs at
-// most twice the bytes really present.
+// gzip stream of unknown length). The buffer then doubles as data actually arrives,
+// so a lying header costs at most twice the bytes really present.
 const initialChunk = 1 << 20
 
 // maxDeflateRatio bounds how many bytes one compressed byte can expand to in a deflate
@@ -103,8 +104,7 @@ func (s *source) readPayload(format string, want int64, what string) ([]byte, er
 	buf := make([]byte, 0, c)
 	for int64(len(buf)) < want {
 		if len(buf) == cap(buf) {
-			grow := min(want-int64(len(buf)), int64(cap(buf)))
-			buf = append(buf, make([]byte, grow)...)[:len(buf)]
+			buf = slices.Grow(buf, int(min(want-int64(len(buf)), max(int64(cap(buf)), 4096))))
 		}
 		end := int64(cap(buf))
 		if end > want {
