@@ -1,6 +1,7 @@
 package gemm
 
 import (
+	"math"
 	"runtime"
 	"sync"
 )
@@ -18,12 +19,14 @@ const parallelFlops = 2_000_000
 // An engine is used by one goroutine at a time. Its helpers are started
 // once and live until the owning Impl is garbage collected.
 type engine struct {
-	cfg     *config
-	threads int
-	scratch []scratch // one per part
+	family   []*config // candidate tiles, same kc; see pick
+	threads  int
+	minFlops float64   // parallelFlops; tests lower it
+	scratch  []scratch // one per part
 
 	// The call being split, read by the helpers.
 	call   call
+	cfg    *config // picked for the call
 	splitN bool // split columns (true) or rows (false)
 	parts  int
 	work   chan int // part indices for helpers
@@ -39,14 +42,15 @@ type call struct {
 	lda, ldb, ldc  int
 }
 
-// newEngine returns an engine for cfg with threads goroutines. owner is the
-// Impl that holds it: when owner becomes unreachable the helpers exit.
-func newEngine[T any](owner *T, cfg *config, threads int) *engine {
+// newEngine returns an engine for a family of configurations with threads
+// goroutines. owner is the Impl that holds it: when owner becomes
+// unreachable the helpers exit.
+func newEngine[T any](owner *T, family []*config, threads int) *engine {
 	threads = max(threads, 1)
 	if runtime.GOARCH == "wasm" {
 		threads = 1 // one thread: goroutines only add scheduling cost
 	}
-	e := &engine{cfg: cfg, threads: threads, scratch: make([]scratch, threads)}
+	e := &engine{family: family, threads: threads, minFlops: parallelFlops, scratch: make([]scratch, threads)}
 	if threads > 1 {
 		e.work = make(chan int, threads)
 		for range threads - 1 {
@@ -76,9 +80,9 @@ func (e *engine) sgemm(transA, transB bool, m, n, k int, alpha float32, a []floa
 		scaleC(m, n, beta, c, ldc)
 		return
 	}
-	cfg := e.cfg
+	cfg := pick(e.family, m, n)
 	parts := 1
-	if e.threads > 1 && 2*float64(m)*float64(n)*float64(k) >= parallelFlops {
+	if e.threads > 1 && 2*float64(m)*float64(n)*float64(k) >= e.minFlops {
 		// Split the dimension whose partner is cheaper to pack twice:
 		// splitting columns repacks A (m·k) in each part, splitting
 		// rows repacks B (k·n).
@@ -95,6 +99,7 @@ func (e *engine) sgemm(transA, transB bool, m, n, k int, alpha float32, a []floa
 		return
 	}
 	e.call = call{transA, transB, m, n, k, alpha, beta, a, b, c, lda, ldb, ldc}
+	e.cfg = cfg
 	e.parts = parts
 	e.wg.Add(parts - 1)
 	for part := 1; part < parts; part++ {
@@ -136,6 +141,22 @@ func (e *engine) run(part int) {
 	}
 	cfg.serial(&e.scratch[part], x.transA, x.transB, i1-i0, x.n, x.k, x.alpha, a, x.lda,
 		x.b, x.ldb, x.beta, x.c[i0*x.ldc:], x.ldc)
+}
+
+// pick returns the configuration of family that pads C the least, counting
+// the tile sizes' own efficiencies. The choice depends on m and n only, never
+// on the thread count.
+func pick(family []*config, m, n int) *config {
+	best, bestCost := family[0], math.Inf(1)
+	for _, cfg := range family {
+		mm := (m + cfg.mr - 1) / cfg.mr * cfg.mr
+		nn := (n + cfg.nr - 1) / cfg.nr * cfg.nr
+		cost := float64(mm) * float64(nn) * max(cfg.cost, 1)
+		if cost < bestCost {
+			best, bestCost = cfg, cost
+		}
+	}
+	return best
 }
 
 // span returns part's share [lo, hi) of n items split into parts blocks of

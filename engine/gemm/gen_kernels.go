@@ -24,12 +24,16 @@ import (
 type kern struct {
 	mr, nv int
 	avx512 bool
+	bcst   bool // FMAs read A with embedded broadcasts
 }
 
 func (k kern) lanes() int { return map[bool]int{true: 16, false: 8}[k.avx512] }
 func (k kern) nr() int    { return k.nv * k.lanes() }
 func (k kern) name() string {
 	if k.avx512 {
+		if k.bcst {
+			return fmt.Sprintf("kernAVX512x%dx%dBcst", k.mr, k.nr())
+		}
 		return fmt.Sprintf("kernAVX512x%dx%d", k.mr, k.nr())
 	}
 	return fmt.Sprintf("kernAVX2x%dx%d", k.mr, k.nr())
@@ -40,6 +44,9 @@ var kernels = []kern{
 	{mr: 14, nv: 2, avx512: true},
 	{mr: 8, nv: 3, avx512: true},
 	{mr: 6, nv: 4, avx512: true},
+	{mr: 24, nv: 1, avx512: true},
+	{mr: 24, nv: 1, avx512: true, bcst: true},
+	{mr: 12, nv: 1, avx512: true},
 	{mr: 6, nv: 2, avx512: false},
 }
 
@@ -94,6 +101,19 @@ func gen(k kern) {
 	p("MOVQ kc+0(FP), CX")
 	p("MOVQ a+8(FP), AX")
 	p("MOVQ b+16(FP), BX")
+	// Prefetch the C tile, which is read (or written) after the loop.
+	p("MOVQ c+24(FP), DI")
+	p("MOVQ ldc+32(FP), R8")
+	p("SHLQ $2, R8")
+	for i := 0; i < mr; i++ {
+		for off := 0; off < 4*nr; off += 64 {
+			p("PREFETCHT0 %d(DI)", off)
+		}
+		p("PREFETCHT0 %d(DI)", 4*nr-4)
+		if i+1 < mr {
+			p("ADDQ R8, DI")
+		}
+	}
 	for i := 0; i < nacc; i++ {
 		if k.avx512 {
 			p("VPXORD %s, %s, %s", k.reg(i), k.reg(i), k.reg(i))
@@ -106,6 +126,12 @@ func gen(k kern) {
 			p("VMOVUPS %d(BX), %s", 4*(u*nr)+v*vsize, breg(v))
 		}
 		for i := 0; i < mr; i++ {
+			if k.bcst {
+				for v := 0; v < nv; v++ {
+					p("VFMADD231PS.BCST %d(AX), %s, %s", 4*(u*mr+i), breg(v), k.acc(i, v))
+				}
+				continue
+			}
 			p("VBROADCASTSS %d(AX), %s", 4*(u*mr+i), areg)
 			for v := 0; v < nv; v++ {
 				p("VFMADD231PS %s, %s, %s", areg, breg(v), k.acc(i, v))
@@ -221,6 +247,13 @@ func gen(k kern) {
 		p("JMP %s_done", name)
 	}
 	label(name + "_done")
+	if k.avx512 {
+		// VZEROUPPER leaves Z16–Z31 alone; dirty upper halves there
+		// slow down later AVX2 code on some Intel cores.
+		for i := 16; i < top; i++ {
+			p("VPXORD Z%d, Z%d, Z%d", i, i, i)
+		}
+	}
 	p("VZEROUPPER")
 	p("RET")
 	w.WriteString("\n")

@@ -26,6 +26,7 @@ type config struct {
 	kc     int // largest reduction block; blocks are balanced below it
 	nc     int // columns of op(B) packed at once, a multiple of nr
 	kern   microKernel
+	cost   float64 // relative time per padded element of C (1 for the best tiles)
 	// aInner runs the A micro-panels in the inner loop (a B micro-panel
 	// stays in L1); otherwise an A micro-panel stays in L1 while the B
 	// micro-panels stream from L2 (BLIS order for a row-major C).

@@ -15,13 +15,13 @@ type Portable struct {
 // NewPortable returns a Portable that splits large products over up to
 // threads goroutines (threads < 1 means 1; always 1 on js/wasm).
 func NewPortable(threads int) *Portable {
-	return newPortableConfig(threads, portableDefault)
+	return newPortableConfig(threads, portableDefault...)
 }
 
-// newPortableConfig returns a Portable running cfg.
-func newPortableConfig(threads int, cfg *config) *Portable {
+// newPortableConfig returns a Portable running a family of configurations.
+func newPortableConfig(threads int, family ...*config) *Portable {
 	p := &Portable{}
-	p.e = newEngine(p, cfg, threads)
+	p.e = newEngine(p, family, threads)
 	return p
 }
 

@@ -29,6 +29,9 @@ func BenchmarkTune(b *testing.B) {
 	}
 	cfg.mc, cfg.kc, cfg.nc, cfg.aInner = mc, kc, nc, inner != 0
 	impl := newAsmConfig(1, &cfg)
+	if name == "default" {
+		impl = NewAsm(1)
+	}
 	for _, s := range benchShapes {
 		r := rand.New(rand.NewPCG(1, 1))
 		lda, ldb := s.k, s.n

@@ -2,6 +2,6 @@
 
 package gemm
 
-// portableDefault is the pure-Go configuration measured fastest on amd64;
+// portableDefault is the pure-Go configuration family measured fastest on amd64;
 // other targets use it too.
-var portableDefault = portableConfigs[0]
+var portableDefault = portableConfigs[0:0+1]
