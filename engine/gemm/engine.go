@@ -27,7 +27,7 @@ type engine struct {
 	// The call being split, read by the helpers.
 	call   call
 	cfg    *config // picked for the call
-	splitN bool // split columns (true) or rows (false)
+	splitN bool    // split columns (true) or rows (false)
 	parts  int
 	work   chan int // part indices for helpers
 	wg     sync.WaitGroup

@@ -185,9 +185,9 @@ func gatherPanel(d, src []float32, ld, width, kb, w int) {
 	i := 0
 	for ; i+4 <= width; i += 4 {
 		r0 := src[i*ld : i*ld+kb]
-		r1 := src[(i+1)*ld : (i+1)*ld+kb]
-		r2 := src[(i+2)*ld : (i+2)*ld+kb]
-		r3 := src[(i+3)*ld : (i+3)*ld+kb]
+		r1 := src[(i+1)*ld:][:len(r0)]
+		r2 := src[(i+2)*ld:][:len(r0)]
+		r3 := src[(i+3)*ld:][:len(r0)]
 		for p := range r0 {
 			dp := d[p*w+i : p*w+i+4 : p*w+i+4]
 			dp[0], dp[1], dp[2], dp[3] = r0[p], r1[p], r2[p], r3[p]

@@ -62,11 +62,10 @@ func storeTile(acc []float32, nr int, c []float32, ldc int, alpha, beta float32,
 func kernGo4x4(kc int, a, b, c []float32, ldc int, alpha, beta float32, rows, cols, mode int) {
 	var c00, c01, c02, c03, c10, c11, c12, c13 float32
 	var c20, c21, c22, c23, c30, c31, c32, c33 float32
-	a = a[:4*kc]
-	b = b[:len(a)]
-	for i := 0; i+4 <= len(a); i += 4 {
-		aa := a[i : i+4 : i+4]
-		bb := b[i : i+4 : i+4]
+	a, b = a[:4*kc], b[:4*kc]
+	for len(a) >= 4 && len(b) >= 4 { // no bounds checks inside
+		aa, bb := a[:4:4], b[:4:4]
+		a, b = a[4:], b[4:]
 		a0, a1, a2, a3 := aa[0], aa[1], aa[2], aa[3]
 		b0, b1, b2, b3 := bb[0], bb[1], bb[2], bb[3]
 		c00 += a0 * b0
@@ -97,11 +96,10 @@ func kernGo4x8(kc int, a, b, c []float32, ldc int, alpha, beta float32, rows, co
 	var c10, c11, c12, c13, c14, c15, c16, c17 float32
 	var c20, c21, c22, c23, c24, c25, c26, c27 float32
 	var c30, c31, c32, c33, c34, c35, c36, c37 float32
-	a = a[:4*kc]
-	b = b[:8*kc]
-	for p := 0; p < kc; p++ {
-		aa := a[4*p : 4*p+4 : 4*p+4]
-		bb := b[8*p : 8*p+8 : 8*p+8]
+	a, b = a[:4*kc], b[:8*kc]
+	for len(a) >= 4 && len(b) >= 8 { // no bounds checks inside
+		aa, bb := a[:4:4], b[:8:8]
+		a, b = a[4:], b[8:]
 		a0, a1, a2, a3 := aa[0], aa[1], aa[2], aa[3]
 		b0, b1, b2, b3, b4, b5, b6, b7 := bb[0], bb[1], bb[2], bb[3], bb[4], bb[5], bb[6], bb[7]
 		c00 += a0 * b0
@@ -150,11 +148,10 @@ func kernGo4x8(kc int, a, b, c []float32, ldc int, alpha, beta float32, rows, co
 func kernGo2x8(kc int, a, b, c []float32, ldc int, alpha, beta float32, rows, cols, mode int) {
 	var c00, c01, c02, c03, c04, c05, c06, c07 float32
 	var c10, c11, c12, c13, c14, c15, c16, c17 float32
-	a = a[:2*kc]
-	b = b[:8*kc]
-	for p := 0; p < kc; p++ {
-		aa := a[2*p : 2*p+2 : 2*p+2]
-		bb := b[8*p : 8*p+8 : 8*p+8]
+	a, b = a[:2*kc], b[:8*kc]
+	for len(a) >= 2 && len(b) >= 8 { // no bounds checks inside
+		aa, bb := a[:2:2], b[:8:8]
+		a, b = a[2:], b[8:]
 		a0, a1 := aa[0], aa[1]
 		b0, b1, b2, b3, b4, b5, b6, b7 := bb[0], bb[1], bb[2], bb[3], bb[4], bb[5], bb[6], bb[7]
 		c00 += a0 * b0

@@ -4,4 +4,4 @@ package gemm
 
 // portableDefault is the pure-Go configuration family measured fastest on amd64;
 // other targets use it too.
-var portableDefault = portableConfigs[0:0+1]
+var portableDefault = portableConfigs[:1]

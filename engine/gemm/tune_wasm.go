@@ -3,4 +3,4 @@
 package gemm
 
 // portableDefault is the pure-Go configuration family measured fastest under Node.
-var portableDefault = portableConfigs[1:1+1]
+var portableDefault = portableConfigs[1:2]
