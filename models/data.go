@@ -2,17 +2,55 @@ package models
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/predparams/predparams/engine/data"
 )
 
+// DataNames describes the data set names LoadData accepts.
+const DataNames = "mnist, mnist14, mnist7, mnist-pcaK (K principal components, 1 ≤ K ≤ 784), fsdd or fsdd-mfcc"
+
 // LoadData returns the training and test sets named by a config's Data
 // field. dir overrides where the files are read from ("" is the default
-// location of each data set).
+// location of each data set; FSDD has none, so "fsdd" needs dir).
+//
+//   - "mnist" (or ""): 28×28 MNIST, pixels in [0, 1].
+//   - "mnist14", "mnist7": MNIST average-pooled over 2×2 or 4×4 blocks
+//     (the reviewers' downsampled inputs).
+//   - "mnist-pcaK": MNIST projected on the K leading principal components
+//     of the training images, centred, not whitened: a flat 1×1×K input.
+//   - "fsdd": the Free Spoken Digit Dataset as 32 frames × 32 log-mel
+//     bands per clip (see FSDDFeatures); "fsdd-mfcc": 32 frames × 13 MFCCs.
 func LoadData(name, dir string) (train, test *data.Dataset, err error) {
-	switch name {
-	case "", "mnist":
+	switch {
+	case name == "" || name == "mnist":
 		return data.LoadMNIST(dir)
+	case name == "mnist14" || name == "mnist7":
+		train, test, err = data.LoadMNIST(dir)
+		if err != nil {
+			return nil, nil, err
+		}
+		f := 2
+		if name == "mnist7" {
+			f = 4
+		}
+		return AvgPool(train, f), AvgPool(test, f), nil
+	case strings.HasPrefix(name, "mnist-pca"):
+		k, err := strconv.Atoi(strings.TrimPrefix(name, "mnist-pca"))
+		if err != nil || k < 1 || k > 784 {
+			return nil, nil, fmt.Errorf("data set %q: want mnist-pcaK with 1 ≤ K ≤ 784", name)
+		}
+		train, test, err = data.LoadMNIST(dir)
+		if err != nil {
+			return nil, nil, err
+		}
+		return ProjectPCA(train, test, k)
+	case name == "fsdd" || name == "fsdd-mfcc":
+		if dir == "" {
+			return nil, nil, fmt.Errorf("data set %s needs the FSDD folder (headless -data DIR, or $%s for the tools that read it)", name, data.FSDDDirEnv)
+		}
+		return LoadFSDD(dir, name == "fsdd-mfcc")
 	}
-	return nil, nil, fmt.Errorf("unknown data set %q (want mnist)", name)
+	return nil, nil, fmt.Errorf("unknown data set %q (want %s)", name, DataNames)
 }

@@ -1,0 +1,114 @@
+package models
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/predparams/predparams/engine/data"
+)
+
+// FSDDFrames is the number of frames every FSDD clip is stretched to, and
+// FSDDMFCCs the number of cepstral coefficients of "fsdd-mfcc".
+const (
+	FSDDFrames = 32
+	FSDDMFCCs  = 13
+)
+
+// LoadFSDD reads the Free Spoken Digit Dataset in dir with its official
+// split (takes 0–4 test) and turns each clip into a fixed-size input
+// (FSDDFeatures): 32 frames × 32 log-mel bands, or 32 frames × 13 MFCCs
+// when mfcc is true. Every feature is then standardised with the mean and
+// standard deviation of its band (or coefficient) over all frames of the
+// training clips. The examples are FSDDFrames × width × 1 (time down,
+// frequency across), labelled with the spoken digit.
+func LoadFSDD(dir string, mfcc bool) (train, test *data.Dataset, err error) {
+	trc, tec, err := data.LoadFSDDClips(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	name := "fsdd"
+	if mfcc {
+		name = "fsdd-mfcc"
+	}
+	train, err = fsddSet(name+"-train", trc, mfcc)
+	if err != nil {
+		return nil, nil, err
+	}
+	test, err = fsddSet(name+"-test", tec, mfcc)
+	if err != nil {
+		return nil, nil, err
+	}
+	standardiseColumns(train, test)
+	return train, test, nil
+}
+
+// FSDDFeatures returns one clip's features: the log-mel spectrogram of
+// data.FSDDMelSpec (25 ms frames every 10 ms, 32 bands up to 4 kHz),
+// optionally reduced to FSDDMFCCs cepstral coefficients per frame, then
+// stretched in time to FSDDFrames frames by linear interpolation, so that
+// every clip, 0.1 to 2.3 s long, gives the same number of values. It
+// returns the values (frames × width, row-major) and the width.
+func FSDDFeatures(c data.Clip, mfcc bool) ([]float32, int, error) {
+	spec := data.FSDDMelSpec()
+	if c.Rate != spec.Rate {
+		return nil, 0, fmt.Errorf("FSDD clip %d_%s_%d: %d Hz, want %d", c.Digit, c.Speaker, c.Take, c.Rate, spec.Rate)
+	}
+	lm, frames, err := spec.LogMel(c.Samples)
+	if err != nil {
+		return nil, 0, err
+	}
+	width := spec.Bands
+	if mfcc {
+		if lm, err = data.MFCC(lm, frames, spec.Bands, FSDDMFCCs); err != nil {
+			return nil, 0, err
+		}
+		width = FSDDMFCCs
+	}
+	x, err := data.StretchFrames(lm, frames, width, FSDDFrames)
+	return x, width, err
+}
+
+func fsddSet(name string, clips []data.Clip, mfcc bool) (*data.Dataset, error) {
+	ds := &data.Dataset{Name: name, N: len(clips), H: FSDDFrames, C: 1, Classes: 10, Y: make([]int32, len(clips))}
+	for i, c := range clips {
+		x, width, err := FSDDFeatures(c, mfcc)
+		if err != nil {
+			return nil, err
+		}
+		ds.W = width
+		ds.X = append(ds.X, x...)
+		ds.Y[i] = int32(c.Digit)
+	}
+	if ds.N == 0 {
+		return nil, fmt.Errorf("%s: no clips", name)
+	}
+	return ds, nil
+}
+
+// standardiseColumns subtracts from every value the mean of its column
+// (the last axis, W·C values) over all rows of train's examples and
+// divides by the column's standard deviation, in train and test alike.
+func standardiseColumns(train, test *data.Dataset) {
+	width := train.W * train.C
+	rows := len(train.X) / width
+	mean := make([]float64, width)
+	sq := make([]float64, width)
+	for r := 0; r < rows; r++ {
+		for j, v := range train.X[r*width : (r+1)*width] {
+			mean[j] += float64(v)
+			sq[j] += float64(v) * float64(v)
+		}
+	}
+	inv := make([]float64, width)
+	for j := range mean {
+		mean[j] /= float64(rows)
+		sd := math.Sqrt(max(sq[j]/float64(rows)-mean[j]*mean[j], 0))
+		inv[j] = 1 / max(sd, 1e-6)
+	}
+	for _, ds := range []*data.Dataset{train, test} {
+		for i, v := range ds.X {
+			j := i % width
+			ds.X[i] = float32((float64(v) - mean[j]) * inv[j])
+		}
+	}
+}

@@ -1,0 +1,121 @@
+package models
+
+import (
+	"math"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/predparams/predparams/engine/data"
+)
+
+func TestAvgPool(t *testing.T) {
+	ds := &data.Dataset{Name: "t", N: 1, H: 2, W: 4, C: 2, Classes: 2, Y: []int32{1},
+		// (y, x, c): channel 0 counts 0…7, channel 1 is 10× channel 0.
+		X: []float32{0, 0, 1, 10, 2, 20, 3, 30, 4, 40, 5, 50, 6, 60, 7, 70}}
+	tests := []struct {
+		f    int
+		want []float32
+		h, w int
+	}{
+		{1, ds.X, 2, 4},
+		{2, []float32{2.5, 25, 4.5, 45}, 1, 2},
+	}
+	for _, tt := range tests {
+		got := AvgPool(ds, tt.f)
+		if got.H != tt.h || got.W != tt.w || got.C != 2 || got.Validate() != nil {
+			t.Fatalf("f=%d: shape %d×%d×%d (%v)", tt.f, got.H, got.W, got.C, got.Validate())
+		}
+		for i := range tt.want {
+			if got.X[i] != tt.want[i] {
+				t.Fatalf("f=%d: %v, want %v", tt.f, got.X, tt.want)
+			}
+		}
+	}
+}
+
+func TestProjectPCA(t *testing.T) {
+	// Points on a line through (1, 1, 1) plus a small second direction:
+	// one component keeps almost all the variance, all three keep it all.
+	ds := &data.Dataset{Name: "t", N: 6, H: 1, W: 1, C: 3, Classes: 2, Y: make([]int32, 6)}
+	for i := 0; i < ds.N; i++ {
+		s, e := float32(i), float32(i%2)*0.1
+		ds.X = append(ds.X, s+e, s-e, s+2)
+	}
+	variance := func(d *data.Dataset) float64 {
+		k := d.Dim()
+		v := 0.0
+		for j := 0; j < k; j++ {
+			m := 0.0
+			for n := 0; n < d.N; n++ {
+				m += float64(d.X[n*k+j])
+			}
+			m /= float64(d.N)
+			for n := 0; n < d.N; n++ {
+				x := float64(d.X[n*k+j]) - m
+				v += x * x
+			}
+		}
+		return v
+	}
+	total := variance(ds)
+	for _, k := range []int{1, 3} {
+		tr, te, err := ProjectPCA(ds, ds, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tr.Dim() != k || te.N != ds.N {
+			t.Fatalf("k=%d: dim %d", k, tr.Dim())
+		}
+		got := variance(tr)
+		if k == 3 && math.Abs(got-total) > 1e-3*total {
+			t.Errorf("all components keep variance %v, want %v", got, total)
+		}
+		if k == 1 && got < 0.99*total {
+			t.Errorf("the leading component keeps %v of %v", got, total)
+		}
+	}
+	if _, _, err := ProjectPCA(ds, ds, 4); err == nil {
+		t.Error("4 components of 3 inputs: no error")
+	}
+}
+
+func TestLoadDataBadNames(t *testing.T) {
+	tests := []struct{ name, want string }{
+		{"cifar10", "unknown data set"},
+		{"mnist-pca0", "1 ≤ K ≤ 784"},
+		{"mnist-pcaX", "1 ≤ K ≤ 784"},
+		{"fsdd", "needs the FSDD folder"},
+	}
+	for _, tt := range tests {
+		_, _, err := LoadData(tt.name, "")
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("LoadData(%q): %v, want an error containing %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+func TestLoadFSDD(t *testing.T) {
+	dir := os.Getenv(data.FSDDDirEnv)
+	if dir == "" {
+		t.Skipf("$%s not set", data.FSDDDirEnv)
+	}
+	for _, mfcc := range []bool{false, true} {
+		train, test, err := LoadFSDD(dir, mfcc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		width := 32
+		if mfcc {
+			width = FSDDMFCCs
+		}
+		if train.N != 2700 || test.N != 300 || train.H != FSDDFrames || train.W != width || train.Validate() != nil {
+			t.Fatalf("mfcc=%v: %d train, %d test of %d×%d×%d", mfcc, train.N, test.N, train.H, train.W, train.C)
+		}
+		for _, v := range train.X {
+			if math.IsNaN(float64(v)) || math.Abs(float64(v)) > 50 {
+				t.Fatalf("mfcc=%v: feature %v", mfcc, v)
+			}
+		}
+	}
+}
