@@ -72,3 +72,7 @@ func TestPackAsm(t *testing.T) {
 		}
 	}
 }
+
+// archConfigs returns the configurations of this target besides the
+// portable ones.
+func archConfigs() []*config { return asmConfigs }

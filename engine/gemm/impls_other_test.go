@@ -9,3 +9,7 @@ func archImpls() []namedImpl { return nil }
 func archBenchImpls() []namedImpl {
 	return []namedImpl{{"Best1", Best(1)}}
 }
+
+// archConfigs returns the configurations of this target besides the
+// portable ones.
+func archConfigs() []*config { return nil }

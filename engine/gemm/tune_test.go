@@ -1,5 +1,3 @@
-//go:build amd64
-
 package gemm
 
 import (
@@ -10,7 +8,8 @@ import (
 )
 
 // BenchmarkTune benchmarks a configuration given in GEMM_TUNE as
-// "kernel mc kc nc aInner", for example "avx512_12x32 192 384 4096 0".
+// "kernel mc kc nc aInner", for example "avx512_12x32 192 384 4096 0";
+// "default 0 0 0 0" benchmarks Best(1).
 func BenchmarkTune(b *testing.B) {
 	spec := os.Getenv("GEMM_TUNE")
 	if spec == "" {
@@ -22,15 +21,15 @@ func BenchmarkTune(b *testing.B) {
 		b.Fatal(err)
 	}
 	var cfg config
-	for _, c := range asmConfigs {
+	for _, c := range append(archConfigs(), portableConfigs...) {
 		if c.name == name {
 			cfg = *c
 		}
 	}
 	cfg.mc, cfg.kc, cfg.nc, cfg.aInner = mc, kc, nc, inner != 0
-	impl := newAsmConfig(1, &cfg)
+	var impl Impl = newPortableConfig(1, &cfg)
 	if name == "default" {
-		impl = NewAsm(1)
+		impl = Best(1)
 	}
 	for _, s := range benchShapes {
 		r := rand.New(rand.NewPCG(1, 1))
