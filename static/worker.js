@@ -1,0 +1,111 @@
+// worker.js runs one wasm instance of the engine in a Web Worker, so that
+// training never blocks the page. The page sends control messages; the
+// worker trains in time slices and posts one update per slice. Every
+// crossing into Go is one call per slice or per request, with typed arrays.
+'use strict';
+
+importScripts('wasm_exec.js');
+
+const W = {
+  api: null,        // globalThis.predparams, once the instance runs
+  running: false,   // training slices are being run
+  looping: false,   // the slice loop is scheduled
+  slice: 60,        // milliseconds of training per slice
+  unitsLayer: -1,   // layer whose unit images the page shows
+  unitsMax: 64,
+  lastUnits: 0,     // time of the last unit images sent
+  tick: new MessageChannel(),
+};
+
+function post(msg) { self.postMessage(msg); }
+
+function fail(where, err) {
+  post({ type: 'error', message: where + ': ' + (err && err.message ? err.message : String(err)) });
+}
+
+// call invokes a Go method; a Go error comes back as {error}.
+function call(name, ...args) {
+  const r = W.api[name](...args);
+  if (r && r.error) throw new Error(r.error);
+  return r;
+}
+
+async function init(msg) {
+  const go = new Go();
+  const ready = new Promise((resolve) => { globalThis.predparamsReady = resolve; });
+  const inst = await WebAssembly.instantiate(msg.module, go.importObject);
+  go.run(inst).then(() => fail('engine', 'the wasm instance exited'));
+  await ready;
+  W.api = globalThis.predparams;
+  const d = msg.data.map((b) => new Uint8Array(b));
+  const r = call('load', d[0], d[1], d[2], d[3]);
+  post({ type: 'ready', train: r.train, test: r.test });
+}
+
+function start(msg) {
+  W.running = false;
+  const r = call('start', JSON.stringify(msg.params));
+  post({ type: 'started', table: JSON.parse(r.table), trainN: r.trainN, testN: r.testN });
+  W.lastUnits = 0;
+  W.running = true;
+  schedule();
+}
+
+function sendUnits() {
+  if (W.unitsLayer < 0) return;
+  const u = call('units', W.unitsLayer, W.unitsMax);
+  post({ type: 'units', units: u });
+  W.lastUnits = performance.now();
+}
+
+// slice runs one training slice and posts its update.
+function slice() {
+  W.looping = false;
+  if (!W.running) return;
+  try {
+    const u = call('advance', W.slice);
+    post({ type: 'update', update: u });
+    if (performance.now() - W.lastUnits > 1000) sendUnits();
+  } catch (err) {
+    W.running = false;
+    fail('training', err);
+    return;
+  }
+  schedule();
+}
+
+// schedule queues the next slice behind any pending message; a
+// MessageChannel tick is not clamped like setTimeout.
+function schedule() {
+  if (W.looping || !W.running) return;
+  W.looping = true;
+  W.tick.port2.postMessage(0);
+}
+W.tick.port1.onmessage = slice;
+
+self.onmessage = async (e) => {
+  const msg = e.data;
+  try {
+    switch (msg.type) {
+      case 'init': await init(msg); break;
+      case 'start': start(msg); break;
+      case 'pause': W.running = false; post({ type: 'paused' }); break;
+      case 'resume': W.running = true; schedule(); post({ type: 'resumed' }); break;
+      case 'stop': W.running = false; break;
+      case 'units':
+        W.unitsLayer = msg.layer; W.unitsMax = msg.max || 64;
+        if (W.api && msg.layer >= 0) sendUnits();
+        break;
+      case 'unit': post({ type: 'unit', detail: call('unit', msg.layer, msg.unit) }); break;
+      case 'predict': {
+        const r = call('predict', msg.pixels, msg.w, msg.h);
+        post({ type: 'prediction', result: r });
+        break;
+      }
+      default: fail('worker', 'unknown message ' + msg.type);
+    }
+  } catch (err) {
+    if (msg.type === 'start') W.running = false;
+    fail(msg.type, err);
+  }
+};

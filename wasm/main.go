@@ -1,0 +1,246 @@
+//go:build js && wasm
+
+// Command wasm is the browser worker's face: static/worker.js instantiates
+// it in a Web Worker, and it installs one object, globalThis.predparams,
+// whose methods the worker calls once per time slice or per request. Data
+// crosses the boundary as typed arrays, copied in one call each.
+//
+// It holds no training logic: every method is a thin call into
+// wasm/session, which drives models and the engine.
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"syscall/js"
+	"time"
+	"unsafe"
+
+	"github.com/predparams/predparams/engine/data"
+	"github.com/predparams/predparams/models"
+	"github.com/predparams/predparams/wasm/session"
+)
+
+// worker is the state of one wasm instance: the data and the session.
+type worker struct {
+	train, test *data.Dataset
+	s           *session.Session
+}
+
+func main() {
+	w := &worker{}
+	api := map[string]any{
+		"load":    export(w.load),
+		"start":   export(w.start),
+		"advance": export(w.advance),
+		"units":   export(w.units),
+		"unit":    export(w.unit),
+		"predict": export(w.predict),
+	}
+	js.Global().Set("predparams", js.ValueOf(api))
+	if ready := js.Global().Get("predparamsReady"); ready.Type() == js.TypeFunction {
+		ready.Invoke()
+	}
+	select {}
+}
+
+// export wraps a method for JS: it returns the method's value, or an
+// object {error: message} for an error or a panic, so that nothing throws
+// on the JS side and the instance keeps running.
+func export(f func(args []js.Value) (any, error)) js.Func {
+	return js.FuncOf(func(_ js.Value, args []js.Value) (res any) {
+		defer func() {
+			if r := recover(); r != nil {
+				res = map[string]any{"error": fmt.Sprintf("internal error: %v", r)}
+			}
+		}()
+		v, err := f(args)
+		if err != nil {
+			return map[string]any{"error": err.Error()}
+		}
+		return v
+	})
+}
+
+// load(trainImages, trainLabels, testImages, testLabels: Uint8Array)
+// decodes the data files.
+func (w *worker) load(args []js.Value) (any, error) {
+	if len(args) != 4 {
+		return nil, fmt.Errorf("load: want 4 byte arrays, got %d arguments", len(args))
+	}
+	var b [4][]byte
+	for i, a := range args {
+		b[i] = make([]byte, a.Get("length").Int())
+		js.CopyBytesToGo(b[i], a)
+	}
+	train, err := session.DecodeMNIST("train", b[0], b[1])
+	if err != nil {
+		return nil, err
+	}
+	test, err := session.DecodeMNIST("test", b[2], b[3])
+	if err != nil {
+		return nil, err
+	}
+	w.train, w.test = train, test
+	return map[string]any{"train": train.N, "test": test.N}, nil
+}
+
+// start(paramsJSON: string) builds a new session and returns its
+// parameter table.
+func (w *worker) start(args []js.Value) (any, error) {
+	if w.train == nil {
+		return nil, fmt.Errorf("the data is not loaded")
+	}
+	if len(args) != 1 {
+		return nil, fmt.Errorf("start: want the settings as JSON")
+	}
+	p, err := session.ParseParams([]byte(args[0].String()))
+	if err != nil {
+		return nil, err
+	}
+	s, err := session.New(p, w.train, w.test, models.Env{Threads: 1})
+	if err != nil {
+		return nil, err
+	}
+	w.s = s
+	rows, acc := s.Table()
+	tb, err := json.Marshal(map[string]any{"rows": rows, "accounting": acc, "weightLayers": s.WeightLayers()})
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"table": string(tb), "trainN": s.Run.Train.N, "testN": s.Run.Test.N}, nil
+}
+
+func (w *worker) session() (*session.Session, error) {
+	if w.s == nil {
+		return nil, fmt.Errorf("no model: press Train")
+	}
+	return w.s, nil
+}
+
+// advance(ms: number) trains for about ms milliseconds.
+func (w *worker) advance(args []js.Value) (any, error) {
+	s, err := w.session()
+	if err != nil {
+		return nil, err
+	}
+	ms := 50.0
+	if len(args) > 0 {
+		ms = min(max(args[0].Float(), 1), 1000)
+	}
+	u := s.Advance(time.Duration(ms * float64(time.Millisecond)))
+	r := map[string]any{
+		"examples": u.Examples, "steps": u.Steps, "seconds": u.Seconds, "epoch": u.Epoch,
+		"trainLoss": u.TrainLoss, "trainAccuracy": u.TrainAccuracy,
+		"examplesPerS": u.ExamplesPerS, "msPerStep": u.MsPerStep, "evaluating": u.Evaluating,
+	}
+	if e := u.Evaluation; e != nil {
+		ev := map[string]any{"accuracy": e.Accuracy, "loss": e.Loss, "examples": e.Examples, "seconds": e.Seconds}
+		if e.Confusion != nil {
+			ev["confusion"] = int32sToJS(e.Confusion)
+		}
+		r["evaluation"] = ev
+	}
+	return r, nil
+}
+
+// units(layer, max: number) returns the incoming weights of the first
+// max units of a layer.
+func (w *worker) units(args []js.Value) (any, error) {
+	s, err := w.session()
+	if err != nil {
+		return nil, err
+	}
+	if len(args) != 2 {
+		return nil, fmt.Errorf("units: want layer and count")
+	}
+	u, err := s.Units(args[0].Int(), args[1].Int())
+	if err != nil {
+		return nil, err
+	}
+	alpha := make([]any, len(u.Alpha))
+	for j, a := range u.Alpha {
+		alpha[j] = int32sToJS(a)
+	}
+	return map[string]any{
+		"layer": u.Layer, "rows": u.Rows, "units": u.Units, "h": u.H, "w": u.W, "shown": u.Shown,
+		"weights": float32sToJS(u.Weights), "predicted": u.Predicted, "columns": u.Columns, "alpha": alpha,
+	}, nil
+}
+
+// unit(layer, unit: number) returns one unit's detail.
+func (w *worker) unit(args []js.Value) (any, error) {
+	s, err := w.session()
+	if err != nil {
+		return nil, err
+	}
+	if len(args) != 2 {
+		return nil, fmt.Errorf("unit: want layer and unit")
+	}
+	d, err := s.Unit(args[0].Int(), args[1].Int())
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{
+		"layer": d.Layer, "unit": d.Unit, "h": d.H, "w": d.W, "rows": d.Rows,
+		"weights": float32sToJS(d.Weights), "kind": d.Kind, "column": d.Column, "nAlpha": d.NAlpha,
+		"alpha": int32sToJS(d.Alpha), "nAtoms": d.NAtoms, "atoms": float32sToJS(d.Atoms),
+	}, nil
+}
+
+// predict(pixels: Float32Array, w, h: number) preprocesses a drawing and
+// returns the class probabilities and the 28×28 image the model saw.
+func (w *worker) predict(args []js.Value) (any, error) {
+	s, err := w.session()
+	if err != nil {
+		return nil, err
+	}
+	if len(args) != 3 {
+		return nil, fmt.Errorf("predict: want pixels, width and height")
+	}
+	pw, ph := args[1].Int(), args[2].Int()
+	if pw <= 0 || ph <= 0 || pw*ph > 1<<22 || args[0].Get("length").Int() != pw*ph {
+		return nil, fmt.Errorf("predict: %d pixels for a %d×%d drawing", args[0].Get("length").Int(), pw, ph)
+	}
+	pix := make([]float32, pw*ph)
+	js.CopyBytesToGo(bytesOf(pix), js.Global().Get("Uint8Array").New(args[0].Get("buffer"), args[0].Get("byteOffset"), len(pix)*4))
+	img, ink := session.Preprocess(pix, pw, ph)
+	if !ink {
+		return map[string]any{"empty": true}, nil
+	}
+	p, err := s.Predict(img)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"probs": float32sToJS(p), "image": float32sToJS(img)}, nil
+}
+
+// bytesOf returns the bytes of xs, for one copy across the boundary.
+func bytesOf[T float32 | int32](xs []T) []byte {
+	if len(xs) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(&xs[0])), len(xs)*4)
+}
+
+// float32sToJS returns a new Float32Array holding xs, copied in one call.
+func float32sToJS(xs []float32) js.Value {
+	a := js.Global().Get("Float32Array").New(len(xs))
+	if len(xs) > 0 {
+		js.CopyBytesToJS(js.Global().Get("Uint8Array").New(a.Get("buffer")), bytesOf(xs))
+	}
+	return a
+}
+
+// int32sToJS returns a new Int32Array holding xs.
+func int32sToJS[T int | int32](xs []T) js.Value {
+	v := make([]int32, len(xs))
+	for i, x := range xs {
+		v[i] = int32(x)
+	}
+	a := js.Global().Get("Int32Array").New(len(v))
+	if len(v) > 0 {
+		js.CopyBytesToJS(js.Global().Get("Uint8Array").New(a.Get("buffer")), bytesOf(v))
+	}
+	return a
+}
