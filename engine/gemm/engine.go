@@ -3,7 +3,7 @@ package gemm
 import (
 	"math"
 	"runtime"
-	"sync"
+	"sync/atomic"
 )
 
 // parallelFlops is the product size (2·m·n·k) below which a call runs on
@@ -11,26 +11,42 @@ import (
 // saves (measured by BenchmarkThreshold).
 const parallelFlops = 2_000_000
 
-// engine runs a config over up to threads goroutines. It splits C into
-// blocks of whole tiles along one dimension, never along the reduction, so
-// every element of C gets the same sequence of operations whatever the
-// thread count: results are bit-identical for any threads.
+// engine runs a family of configs over up to threads goroutines. It splits
+// C into blocks of whole tiles along one dimension, never along the
+// reduction, so every element of C gets the same sequence of operations
+// whatever the thread count: results are bit-identical for any threads.
 //
-// An engine is used by one goroutine at a time. Its helpers are started
-// once and live until the owning Impl is garbage collected.
+// Parts are handed to helper goroutines, started once, that live until the
+// owning Impl is garbage collected. A part is run by whoever claims it
+// first: when the calling goroutine has finished its own part it claims
+// the parts that no helper has started and runs them itself, so a helper
+// that the OS does not schedule in time (on a busy machine) costs nothing
+// but the claim.
+//
+// An engine is used by one goroutine at a time.
 type engine struct {
 	family   []*config // candidate tiles, same kc; see pick
 	threads  int
 	minFlops float64   // parallelFlops; tests lower it
 	scratch  []scratch // one per part
 
-	// The call being split, read by the helpers.
+	// The call being split. The caller writes it before publishing gen;
+	// a helper reads it only after claiming a part of generation gen.
 	call   call
 	cfg    *config // picked for the call
 	splitN bool    // split columns (true) or rows (false)
 	parts  int
-	work   chan int // part indices for helpers
-	wg     sync.WaitGroup
+
+	gen   atomic.Uint64   // generation of the current split call
+	claim []atomic.Uint64 // claim[part]: the last generation that claimed part
+	work  chan message    // parts offered to helpers
+	done  chan struct{}   // one token per part run by a helper
+}
+
+// message offers part of the call of generation gen to a helper.
+type message struct {
+	gen  uint64
+	part int
 }
 
 // call holds the arguments of one Sgemm call.
@@ -52,20 +68,40 @@ func newEngine[T any](owner *T, family []*config, threads int) *engine {
 	}
 	e := &engine{family: family, threads: threads, minFlops: parallelFlops, scratch: make([]scratch, threads)}
 	if threads > 1 {
-		e.work = make(chan int, threads)
+		e.claim = make([]atomic.Uint64, threads)
+		e.work = make(chan message, 4*threads)
+		e.done = make(chan struct{}, threads)
 		for range threads - 1 {
 			go e.helper(e.work)
 		}
-		runtime.AddCleanup(owner, func(w chan int) { close(w) }, e.work)
+		runtime.AddCleanup(owner, func(w chan message) { close(w) }, e.work)
 	}
 	return e
 }
 
-// helper runs parts of calls until w is closed.
-func (e *engine) helper(w chan int) {
-	for part := range w {
-		e.run(part)
-		e.wg.Done()
+// tryClaim claims part for generation g and reports whether it succeeded.
+func (e *engine) tryClaim(part int, g uint64) bool {
+	c := &e.claim[part]
+	for {
+		old := c.Load()
+		if old >= g {
+			return false
+		}
+		if c.CompareAndSwap(old, g) {
+			return true
+		}
+	}
+}
+
+// helper runs offered parts until w is closed. Offers of finished calls
+// are dropped.
+func (e *engine) helper(w chan message) {
+	for msg := range w {
+		if e.gen.Load() != msg.gen || !e.tryClaim(msg.part, msg.gen) {
+			continue
+		}
+		e.run(msg.part)
+		e.done <- struct{}{}
 	}
 }
 
@@ -101,12 +137,25 @@ func (e *engine) sgemm(transA, transB bool, m, n, k int, alpha float32, a []floa
 	e.call = call{transA, transB, m, n, k, alpha, beta, a, b, c, lda, ldb, ldc}
 	e.cfg = cfg
 	e.parts = parts
-	e.wg.Add(parts - 1)
+	g := e.gen.Add(1)
 	for part := 1; part < parts; part++ {
-		e.work <- part
+		select {
+		case e.work <- message{g, part}:
+		default: // helpers are behind: the caller will run the part
+		}
 	}
 	e.run(0)
-	e.wg.Wait()
+	helped := 0
+	for part := 1; part < parts; part++ {
+		if e.tryClaim(part, g) {
+			e.run(part)
+		} else {
+			helped++
+		}
+	}
+	for range helped {
+		<-e.done
+	}
 	e.call = call{} // drop references to the caller's slices
 }
 
