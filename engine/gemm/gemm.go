@@ -5,6 +5,17 @@
 // callers hold an Impl and never care which one it is, as with gonum's
 // blas32.Implementation. Best returns the fastest one for the running target.
 //
+// The implementations: Naive (float64 reference), Simple (row-wise saxpy and
+// dot products), Portable (blocked and packed, register-tiled pure Go; the
+// wasm-tuned one on js/wasm), Asm (amd64 only: the same driver with AVX-512
+// or AVX2+FMA micro-kernels in Go assembly) and Blas32 (gonum, for
+// comparison). Portable and Asm keep packing buffers and helper goroutines:
+// each value must be used by one goroutine at a time. Naive, Simple and
+// Blas32 are safe for concurrent use.
+//
+// Results of Portable and Asm do not depend on the thread count: products
+// are split over rows or columns of C, never over the reduction.
+//
 // gemm imports nothing from the rest of the project.
 package gemm
 

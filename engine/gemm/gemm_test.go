@@ -5,7 +5,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -340,25 +339,6 @@ var benchShapes = []struct {
 	{"NN_1024x1024x1024", false, false, 1024, 1024, 1024},
 }
 
-// peakGFLOPS returns the AVX-512 FMA peak of one core, assuming 2 FMA
-// ports × 16 float32 lanes × 2 flops per cycle at the "cpu MHz" of
-// /proc/cpuinfo (turbo may run faster), or 0 when unknown.
-func peakGFLOPS() float64 {
-	buf, err := os.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return 0
-	}
-	for line := range strings.Lines(string(buf)) {
-		if name, val, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(name) == "cpu MHz" {
-			mhz, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
-			if err == nil {
-				return 2 * 16 * 2 * mhz / 1000
-			}
-		}
-	}
-	return 0
-}
-
 // benchImpls returns the implementations to benchmark.
 func benchImpls() []namedImpl {
 	impls := []namedImpl{{"Simple", Simple{}}, {"Blas32", Blas32{}}}
@@ -369,7 +349,8 @@ func benchImpls() []namedImpl {
 }
 
 func BenchmarkSgemm(b *testing.B) {
-	peak := peakGFLOPS()
+	peak := peakGFLOPS()                    // per core, from the clock; 0 when unknown
+	fmaPeak := measuredPeak()               // per core, an FMA-only loop; 0 when unknown
 	filter := os.Getenv("GEMM_BENCH_IMPLS") // comma-separated names, empty: all
 	for _, s := range benchShapes {
 		r := rand.New(rand.NewPCG(1, 1))
@@ -395,6 +376,9 @@ func BenchmarkSgemm(b *testing.B) {
 				b.ReportMetric(gf, "GFLOP/s")
 				if peak > 0 && s.m == 1024 {
 					b.ReportMetric(100*gf/peak, "%peak1core")
+				}
+				if fmaPeak > 0 && s.m == 1024 {
+					b.ReportMetric(100*gf/fmaPeak, "%fmaloop1core")
 				}
 			})
 		}

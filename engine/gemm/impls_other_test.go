@@ -13,3 +13,9 @@ func archBenchImpls() []namedImpl {
 // archConfigs returns the configurations of this target besides the
 // portable ones.
 func archConfigs() []*config { return nil }
+
+// peakGFLOPS returns 0: the FMA peak is known on amd64 only.
+func peakGFLOPS() float64 { return 0 }
+
+// measuredPeak returns 0: the FMA loop exists on amd64 only.
+func measuredPeak() float64 { return 0 }
