@@ -4,6 +4,7 @@ import (
 	"math"
 	"runtime"
 	"sync/atomic"
+	"time"
 )
 
 // parallelFlops is the product size (2·m·n·k) below which a call runs on
@@ -96,13 +97,50 @@ func (e *engine) tryClaim(part int, g uint64) bool {
 // helper runs offered parts until w is closed. Offers of finished calls
 // are dropped.
 func (e *engine) helper(w chan message) {
-	for msg := range w {
+	for {
+		msg, ok := recv(w, helperSpin)
+		if !ok {
+			return
+		}
 		if e.gen.Load() != msg.gen || !e.tryClaim(msg.part, msg.gen) {
 			continue
 		}
 		e.run(msg.part)
 		e.done <- struct{}{}
 	}
+}
+
+// Waking a parked goroutine takes a futex wake-up of an idle OS thread,
+// which costs tens of microseconds or more in a virtual machine. So a
+// helper polls for the next offer for helperSpin before it parks (between
+// the products of a training step the gaps are shorter than that), and the
+// caller polls for its helpers for up to callerSpin.
+const (
+	helperSpin = 200 * time.Microsecond
+	callerSpin = time.Millisecond
+)
+
+// recv receives from c, polling it for up to spin (and yielding to other
+// goroutines meanwhile) before blocking.
+func recv[T any](c chan T, spin time.Duration) (T, bool) {
+	var start time.Time
+	for i := 0; ; i++ {
+		select {
+		case v, ok := <-c:
+			return v, ok
+		default:
+		}
+		if i&31 == 0 {
+			if i == 0 {
+				start = time.Now()
+			} else if time.Since(start) > spin {
+				break
+			}
+			runtime.Gosched()
+		}
+	}
+	v, ok := <-c
+	return v, ok
 }
 
 // sgemm implements Impl.Sgemm.
@@ -154,7 +192,7 @@ func (e *engine) sgemm(transA, transB bool, m, n, k int, alpha float32, a []floa
 		}
 	}
 	for range helped {
-		<-e.done
+		recv(e.done, callerSpin)
 	}
 	e.call = call{} // drop references to the caller's slices
 }

@@ -5,8 +5,10 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // namedImpl is an implementation under test.
@@ -381,6 +383,38 @@ func BenchmarkSgemm(b *testing.B) {
 					b.ReportMetric(100*gf/fmaPeak, "%fmaloop1core")
 				}
 			})
+		}
+	}
+}
+
+// TestHelpersExit checks that the helper goroutines of an unreachable
+// implementation exit.
+func TestHelpersExit(t *testing.T) {
+	before := runtime.NumGoroutine()
+	for range 10 {
+		im := Best(3)
+		c := make([]float32, 200*200)
+		im.Sgemm(false, false, 200, 200, 200, 1, c, 200, c, 200, 0, make([]float32, 200*200), 200)
+	}
+	for range 100 {
+		runtime.GC()
+		if runtime.NumGoroutine() <= before {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Errorf("%d goroutines before, %d after", before, runtime.NumGoroutine())
+}
+
+// TestOneProc checks products split over more parts than there are
+// processors, where the caller runs most parts itself.
+func TestOneProc(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	im := Best(4)
+	for i, s := range [][3]int{{300, 77, 900}, {100, 500, 300}} {
+		tc := testCase{i == 0, i == 1, s[0], s[1], s[2], 1, 1, 0.5, false}
+		if msg := check(im, tc, 5); msg != "" {
+			t.Errorf("%v: %s", tc, msg)
 		}
 	}
 }

@@ -76,3 +76,6 @@ func TestPackAsm(t *testing.T) {
 // archConfigs returns the configurations of this target besides the
 // portable ones.
 func archConfigs() []*config { return asmConfigs }
+
+// archDefault returns the default configuration family of this target.
+func archDefault() []*config { return asmDefault() }

@@ -19,3 +19,6 @@ func peakGFLOPS() float64 { return 0 }
 
 // measuredPeak returns 0: the FMA loop exists on amd64 only.
 func measuredPeak() float64 { return 0 }
+
+// archDefault returns the default configuration family of this target.
+func archDefault() []*config { return portableDefault }

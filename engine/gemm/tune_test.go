@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"testing"
 )
 
 // BenchmarkTune benchmarks a configuration given in GEMM_TUNE as
 // "kernel mc kc nc aInner", for example "avx512_12x32 192 384 4096 0";
-// "default 0 0 0 0" benchmarks Best(1).
+// "default 0 0 0 0" benchmarks Best(1), "family mc kc nc aInner" its
+// configurations with other blocking.
 func BenchmarkTune(b *testing.B) {
 	spec := os.Getenv("GEMM_TUNE")
 	if spec == "" {
@@ -31,6 +33,18 @@ func BenchmarkTune(b *testing.B) {
 	if name == "default" {
 		impl = Best(1)
 	}
+	if name == "family" { // the default family with the given blocking
+		var fam []*config
+		for _, c := range archDefault() {
+			c2 := *c
+			c2.mc = max(1, mc/c.mr) * c.mr
+			c2.kc = kc
+			c2.nc = max(1, nc/c.nr) * c.nr
+			c2.aInner = inner != 0
+			fam = append(fam, &c2)
+		}
+		impl = newPortableConfig(1, fam...)
+	}
 	for _, s := range benchShapes {
 		r := rand.New(rand.NewPCG(1, 1))
 		lda, ldb := s.k, s.n
@@ -43,10 +57,17 @@ func BenchmarkTune(b *testing.B) {
 		a, bm := matrix(r, s.m, s.k, s.k), matrix(r, s.k, s.n, s.n)
 		c := make([]float32, s.m*s.n)
 		b.Run(s.name, func(b *testing.B) {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			cpu0 := threadCPU()
 			for b.Loop() {
 				impl.Sgemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bm, ldb, 0, c, s.n)
 			}
-			b.ReportMetric(2*float64(s.m*s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			flops := 2 * float64(s.m*s.n*s.k) * float64(b.N)
+			b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			if cpu := threadCPU() - cpu0; cpu > 0 {
+				b.ReportMetric(flops/cpu.Seconds()/1e9, "cpuGFLOP/s")
+			}
 		})
 	}
 }
