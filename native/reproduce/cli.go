@@ -1,0 +1,394 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/predparams/predparams/engine/data"
+)
+
+// Exit statuses.
+const (
+	exitOK       = 0
+	exitFailure  = 1 // a run failed or a file could not be written
+	exitBadInput = 2 // usage errors
+)
+
+const usage = `usage: reproduce COMMAND [flags] [EXPERIMENT|all]
+
+commands:
+  list    the experiments and how many of their runs are done
+  run     run an experiment's pending runs (or all experiments'), resuming interrupted ones
+  expand  print one headless command per pending run, for Slurm, GNU parallel or a Job
+  report  regenerate RESULTS.md and its figures from stored results
+
+experiments: %s
+flags (see reproduce COMMAND -h):
+  -quick          the quick variant: few points, one seed, small subsets (minutes)
+  -jobs N         parallel runs, one thread each (default: the number of CPUs)
+  -results DIR    results folder (default docs/results, or out/quick/results with -quick);
+                  report accepts it several times and merges the folders
+`
+
+// environment is what the command sees of its process.
+type environment struct {
+	stdout, stderr io.Writer
+	interrupt      <-chan os.Signal
+	terminal       bool
+	getenv         func(string) string
+	// root, if set, replaces the module root found from the working
+	// directory (tests).
+	root string
+}
+
+// options are the parsed flags of a command.
+type options struct {
+	quick          bool
+	jobs           int
+	results        []string
+	out            string
+	mnist, fsdd    string
+	headless       string
+	experiment     string
+	every          time.Duration
+	job, outDir    string
+	worker, listen string
+}
+
+// multiFlag collects a repeated string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// parse parses a command's flags; flags may come before or after the one
+// positional argument.
+func (e *environment) parse(cmd string, args []string) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var results multiFlag
+	switch cmd {
+	case "run", "expand", "report", "list":
+		fs.BoolVar(&o.quick, "quick", false, "the quick variant")
+		fs.Var(&results, "results", "results `DIR`")
+		fs.StringVar(&o.fsdd, "fsdd", "", "the FSDD `DIR` (default $"+data.FSDDDirEnv+")")
+	}
+	switch cmd {
+	case "run", "expand":
+		fs.StringVar(&o.mnist, "mnist", "", "`DIR` of the four MNIST idx files (default: the Go module's copy)")
+	}
+	switch cmd {
+	case "run":
+		fs.IntVar(&o.jobs, "jobs", runtime.NumCPU(), "parallel runs `N`")
+		fs.StringVar(&o.headless, "headless", "", "use this trainer `BINARY` instead of building native/headless")
+		fs.DurationVar(&o.every, "every", 30*time.Second, "interval of progress lines when stderr is not a terminal")
+	case "report":
+		fs.StringVar(&o.out, "out", "", "output `DIR` for RESULTS.md and figures/ (default docs, or out/quick with -quick)")
+	case "stepbench", "distbench", "distworker":
+		fs.StringVar(&o.job, "job", "", "job `FILE`")
+		fs.StringVar(&o.outDir, "out", "", "output `DIR`")
+		fs.StringVar(&o.worker, "worker", "", "worker rank/size (distworker)")
+		fs.StringVar(&o.listen, "addr", "", "coordinator address (distworker)")
+	}
+	err := fs.Parse(args)
+	if err == nil && fs.NArg() > 0 {
+		o.experiment = fs.Arg(0)
+		rest := fs.Args()[1:]
+		err = fs.Parse(rest)
+		if err == nil && fs.NArg() > 0 {
+			err = fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		}
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintf(e.stderr, usage, experimentNames())
+		fs.SetOutput(e.stderr)
+		fs.PrintDefaults()
+		return nil, err
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", cmd, err)
+	}
+	o.results = results
+	if o.jobs < 1 && cmd == "run" {
+		return nil, fmt.Errorf("run: -jobs %d, want ≥ 1", o.jobs)
+	}
+	if o.fsdd == "" && e.getenv != nil {
+		o.fsdd = e.getenv(data.FSDDDirEnv)
+	}
+	return o, nil
+}
+
+// main runs the command line args and returns the exit status.
+func (e *environment) main(args []string) int {
+	if len(args) == 0 {
+		fmt.Fprintf(e.stderr, "reproduce: missing command (run, expand, report or list; see -h)\n")
+		return exitBadInput
+	}
+	cmd := args[0]
+	if cmd == "-h" || cmd == "-help" || cmd == "help" {
+		fmt.Fprintf(e.stderr, usage, experimentNames())
+		return exitOK
+	}
+	o, err := e.parse(cmd, args[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "reproduce: %v\n", err)
+		return exitBadInput
+	}
+	var code int
+	switch cmd {
+	case "run":
+		code, err = e.run(o)
+	case "expand":
+		code, err = e.expand(o)
+	case "report":
+		code, err = e.report(o)
+	case "list":
+		code, err = e.list(o)
+	case "stepbench":
+		code, err = stepbench(o, e.stdout)
+	case "distbench":
+		code, err = distbench(o, e.stderr, e.interrupt)
+	case "distworker":
+		code, err = distworker(o)
+	default:
+		fmt.Fprintf(e.stderr, "reproduce: unknown command %q (want run, expand, report or list)\n", cmd)
+		return exitBadInput
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "reproduce: %v\n", err)
+	}
+	return code
+}
+
+// moduleRoot returns the folder holding go.mod, searched upwards from
+// the working directory.
+func (e *environment) moduleRoot() (string, error) {
+	if e.root != "" {
+		return e.root, nil
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		if exists(filepath.Join(d, "go.mod")) {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", errors.New("no go.mod above the working directory: run from the repository")
+		}
+	}
+}
+
+// paths resolves the results folders and the report's output folder.
+func (e *environment) paths(o *options) (root string, results []string, out string, err error) {
+	root, err = e.moduleRoot()
+	if err != nil {
+		return "", nil, "", err
+	}
+	results = o.results
+	if len(results) == 0 {
+		results = []string{filepath.Join(root, pick(variant{quick: o.quick}, "docs/results", "out/quick/results"))}
+	}
+	out = o.out
+	if out == "" {
+		out = filepath.Join(root, pick(variant{quick: o.quick}, "docs", "out/quick"))
+	}
+	return root, results, out, nil
+}
+
+// variantOf returns the variant the options select; FSDD counts as present
+// when its folder exists.
+func variantOf(o *options) variant {
+	v := variant{quick: o.quick}
+	if o.fsdd != "" {
+		if st, err := os.Stat(o.fsdd); err == nil && st.IsDir() {
+			v.fsdd = o.fsdd
+		}
+	}
+	return v
+}
+
+// selected returns the runs of the experiments a command names.
+func selected(o *options, v variant) ([]*experiment, []*Run, error) {
+	if o.experiment == "" {
+		return nil, nil, fmt.Errorf("name an experiment or all (%s)", experimentNames())
+	}
+	exps, err := selectExperiments(o.experiment)
+	if err != nil {
+		return nil, nil, err
+	}
+	var runs []*Run
+	for _, x := range exps {
+		runs = append(runs, x.runs(v)...)
+	}
+	return exps, dedupe(runs), nil
+}
+
+func (e *environment) list(o *options) (int, error) {
+	_, results, _, err := e.paths(o)
+	if err != nil {
+		return exitFailure, err
+	}
+	v := variantOf(o)
+	for _, x := range experiments() {
+		if o.experiment != "" && o.experiment != "all" && o.experiment != x.name {
+			continue
+		}
+		runs := dedupe(x.runs(v))
+		n := 0
+		for _, r := range runs {
+			if findDone(r, results) != "" {
+				n++
+			}
+		}
+		note := ""
+		if x.needsFSDD && v.fsdd == "" {
+			note = " (skipped: no FSDD folder; set -fsdd or $" + data.FSDDDirEnv + ")"
+		}
+		fmt.Fprintf(e.stdout, "%-14s %3d/%3d runs done  %s%s\n", x.name, n, len(runs), x.title, note)
+	}
+	return exitOK, nil
+}
+
+func (e *environment) run(o *options) (int, error) {
+	root, results, _, err := e.paths(o)
+	if err != nil {
+		return exitFailure, err
+	}
+	v := variantOf(o)
+	exps, runs, err := selected(o, v)
+	if err != nil {
+		return exitBadInput, err
+	}
+	for _, x := range exps {
+		if x.needsFSDD && v.fsdd == "" {
+			fmt.Fprintf(e.stderr, "reproduce: %s skipped: no FSDD folder (set -fsdd DIR or $%s)\n", x.name, data.FSDDDirEnv)
+		}
+	}
+	tmp, err := os.MkdirTemp("", "reproduce-")
+	if err != nil {
+		return exitFailure, err
+	}
+	defer os.RemoveAll(tmp)
+	rn := &runner{root: results[0], jobs: o.jobs, mnist: o.mnist, fsdd: v.fsdd, stderr: e.stderr,
+		terminal: e.terminal, interrupt: e.interrupt, every: o.every, commit: gitDescribe(root)}
+	if rn.headless = o.headless; rn.headless == "" {
+		rn.headless = filepath.Join(tmp, "headless")
+		if err := goBuild(root, rn.headless, "./native/headless", nil); err != nil {
+			return exitFailure, err
+		}
+	}
+	if rn.self, err = os.Executable(); err != nil {
+		return exitFailure, err
+	}
+	if needsWasm(runs) {
+		if err := rn.buildWasm(root, tmp); err != nil {
+			fmt.Fprintf(e.stderr, "reproduce: the wasm measurements will fail: %v\n", err)
+		}
+	}
+	failed, stopped, err := rn.runAll(runs)
+	switch {
+	case err != nil:
+		return exitFailure, err
+	case stopped:
+		return exitInterrupted, nil
+	case failed > 0:
+		return exitFailure, fmt.Errorf("%d runs failed; their error.txt says why; run the same command again to retry them", failed)
+	}
+	return exitOK, nil
+}
+
+// goBuild builds pkg into out from the module at root.
+func goBuild(root, out, pkg string, env []string) error {
+	c := exec.Command("go", "build", "-o", out, pkg)
+	c.Dir = root
+	c.Env = append(os.Environ(), env...)
+	if b, err := c.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build %s: %v\n%s", pkg, err, b)
+	}
+	return nil
+}
+
+// gitDescribe returns the commit of the working tree, with "-dirty" when
+// it has uncommitted changes, or "unknown".
+func gitDescribe(root string) string {
+	c := exec.Command("git", "describe", "--always", "--dirty")
+	c.Dir = root
+	b, err := c.Output()
+	if err != nil {
+		return "unknown"
+	}
+	return strings.TrimSpace(string(b))
+}
+
+func (e *environment) expand(o *options) (int, error) {
+	root, results, _, err := e.paths(o)
+	if err != nil {
+		return exitFailure, err
+	}
+	v := variantOf(o)
+	_, runs, err := selected(o, v)
+	if err != nil {
+		return exitBadInput, err
+	}
+	pending := 0
+	for _, r := range runs {
+		dir := r.Dir(results[0])
+		if stateIn(dir) == done {
+			continue
+		}
+		if _, err := r.writeConfig(results[0]); err != nil {
+			return exitFailure, err
+		}
+		pending++
+		rel, err := filepath.Rel(root, dir)
+		if err != nil {
+			rel = dir
+		}
+		fmt.Fprintln(e.stdout, expandCommand(r, rel, o.mnist, v.fsdd, stateIn(dir) == interrupted))
+	}
+	fmt.Fprintf(e.stderr, "expand: %d of %d runs pending; run the commands from %s; run expand again after an interruption (interrupted runs get -resume)\n",
+		pending, len(runs), root)
+	return exitOK, nil
+}
+
+// expandCommand returns the shell command of one run, to be run from the
+// module root.
+func expandCommand(r *Run, dir, mnist, fsdd string, resume bool) string {
+	cfg := filepath.Join(dir, "config.json")
+	switch r.Kind {
+	case kindStep:
+		cmd := fmt.Sprintf("go run ./native/reproduce stepbench -job %s -out %s", cfg, dir)
+		if job, ok := r.Job.(stepJob); ok && job.Target == "wasm" {
+			cmd = `PATH="$(go env GOROOT)/lib/wasm:$PATH" GOOS=js GOARCH=wasm ` + cmd
+		}
+		return cmd
+	case kindDist:
+		return fmt.Sprintf("go run ./native/reproduce distbench -job %s -out %s", cfg, dir)
+	}
+	cmd := fmt.Sprintf("go run ./native/headless -config %s -out %s -threads 1 -q", cfg, dir)
+	if resume {
+		cmd += " -resume"
+	}
+	data := mnist
+	if strings.HasPrefix(r.Config.Data, "fsdd") {
+		data = fsdd
+	}
+	if data != "" {
+		cmd += " -data " + data
+	}
+	return cmd
+}

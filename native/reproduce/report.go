@@ -1,0 +1,500 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/predparams/predparams/models"
+)
+
+// loaded is a run's stored results.
+type loaded struct {
+	dir string
+	// sum is summary.json of a training run; raw is summary.json as
+	// stored (every kind).
+	sum *models.Summary
+	raw []byte
+	rec runRecord
+}
+
+// resultSet finds runs' results in one or more results folders.
+type resultSet struct {
+	roots []string
+	cache map[string]*loaded
+	// failed maps a run's Exp/hash to the first line of its error.txt
+	// when it has no summary.
+	failed map[string]string
+}
+
+func newResultSet(roots []string) *resultSet {
+	return &resultSet{roots: roots, cache: map[string]*loaded{}, failed: map[string]string{}}
+}
+
+// get returns the run's results, or nil when no folder has its summary.
+func (rs *resultSet) get(r *Run) *loaded {
+	key := r.Exp + "/" + r.Hash()
+	if l, ok := rs.cache[key]; ok {
+		return l
+	}
+	var l *loaded
+	if dir := findDone(r, rs.roots); dir != "" {
+		b, err := os.ReadFile(filepath.Join(dir, summaryFile))
+		if err == nil {
+			l = &loaded{dir: dir, raw: b, rec: readRecord(dir)}
+			if r.Kind == kindTrain {
+				var s models.Summary
+				if json.Unmarshal(b, &s) == nil {
+					l.sum = &s
+				} else {
+					l = nil
+				}
+			}
+		}
+	}
+	if l == nil {
+		for _, root := range rs.roots {
+			if b, err := os.ReadFile(filepath.Join(r.Dir(root), errorFile)); err == nil {
+				lines := strings.SplitN(string(b), "\n", 3)
+				msg := strings.TrimPrefix(lines[min(1, len(lines)-1)], "error: ")
+				if len(lines) > 2 {
+					// The trainer's own message is the last non-empty line.
+					tail := strings.Split(strings.TrimSpace(lines[2]), "\n")
+					if t := strings.TrimSpace(tail[len(tail)-1]); t != "" {
+						msg = t
+					}
+				}
+				rs.failed[key] = msg
+				break
+			}
+		}
+	}
+	rs.cache[key] = l
+	return l
+}
+
+// verdict is one row of the summary table.
+type verdict struct {
+	claim, measured, verdict, section string
+}
+
+// Verdicts.
+const (
+	holds        = "holds"
+	partlyHolds  = "partly holds"
+	doesNotHold  = "does not hold"
+	notMeasured  = "not measured yet"
+	notAvailable = "cannot be tested here"
+)
+
+// section is one experiment's part of the report.
+type section struct {
+	exp    *experiment
+	v      variant
+	rs     *resultSet
+	runs   []*Run
+	buf    bytes.Buffer
+	figDir string // where figures are written
+	figRel string // figures' folder as RESULTS.md links it
+	// verdicts collects the summary rows; figures the files written.
+	verdicts []verdict
+	figures  []string
+	err      error
+}
+
+func (s *section) printf(format string, args ...any) { fmt.Fprintf(&s.buf, format, args...) }
+
+// verdict adds a summary row.
+func (s *section) verdict(claim, measured, v string) {
+	s.verdicts = append(s.verdicts, verdict{claim: claim, measured: measured, verdict: v, section: s.exp.name})
+}
+
+// select returns the runs of arm (all points), or of arm at point when
+// point ≥ 0.
+func (s *section) sel(arm string, point float64) []*Run {
+	var out []*Run
+	for _, r := range s.runs {
+		if r.Arm == arm && (point < 0 || r.Point == point) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// metric returns a statistic over runs: f of each found summary.
+func (s *section) metric(runs []*Run, f func(*models.Summary) float64) stat {
+	st := stat{want: len(runs)}
+	for _, r := range runs {
+		if l := s.rs.get(r); l != nil && l.sum != nil {
+			st.vals = append(st.vals, f(l.sum))
+		}
+	}
+	return st
+}
+
+// errs returns the test error in percent of arm at point.
+func (s *section) errs(arm string, point float64) stat {
+	return s.metric(s.sel(arm, point), func(m *models.Summary) float64 { return 100 * m.TestError })
+}
+
+// learned returns the trainable numbers of arm at point.
+func (s *section) learned(arm string, point float64) stat {
+	return s.metric(s.sel(arm, point), func(m *models.Summary) float64 { return float64(m.TotalTrainable) })
+}
+
+// fraction returns the fraction learned (the paper's count) of arm at
+// point.
+func (s *section) fraction(arm string, point float64) stat {
+	return s.metric(s.sel(arm, point), func(m *models.Summary) float64 { return m.FractionLearned })
+}
+
+// arms returns the arms of the section's runs in order of first
+// appearance, and points the distinct points of an arm in increasing
+// order.
+func (s *section) arms() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range s.runs {
+		if !seen[r.Arm] {
+			seen[r.Arm] = true
+			out = append(out, r.Arm)
+		}
+	}
+	return out
+}
+
+func (s *section) points(arm string) []float64 {
+	seen := map[float64]bool{}
+	var out []float64
+	for _, r := range s.sel(arm, -1) {
+		if !seen[r.Point] {
+			seen[r.Point] = true
+			out = append(out, r.Point)
+		}
+	}
+	sort.Float64s(out)
+	return out
+}
+
+// found counts the runs with results.
+func (s *section) found() (n, total int) {
+	for _, r := range s.runs {
+		if s.rs.get(r) != nil {
+			n++
+		}
+	}
+	return n, len(s.runs)
+}
+
+// table writes a markdown table.
+func (s *section) table(header []string, rows [][]string) {
+	s.printf("| %s |\n|%s\n", strings.Join(header, " | "), strings.Repeat("---|", len(header)))
+	for _, r := range rows {
+		s.printf("| %s |\n", strings.Join(r, " | "))
+	}
+	s.printf("\n")
+}
+
+// errorTable writes the table of test errors of arms (columns) against
+// points (rows).
+func (s *section) errorTable(pointLabel string, arms []string) {
+	var points []float64
+	seen := map[float64]bool{}
+	for _, a := range arms {
+		for _, p := range s.points(a) {
+			if !seen[p] {
+				seen[p] = true
+				points = append(points, p)
+			}
+		}
+	}
+	sort.Float64s(points)
+	header := append([]string{pointLabel}, arms...)
+	var rows [][]string
+	for _, p := range points {
+		row := []string{fmt.Sprintf("%g", p)}
+		for _, a := range arms {
+			if len(s.sel(a, p)) == 0 {
+				row = append(row, "")
+				continue
+			}
+			row = append(row, s.errs(a, p).format(2))
+		}
+		rows = append(rows, row)
+	}
+	s.table(header, rows)
+}
+
+// trainSetup describes the training of a section's runs from the first
+// found summary: data, epochs, examples, optimizer.
+func (s *section) trainSetup(r *Run) string {
+	c := r.Config
+	t := c.Train
+	n := "all"
+	if t.TrainExamples > 0 {
+		n = fmt.Sprintf("the first %d", t.TrainExamples)
+	}
+	o := t.Optimizer
+	opt := fmt.Sprintf("%s lr %g", o.Kind, o.LR)
+	if o.LRDecay > 1 {
+		opt += fmt.Sprintf(" ÷%g per update", o.LRDecay)
+	}
+	if o.Momentum > 0 {
+		opt += fmt.Sprintf(", momentum %g", o.Momentum)
+	}
+	if o.WeightDecay > 0 {
+		opt += fmt.Sprintf(", weight decay %g", o.WeightDecay)
+	}
+	if o.MaxNorm > 0 {
+		opt += fmt.Sprintf(", max-norm %g", o.MaxNorm)
+	}
+	s2 := fmt.Sprintf("%d epochs on %s training examples of %s, batch %d, %s", t.Epochs, n, dataName(c.Data), t.Batch, opt)
+	if p := t.Pretrain; p != nil {
+		s2 += fmt.Sprintf("; after %d epochs of autoencoder pretraining per hidden layer (%s lr %g, momentum %g)",
+			p.Epochs, p.Optimizer.Kind, p.Optimizer.LR, p.Optimizer.Momentum)
+	}
+	return s2
+}
+
+func dataName(d string) string {
+	if d == "" {
+		return "mnist"
+	}
+	return d
+}
+
+// seedsNote says how many seeds a section's grid has per point.
+func (s *section) seedsNote() string {
+	seeds := map[int]bool{}
+	for _, r := range s.runs {
+		seeds[r.Seed] = true
+	}
+	return fmt.Sprintf("%d seed(s) per point (seed fixes α, initialisation and shuffling)", len(seeds))
+}
+
+// wallSeconds sums the recorded wall time of the section's own runs
+// (those whose folder belongs to this experiment).
+func (s *section) wallSeconds() (secs float64, n int) {
+	for _, r := range dedupe(s.runs) {
+		if r.Exp != s.exp.name {
+			continue
+		}
+		if l := s.rs.get(r); l != nil {
+			secs += l.rec.WallSeconds
+			n++
+		}
+	}
+	return secs, n
+}
+
+// reportOptions configure a report.
+type reportOptions struct {
+	v       variant
+	results []string
+	out     string
+}
+
+// writeReport writes RESULTS.md and its figures into out.
+func writeReport(o reportOptions) error {
+	rs := newResultSet(o.results)
+	figDir := filepath.Join(o.out, "figures")
+	if err := os.MkdirAll(figDir, 0o755); err != nil {
+		return err
+	}
+	var sections []*section
+	for _, e := range experiments() {
+		s := &section{exp: e, v: o.v, rs: rs, runs: e.runs(o.v), figDir: figDir, figRel: "figures"}
+		e.report(s)
+		if s.err != nil {
+			return fmt.Errorf("%s: %w", e.name, s.err)
+		}
+		sections = append(sections, s)
+	}
+	var b bytes.Buffer
+	writeHeader(&b, o, sections, rs)
+	for i, s := range sections {
+		fmt.Fprintf(&b, "## %d. %s\n\n", i+1, s.exp.title)
+		b.Write(s.buf.Bytes())
+	}
+	writeFooter(&b, sections, rs)
+	return writeIfChanged(filepath.Join(o.out, "RESULTS.md"), b.Bytes())
+}
+
+// writeIfChanged writes b to path unless the file already holds it, so a
+// regenerated report leaves unchanged files untouched.
+func writeIfChanged(path string, b []byte) error {
+	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, b) {
+		return nil
+	}
+	return os.WriteFile(path, b, 0o644)
+}
+
+func writeHeader(b *bytes.Buffer, o reportOptions, sections []*section, rs *resultSet) {
+	found, total := 0, 0
+	for _, s := range sections {
+		for _, r := range dedupe(s.runs) {
+			total++
+			if rs.get(r) != nil {
+				found++
+			}
+		}
+	}
+	variantName := "full"
+	if o.v.quick {
+		variantName = "quick (smoke-test sizes: few points, one seed, small subsets; not evidence)"
+	}
+	fmt.Fprintf(b, "# Results: reproducing \"Predicting Parameters in Deep Learning\" and answering its reviewers\n\n")
+	fmt.Fprintf(b, "This file is generated: `go run ./native/reproduce report%s` rewrites it and `%s/` from the stored runs in `%s`; do not edit it by hand. ",
+		map[bool]string{true: " -quick", false: ""}[o.v.quick], "figures", strings.Join(relAll(o.out, o.results), "`, `"))
+	fmt.Fprintf(b, "Variant: %s. Runs with results: %d of %d listed (shared runs counted once per section).\n\n", variantName, found, total)
+	fmt.Fprintf(b, "The paper: Denil, Shakibi, Dinh, Ranzato, de Freitas, NIPS 2013 (arXiv 1306.0543). Each hidden weight matrix is factored W = U·V; U is a fixed dictionary built by kernel ridge regression from a random subset α of weight positions and only V is trained. The reviewers wrote that the empirical results did not support the central claims; every section below answers one of their requests with our own measurements. Test errors are in percent, mean ± sample standard deviation over seeds; the count in parentheses appears when some seeds are still missing. \"Beyond noise\" means a difference of means larger than twice its standard error.\n\n")
+	fmt.Fprintf(b, "Hardware: %s.\n\n", hardware(sections, rs))
+	fmt.Fprintf(b, "## Verdicts\n\n| claim | our measurement | verdict | section |\n|---|---|---|---|\n")
+	for i, s := range sections {
+		for _, v := range s.verdicts {
+			fmt.Fprintf(b, "| %s | %s | **%s** | [%d](#%s) |\n", v.claim, v.measured, v.verdict, i+1, anchor(i+1, s.exp.title))
+		}
+	}
+	fmt.Fprintf(b, "\n")
+}
+
+// anchor returns the GitHub anchor of a numbered section heading.
+func anchor(i int, title string) string {
+	var sb strings.Builder
+	for _, r := range strings.ToLower(fmt.Sprintf("%d. %s", i, title)) {
+		switch {
+		case r == ' ':
+			sb.WriteByte('-')
+		case r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
+			sb.WriteRune(r)
+		}
+	}
+	return sb.String()
+}
+
+func relAll(base string, paths []string) []string {
+	var out []string
+	for _, p := range paths {
+		rel, err := filepath.Rel(filepath.Dir(filepath.Join(base, "RESULTS.md")), p)
+		if err != nil {
+			rel = p
+		}
+		out = append(out, filepath.ToSlash(rel))
+	}
+	return out
+}
+
+// hardware describes the machines of the found training runs.
+func hardware(sections []*section, rs *resultSet) string {
+	seen := map[string]int{}
+	for _, s := range sections {
+		for _, r := range dedupe(s.runs) {
+			if l := rs.get(r); l != nil && l.sum != nil {
+				m := l.sum.Machine
+				seen[fmt.Sprintf("%s/%s, %d CPUs, %d thread per run, %s, gemm %s", m.GOOS, m.GOARCH, m.CPUs, m.Threads, m.Go, strings.TrimPrefix(m.Gemm, "*gemm."))]++
+			}
+		}
+	}
+	if len(seen) == 0 {
+		return "no training run finished yet"
+	}
+	var keys []string
+	for k := range seen {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s (%d runs)", k, seen[k]))
+	}
+	return strings.Join(parts, "; ") + ". The machine is shared with other work, so wall times are upper bounds"
+}
+
+func writeFooter(b *bytes.Buffer, sections []*section, rs *resultSet) {
+	fmt.Fprintf(b, "## What could not be reproduced here, and why\n\n")
+	fmt.Fprintf(b, "- **CIFAR-10 convnet (Fig. 5)**: CIFAR-10 could not be obtained on these machines (see `/work/shared/data/README.md`: the 170 MB archive is not in any snapshot or package available here). Section 4 runs the same predicted-convolution question on MNIST instead; no CIFAR-10 number appears in this report.\n")
+	fmt.Fprintf(b, "- **TIMIT (Fig. 4 right, if the paper shows it)**: TIMIT is licensed by the LDC and not available; the Free Spoken Digit Dataset stands in (section 5). Its error rates are not comparable with TIMIT phone error rates.\n")
+	fmt.Fprintf(b, "- **STL-10 and CIFAR-10 with RICA (Fig. 6)**: neither data set is available and reconstruction ICA is not implemented in this project.\n")
+	fmt.Fprintf(b, "- **ImageNet (reviewer 6)**: no data and far beyond two CPU cores.\n")
+	fmt.Fprintf(b, "- **Reviewer requests not run**: the kernel width against |α| (R7), growing α during training (R7) and alternating U/V optimisation (R7, R2) are not part of this grid.\n\n")
+
+	fmt.Fprintf(b, "## Compute spent\n\n")
+	fmt.Fprintf(b, "Wall time of each experiment's own runs (child processes on one thread each, summed over runs and sessions; the grid ran them two at a time on two cores shared with other work):\n\n| experiment | runs with results | wall time, summed over runs |\n|---|---|---|\n")
+	for i, s := range sections {
+		secs, n := s.wallSeconds()
+		fmt.Fprintf(b, "| %d. %s | %d | %s |\n", i+1, s.exp.name, n, duration(secs))
+	}
+	fmt.Fprintf(b, "\n")
+
+	fmt.Fprintf(b, "## Failed and missing runs\n\n")
+	var failed, missing []string
+	seen := map[string]bool{}
+	for _, s := range sections {
+		for _, r := range dedupe(s.runs) {
+			key := r.Exp + "/" + r.Hash()
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			if rs.get(r) != nil {
+				continue
+			}
+			if msg, ok := rs.failed[key]; ok {
+				failed = append(failed, fmt.Sprintf("- `%s` (%s): %s", key, r.describe(), msg))
+			} else {
+				missing = append(missing, r.Exp)
+			}
+		}
+	}
+	if len(failed) == 0 {
+		fmt.Fprintf(b, "No run failed.\n")
+	} else {
+		fmt.Fprintf(b, "%d runs failed (their folders hold `error.txt`):\n\n%s\n", len(failed), strings.Join(failed, "\n"))
+	}
+	if len(missing) > 0 {
+		count := map[string]int{}
+		var names []string
+		for _, m := range missing {
+			if count[m] == 0 {
+				names = append(names, m)
+			}
+			count[m]++
+		}
+		var parts []string
+		for _, n := range names {
+			parts = append(parts, fmt.Sprintf("%s %d", n, count[n]))
+		}
+		fmt.Fprintf(b, "\nNot run yet: %s. `go run ./native/reproduce run all` runs them (finished runs are kept).\n", strings.Join(parts, ", "))
+	}
+}
+
+// duration formats seconds as "1 h 02 min" or "45 s".
+func duration(secs float64) string {
+	switch {
+	case secs < 120:
+		return fmt.Sprintf("%.0f s", secs)
+	case secs < 7200:
+		return fmt.Sprintf("%.0f min", secs/60)
+	}
+	return fmt.Sprintf("%d h %02d min", int(secs/3600), int(secs/60)%60)
+}
+
+func (e *environment) report(o *options) (int, error) {
+	_, results, out, err := e.paths(o)
+	if err != nil {
+		return exitFailure, err
+	}
+	// The report lists the FSDD runs whether or not the folder is here:
+	// their results may come from another machine.
+	v := variant{quick: o.quick, fsdd: "any"}
+	if err := writeReport(reportOptions{v: v, results: results, out: out}); err != nil {
+		return exitFailure, err
+	}
+	fmt.Fprintf(e.stderr, "report: wrote %s\n", filepath.Join(out, "RESULTS.md"))
+	return exitOK, nil
+}

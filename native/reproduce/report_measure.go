@@ -1,0 +1,220 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+)
+
+// stepSummaries returns the found summaries of the compute runs of target.
+func (s *section) stepSummaries(target string) []stepSummary {
+	var out []stepSummary
+	for _, r := range s.sel(target, -1) {
+		l := s.rs.get(r)
+		if l == nil {
+			continue
+		}
+		var sum stepSummary
+		if json.Unmarshal(l.raw, &sum) == nil {
+			out = append(out, sum)
+		}
+	}
+	return out
+}
+
+func reportCompute(s *section) {
+	job := s.runs[0].Job.(stepJob)
+	s.printf("**Setup.** Time per training step (forward and backward, batch %d, one thread; median of five slices of %d steps after a warm-up) of the MNIST MLP's hidden layers, dense and predicted with one column, in both evaluations of a predicted dense layer: factored, (x·U)·V, two thin products that never form W; and materialised, W = U·V formed once per step, then x·W. The models package picks one by a shape rule (`models.ChooseForm`), shown as \"auto\". Then whole training steps (Adam) of the 784-500-500-10 net, dense and with both hidden layers predicted in the automatic form. Natively (amd64, Go assembly gemm) and as js/wasm under Node. %s; the runs start only when nothing else of the grid runs, but the machine is shared, so the load average at the start is recorded.\n\n",
+		job.Batch, job.Steps, fmt.Sprintf("%d repetition(s) per target", len(s.sel("native", -1))))
+	claim := "A predicted layer costs less compute per training step than its dense twin (R2, R7 asked for compute)"
+	if s.noData() {
+		s.verdict(claim, "—", notMeasured)
+		return
+	}
+	fig := figure{name: "step", title: "Training step of the 784-500-500-10 net, relative to dense", xlabel: "fraction learned (log scale)",
+		ylabel: "time per step ÷ dense", logX: true}
+	var findings []string
+	for _, target := range []string{"native", "wasm"} {
+		sums := s.stepSummaries(target)
+		if len(sums) == 0 {
+			s.printf("**%s**: no measurement yet.\n\n", target)
+			continue
+		}
+		loads := []string{}
+		for _, m := range sums {
+			loads = append(loads, m.LoadAvg)
+		}
+		s.printf("**%s** (%s/%s, gemm %s; load average at start: %s).\n\n", target, sums[0].GOOS, sums[0].GOARCH,
+			strings.TrimPrefix(sums[0].Gemm, "*gemm."), strings.Join(loads, "; "))
+		for li, layer := range sums[0].Layers {
+			dense := stat{}
+			for _, m := range sums {
+				dense.vals = append(dense.vals, m.Layers[li].DenseMS)
+			}
+			s.printf("%s, dense: %s ms per step.\n\n", layer.Name, dense.format(3))
+			var rows [][]string
+			crossover := "none"
+			for pi, p := range layer.Points {
+				fact, mat := stat{}, stat{}
+				for _, m := range sums {
+					fact.vals = append(fact.vals, m.Layers[li].Points[pi].FactoredMS)
+					mat.vals = append(mat.vals, m.Layers[li].Points[pi].MaterialisedMS)
+				}
+				best := math.Min(fact.mean(), mat.mean())
+				if best >= dense.mean() && crossover == "none" {
+					crossover = fmt.Sprintf("%g", p.Fraction)
+				}
+				rows = append(rows, []string{fmt.Sprintf("%g", p.Fraction), fmt.Sprint(p.NAlpha), fact.format(3), mat.format(3), p.Auto,
+					fmt.Sprintf("%.2f", best/dense.mean())})
+			}
+			s.table([]string{"fraction", "n_α", "factored ms", "materialised ms", "auto picks", "best ÷ dense"}, rows)
+			findings = append(findings, fmt.Sprintf("%s %s: the better form is first no faster than dense at f = %s", target, strings.Fields(layer.Name)[0], crossover))
+		}
+		netDense := stat{}
+		for _, m := range sums {
+			netDense.vals = append(netDense.vals, m.NetMS)
+		}
+		se := series{name: target + ", predicted net (auto form)"}
+		var rows [][]string
+		for pi, p := range sums[0].Net {
+			st := stat{}
+			for _, m := range sums {
+				st.vals = append(st.vals, m.Net[pi].StepMS)
+			}
+			se.add(p.Fraction, st.mean()/netDense.mean(), st.sd()/netDense.mean())
+			rows = append(rows, []string{fmt.Sprintf("%g", p.Fraction), fmt.Sprint(p.Learned), st.format(2), fmt.Sprintf("%.2f", st.mean()/netDense.mean())})
+		}
+		s.printf("Whole training step of the 784-500-500-10 net: dense %s ms.\n\n", netDense.format(2))
+		s.table([]string{"fraction", "trained parameters", "ms per step", "÷ dense"}, rows)
+		fig.series = append(fig.series, se)
+		if len(sums[0].Net) > 0 {
+			first := sums[0].Net[0]
+			st := stat{}
+			for _, m := range sums {
+				st.vals = append(st.vals, m.Net[0].StepMS)
+			}
+			findings = append(findings, fmt.Sprintf("%s net at f = %g: %.2f× the dense step", target, first.Fraction, st.mean()/netDense.mean()))
+		}
+	}
+	fig.series = append(fig.series, series{name: "dense", xs: []float64{1}, ys: []float64{1}, errs: []float64{0}, flat: true})
+	s.draw(fig)
+	v := notMeasured
+	if len(findings) > 0 {
+		v = partlyHolds
+		cheap := true
+		for _, target := range []string{"native", "wasm"} {
+			for _, m := range s.stepSummaries(target) {
+				if len(m.Net) > 0 && m.Net[0].StepMS >= m.NetMS {
+					cheap = false
+				}
+			}
+		}
+		if !cheap {
+			v = doesNotHold
+		}
+	}
+	s.verdict(claim, strings.Join(findings, "; "), v)
+}
+
+// distSummaries returns the found summaries of the communication runs of
+// arm with n workers.
+func (s *section) distSummaries(arm string, n int) []distSummary {
+	var out []distSummary
+	for _, r := range s.sel(arm, float64(n)) {
+		l := s.rs.get(r)
+		if l == nil {
+			continue
+		}
+		var sum distSummary
+		if json.Unmarshal(l.raw, &sum) == nil {
+			out = append(out, sum)
+		}
+	}
+	return out
+}
+
+func reportComm(s *section) {
+	job := s.runs[0].Job.(distJob)
+	// What must be exchanged: the dynamic parameters (V, biases, the
+	// softmax), never U, whose receivers rebuild it from a few settings
+	// and a seed.
+	s.printf("**What a data-parallel step must exchange.** Each worker sends its gradient of the dynamic parameters (V, all biases, the dense softmax) and receives the average; the static dictionaries U are never sent, since every worker rebuilds them from the config and the seed (a header of a few bytes: kernel, ℓ, λ, α's seed; data-driven dictionaries also need the same data). Per worker and step, with float32 numbers up and down, for the 784-500-500-10 MLP with SE–Emp hidden layers:\n\n")
+	denseN := mlpTrainable(mnistInputs, []int{mnistHidden, mnistHidden}, 10)
+	var rows [][]string
+	for _, f := range fullFractions {
+		n := predictedTrainable(mnistInputs, mnistHidden, f)
+		b := 2 * 4 * n
+		rows = append(rows, []string{fmt.Sprintf("%g", f), fmt.Sprint(n), kb(b),
+			fmt.Sprintf("%.3f", float64(b)/float64(2*4*denseN)), fmt.Sprintf("%.3f", float64(b)/float64(2*2*denseN))})
+	}
+	s.table([]string{"fraction f", "dynamic parameters", "bytes per step (f32)", "÷ dense f32", "÷ dense f16"}, rows)
+	s.printf("The dense net exchanges %d numbers: %s per step in float32, %s with float16 gradients. The counts are those of `models` (they match the trained-parameter counts in section 1's summaries).\n\n",
+		denseN, kb(2*4*denseN), kb(2*2*denseN))
+	ratio := float64(predictedTrainable(mnistInputs, mnistHidden, commFraction)) / float64(denseN)
+	s.verdict("Predicted parameters shrink what data-parallel training must exchange (the paper's motivation)",
+		fmt.Sprintf("at 5%% learned, %.3f of the dense net's bytes in float32 (%.3f of dense with float16 gradients)", ratio, 2*ratio), holds)
+
+	s.printf("**Measured over TCP.** %d steps (after a warm-up) of data-parallel training of the 784-500-500-10 MLP, global batch %d split over N worker processes on this 2-core machine; every step each worker computes its gradient, sends it to a hub (`engine/dist`, loopback TCP) which averages and returns it, then applies Adam. N = 1 exchanges nothing. With N > 2 the workers share two cores, so compute no longer runs in parallel. Step time is the slowest worker's.\n\n",
+		job.Steps, job.Config.Train.Batch)
+	claim := "…and the smaller exchange makes a data-parallel step faster (R2: overheads must be measured)"
+	if s.noData() {
+		s.verdict(claim, "—", notMeasured)
+		return
+	}
+	arms := []string{armCommDense, armCommDense16, armCommPredict, armCommPredict2}
+	rows = nil
+	fig := figure{name: "step", title: "Data-parallel step over loopback TCP", xlabel: "worker processes", ylabel: "ms per step (slowest worker)"}
+	for _, a := range arms {
+		se := series{name: a}
+		for _, n := range commWorkers {
+			sums := s.distSummaries(a, n)
+			if len(sums) == 0 {
+				continue
+			}
+			step, comm, bytes := stat{}, stat{}, stat{}
+			for _, m := range sums {
+				step.vals = append(step.vals, m.StepMS)
+				comm.vals = append(comm.vals, m.CommMS)
+				bytes.vals = append(bytes.vals, m.BytesPerStep)
+			}
+			se.add(float64(n), step.mean(), step.sd())
+			rows = append(rows, []string{a, fmt.Sprint(n), fmt.Sprint(sums[0].Dim), kb(int(bytes.mean())), step.format(2), comm.format(2)})
+		}
+		fig.series = append(fig.series, se)
+	}
+	s.table([]string{"arm", "workers", "numbers exchanged", "bytes per step per worker", "ms per step", "of which exchange, ms"}, rows)
+	s.draw(fig)
+	var parts []string
+	v := notMeasured
+	for _, n := range commWorkers[1:] {
+		d, p := s.distSummaries(armCommDense, n), s.distSummaries(armCommPredict, n)
+		if len(d) == 0 || len(p) == 0 {
+			continue
+		}
+		ds, ps := stat{}, stat{}
+		for _, m := range d {
+			ds.vals = append(ds.vals, m.StepMS)
+		}
+		for _, m := range p {
+			ps.vals = append(ps.vals, m.StepMS)
+		}
+		parts = append(parts, fmt.Sprintf("N = %d: predicted %s ms against dense %s ms", n, ps.format(1), ds.format(1)))
+		c := compare(ps, ds)
+		switch {
+		case c.better() && v != doesNotHold:
+			v = holds
+		case !c.better():
+			v = partlyHolds
+		}
+	}
+	s.verdict(claim, strings.Join(parts, "; ")+" (the predicted step also does less compute; see the exchange column)", v)
+}
+
+// kb formats bytes as kB or MB.
+func kb(b int) string {
+	if b >= 1e6 {
+		return fmt.Sprintf("%.2f MB", float64(b)/1e6)
+	}
+	return fmt.Sprintf("%.1f kB", float64(b)/1e3)
+}

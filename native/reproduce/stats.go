@@ -1,0 +1,88 @@
+package main
+
+import (
+	"fmt"
+	"math"
+)
+
+// stat is a sample of one measurement over seeds.
+type stat struct {
+	vals []float64
+	// want is how many seeds the grid asks for.
+	want int
+}
+
+func (s stat) n() int { return len(s.vals) }
+
+func (s stat) mean() float64 {
+	if len(s.vals) == 0 {
+		return math.NaN()
+	}
+	t := 0.0
+	for _, v := range s.vals {
+		t += v
+	}
+	return t / float64(len(s.vals))
+}
+
+// sd returns the sample standard deviation (n − 1), 0 for one value.
+func (s stat) sd() float64 {
+	if len(s.vals) < 2 {
+		return 0
+	}
+	m, t := s.mean(), 0.0
+	for _, v := range s.vals {
+		t += (v - m) * (v - m)
+	}
+	return math.Sqrt(t / float64(len(s.vals)-1))
+}
+
+// se returns the standard error of the mean.
+func (s stat) se() float64 {
+	if len(s.vals) == 0 {
+		return math.NaN()
+	}
+	return s.sd() / math.Sqrt(float64(len(s.vals)))
+}
+
+// format returns "mean ± sd" with prec decimals, "—" without values, and
+// the count when fewer seeds than asked for are in.
+func (s stat) format(prec int) string {
+	if s.n() == 0 {
+		return "—"
+	}
+	out := fmt.Sprintf("%.*f", prec, s.mean())
+	if s.n() > 1 {
+		out += fmt.Sprintf(" ± %.*f", prec, s.sd())
+	}
+	if s.want > 0 && s.n() < s.want {
+		out += fmt.Sprintf(" (%d/%d)", s.n(), s.want)
+	}
+	return out
+}
+
+// compare says how a's mean relates to b's (lower is better): the
+// difference a − b and whether it exceeds twice its standard error (a
+// rough two-sided test at about 95%; with one seed each, any difference
+// counts as unresolved).
+type comparison struct {
+	diff, se2 float64
+	ok        bool // both have values
+}
+
+func compare(a, b stat) comparison {
+	if a.n() == 0 || b.n() == 0 {
+		return comparison{}
+	}
+	se := math.Sqrt(a.se()*a.se() + b.se()*b.se())
+	return comparison{diff: a.mean() - b.mean(), se2: 2 * se, ok: true}
+}
+
+// better reports whether a is lower than b beyond noise.
+func (c comparison) better() bool { return c.ok && c.se2 > 0 && c.diff < -c.se2 }
+
+// worse reports whether a is higher than b beyond noise.
+func (c comparison) worse() bool { return c.ok && c.se2 > 0 && c.diff > c.se2 }
+
+// within reports whether the difference is inside the noise.
+func (c comparison) within() bool { return c.ok && !c.better() && !c.worse() }
