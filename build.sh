@@ -14,13 +14,25 @@ build_native() {
 	CGO_ENABLED=0 go build -o bin/headless ./native/headless
 }
 
+# build_static builds the browser page into static/: main.wasm, wasm_exec.js,
+# the MNIST subset under static/data/ and gzip twins (all git-ignored).
+build_static() {
+	go run ./wasm/cmd/mksite -out static
+}
+
+# serve builds static/ and serves it on localhost (ADDR overrides the address).
+serve() {
+	build_static
+	go run ./native/serve -dir static -addr "${ADDR:-localhost:8080}"
+}
+
 run_tests() {
 	echo "== go vet (native, js/wasm)"
 	go vet ./...
-	GOOS=js GOARCH=wasm go vet ./engine/... ./kernels/... ./models/...
+	GOOS=js GOARCH=wasm go vet ./engine/... ./kernels/... ./models/... ./wasm/...
 	echo "== build (native with CGO_ENABLED=0, js/wasm)"
 	CGO_ENABLED=0 go build ./...
-	GOOS=js GOARCH=wasm go build ./engine/... ./kernels/... ./models/...
+	GOOS=js GOARCH=wasm go build ./engine/... ./kernels/... ./models/... ./wasm/...
 	echo "== native tests"
 	go test ./...
 	echo "== js/wasm tests under Node"
@@ -28,7 +40,11 @@ run_tests() {
 }
 
 case "${1:-build}" in
-build) build_native ;;
+build)
+	build_static
+	build_native
+	;;
+serve) serve ;;
 test) run_tests ;;
 *)
 	echo "usage: ./build.sh [build|serve|test]" >&2

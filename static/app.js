@@ -14,16 +14,16 @@
   const FIELDS = [
     { key: 'model', label: 'model', type: 'choice', choices: ['mlp', 'conv'], names: { mlp: 'MLP', conv: 'small convnet' }, def: 'mlp' },
     { key: 'depth', label: 'hidden layers', type: 'choice', choices: ['1', '2'], def: '1', when: (p) => p.model === 'mlp' },
-    { key: 'hidden', label: 'hidden width', type: 'int', min: 1, max: 1024, def: 256 },
+    { key: 'hidden', label: 'hidden width', type: 'int', min: 1, max: 1024, def: 512 },
     { key: 'd1', label: 'layer 1 dictionary', type: 'choice', choices: DICTS, names: DICT_NAMES, def: 'se' },
     { key: 'd2', label: 'layer 2 dictionary', type: 'choice', choices: DICTS, names: DICT_NAMES, def: 'emp', when: (p) => p.model === 'conv' || p.depth === '2' },
     { key: 'd3', label: 'layer 3 dictionary', type: 'choice', choices: DICTS, names: DICT_NAMES, def: 'dense', when: (p) => p.model === 'conv' },
-    { key: 'frac', label: 'fraction learned', type: 'range', min: 0.01, max: 1, step: 0.01, def: 0.2 },
+    { key: 'frac', label: 'fraction learned', type: 'range', min: 0.005, max: 1, step: 0.005, def: 0.195 },
     { key: 'cols', label: 'columns J', type: 'int', min: 1, max: 64, def: 1 },
     { key: 'ell', label: 'SE length ℓ (px)', type: 'float', min: 0.1, max: 50, def: 2 },
     { key: 'ridge', label: 'SE ridge λ', type: 'float', min: 0, max: 100, def: 0.1 },
     { key: 'opt', label: 'optimizer', type: 'choice', choices: ['adam', 'sgd'], names: { adam: 'Adam', sgd: 'SGD, momentum 0.9' }, def: 'adam' },
-    { key: 'lr', label: 'learning rate', type: 'float', min: 1e-6, max: 10, def: 0.002 },
+    { key: 'lr', label: 'learning rate', title: 'halves every 100,000 examples', type: 'float', min: 1e-6, max: 10, def: 0.002 },
     { key: 'batch', label: 'batch size', type: 'int', min: 1, max: 1000, def: 64 },
     { key: 'seed', label: 'seed', type: 'int', min: 0, max: 2147483647, def: 1 },
     { key: 'compare', label: 'compare with dense', type: 'bool', def: false },
@@ -38,15 +38,15 @@
   function parseValue(f, s) {
     switch (f.type) {
       case 'choice':
-        return f.choices.includes(s) ? { value: s } : { error: 'want ' + f.choices.join(', ') };
+        return f.choices.includes(s) ? { value: s } : { error: 'not one of ' + f.choices.join(', ') };
       case 'bool':
         if (s === '1' || s === 'true') return { value: true };
         if (s === '0' || s === 'false') return { value: false };
-        return { error: 'want 0 or 1' };
+        return { error: 'not 0 or 1' };
       default: {
         const v = Number(s);
         if (s.trim() === '' || !Number.isFinite(v)) return { error: 'not a number' };
-        if ((f.type === 'int') && !Number.isInteger(v)) return { error: 'want a whole number' };
+        if ((f.type === 'int') && !Number.isInteger(v)) return { error: 'not a whole number' };
         if (v < f.min || v > f.max) return { error: `out of range (${f.min} to ${f.max})` };
         return { value: v };
       }
@@ -241,7 +241,7 @@
       const v = p[f.key];
       if (f.type === 'bool') input.checked = v;
       else input.value = String(v);
-      if (f.type === 'range') $('out-' + f.key).textContent = Number(v).toFixed(2);
+      if (f.type === 'range') $('out-' + f.key).textContent = Number(v).toFixed(3);
       const row = $('field-' + f.key);
       const on = !f.when || f.when(p);
       row.classList.toggle('off', !on);

@@ -92,12 +92,21 @@ type State struct {
 
 // ReadState returns the page's window.trainingState.
 func ReadState(ctx context.Context) (State, error) {
-	return chromedp.Run(ctx, chromedp.Evaluate[State]("window.trainingState"))
+	return chromedp.Run(ctx, chromedp.Evaluate[State]("window.trainingState || {}"))
 }
 
-// WaitState polls window.trainingState every interval until ok accepts
-// it, the page reports an error, or timeout passes.
+// WaitState polls window.trainingState until ok accepts it, the page
+// reports an error, or timeout passes.
 func WaitState(ctx context.Context, timeout time.Duration, ok func(State) bool) (State, error) {
+	return pollState(ctx, timeout, true, ok)
+}
+
+// PollState is WaitState without the stop on an error the page shows.
+func PollState(ctx context.Context, timeout time.Duration, ok func(State) bool) (State, error) {
+	return pollState(ctx, timeout, false, ok)
+}
+
+func pollState(ctx context.Context, timeout time.Duration, stopOnError bool, ok func(State) bool) (State, error) {
 	deadline := time.Now().Add(timeout)
 	for {
 		s, err := ReadState(ctx)
@@ -107,7 +116,7 @@ func WaitState(ctx context.Context, timeout time.Duration, ok func(State) bool) 
 		if ok(s) {
 			return s, nil
 		}
-		if s.Error != nil {
+		if stopOnError && s.Error != nil {
 			return s, fmt.Errorf("the page shows an error: %s", *s.Error)
 		}
 		if time.Now().After(deadline) {

@@ -45,8 +45,8 @@ type Params struct {
 // DefaultParams returns the page's default configuration.
 func DefaultParams() Params {
 	return Params{
-		Model: "mlp", Hidden: 256, Depth: 1, Dicts: []string{"se"},
-		Fraction: 0.2, Columns: 1, Length: 2, Ridge: 0.1,
+		Model: "mlp", Hidden: 512, Depth: 1, Dicts: []string{"se"},
+		Fraction: 0.195, Columns: 1, Length: 2, Ridge: 0.1,
 		Optim: "adam", LR: 0.002, Batch: 64, Seed: 1,
 	}
 }
@@ -165,6 +165,10 @@ func (p Params) predict(i int) *models.PredictConfig {
 	return pc
 }
 
+// HalfLife is the number of training examples over which the learning
+// rate halves.
+const HalfLife = 100000
+
 // Epochs is the number of epochs a page run is configured for: the page
 // trains until the reader pauses it.
 const Epochs = 1000
@@ -190,7 +194,10 @@ func (p Params) Config() (*models.Config, error) {
 		}
 	}
 	layers = append(layers, models.LayerConfig{Type: "dense", Units: 10})
-	opt := engine.OptimConfig{Kind: p.Optim, LR: p.LR}
+	// The learning rate halves every HalfLife training examples, down to
+	// a twentieth of its start.
+	opt := engine.OptimConfig{Kind: p.Optim, LR: p.LR, MinLR: p.LR / 20,
+		LRDecay: math.Pow(2, float64(p.Batch)/HalfLife)}
 	if p.Optim == "sgd" {
 		opt.Momentum = 0.9
 	}
