@@ -1,10 +1,13 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -284,7 +287,8 @@ func (e *environment) run(o *options) (int, error) {
 	}
 	defer os.RemoveAll(tmp)
 	rn := &runner{root: results[0], jobs: o.jobs, mnist: o.mnist, fsdd: v.fsdd, stderr: e.stderr,
-		terminal: e.terminal, interrupt: e.interrupt, every: o.every, commit: gitDescribe(root)}
+		terminal: e.terminal, interrupt: e.interrupt, every: o.every, commit: gitDescribe(root), label: o.experiment,
+		source: sourceDigest(root)}
 	if rn.headless = o.headless; rn.headless == "" {
 		rn.headless = filepath.Join(tmp, "headless")
 		if err := goBuild(root, rn.headless, "./native/headless", nil); err != nil {
@@ -320,6 +324,32 @@ func goBuild(root, out, pkg string, env []string) error {
 		return fmt.Errorf("go build %s: %v\n%s", pkg, err, b)
 	}
 	return nil
+}
+
+// sourceDigest returns the first 16 hex digits of the SHA-256 of the Go
+// files (names and contents, in path order) under the folders the trainer
+// is built from, or "" if they cannot be read.
+func sourceDigest(root string) string {
+	h := sha256.New()
+	for _, dir := range []string{"engine", "kernels", "models", "native/headless"} {
+		err := filepath.WalkDir(filepath.Join(root, dir), func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+				return err
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(root, p)
+			fmt.Fprintf(h, "%s %d\n", filepath.ToSlash(rel), len(b))
+			h.Write(b)
+			return nil
+		})
+		if err != nil {
+			return ""
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
 // gitDescribe returns the commit of the working tree, with "-dirty" when

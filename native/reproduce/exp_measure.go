@@ -80,7 +80,7 @@ func stepRuns(v variant) []*Run {
 	for _, target := range []string{"native", "wasm"} {
 		for _, rep := range v.seeds(3) {
 			job := stepJob{Target: target, Repeat: rep, Batch: defaultBatchSize,
-				Steps: pick(v, 50, 10), Fractions: pick(v, stepFractions, []float64{0.05, 0.5})}
+				Steps: pick(v, 30, 10), Fractions: pick(v, stepFractions, []float64{0.05, 0.5})}
 			runs = append(runs, &Run{Exp: expStep, Kind: kindStep, Job: job, Arm: target, Seed: rep, Cost: 2e10, Exclusive: true})
 		}
 	}

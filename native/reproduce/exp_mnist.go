@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/predparams/predparams/engine"
+	"github.com/predparams/predparams/kernels"
 	"github.com/predparams/predparams/models"
 )
 
@@ -78,8 +79,14 @@ func expDictionaries() *experiment {
 	return e
 }
 
-// columnCounts are the J of the columns experiment.
-var columnCounts = []int{1, 5, 10}
+// columnCounts are the J of the columns experiment, and columnFractions
+// its points: up to 0.5, since a step's cost grows with J·f (J = 10 at
+// f = 1 trains 15 times slower than J = 1) and at high fractions every
+// column already sees most inputs.
+var (
+	columnCounts    = []int{1, 5, 10}
+	columnFractions = []float64{0.02, 0.05, 0.1, 0.2, 0.3, 0.5}
+)
 
 // columnsRun returns the SE–Emp run with J columns; J = 1 is the
 // dictionaries experiment's.
@@ -99,7 +106,7 @@ func expColumns() *experiment {
 		var runs []*Run
 		for _, seed := range v.seeds(3) {
 			for _, j := range pick(v, columnCounts, []int{1, 5}) {
-				for _, f := range v.fractions() {
+				for _, f := range pick(v, columnFractions, quickFractions) {
 					runs = append(runs, columnsRun(v, j, f, seed))
 				}
 			}
@@ -183,7 +190,7 @@ func expBudgets() *experiment {
 var convFractions = []float64{0.1, 0.25, 0.5, 0.75, 1}
 
 const (
-	convEpochs        = 4
+	convEpochs        = 3
 	convQuickExamples = 2000
 )
 
@@ -194,12 +201,16 @@ const (
 // (channels independent: a channel mask) at fraction frac.
 func convRun(v variant, frac float64, seed int) *Run {
 	arm := "SE (predicted)"
-	var p func() *models.PredictConfig
+	var p func(length float64) *models.PredictConfig
 	if frac > 0 {
-		p = func() *models.PredictConfig { return predict("se", frac, 1) }
+		p = func(length float64) *models.PredictConfig {
+			c := predict("se", frac, 1)
+			c.Length = length
+			return c
+		}
 	} else {
 		arm, frac = armDense, 1
-		p = func() *models.PredictConfig { return nil }
+		p = func(float64) *models.PredictConfig { return nil }
 	}
 	t := trainConfig(v, seed)
 	t.Epochs = convEpochs
@@ -209,11 +220,11 @@ func convRun(v variant, frac float64, seed int) *Run {
 	c := &models.Config{
 		Name: runName(expConv, arm, frac, seed), Data: "mnist", Train: t,
 		Layers: []models.LayerConfig{
-			{Type: "conv", Filters: 20, K: 5, Act: "relu", Predict: p()},
+			{Type: "conv", Filters: 20, K: 5, Act: "relu", Predict: p(kernels.PaperConvLength)},
 			{Type: "maxpool", K: 2},
-			{Type: "conv", Filters: 50, K: 5, Act: "relu", Predict: p()},
+			{Type: "conv", Filters: 50, K: 5, Act: "relu", Predict: p(kernels.PaperConvLength)},
 			{Type: "maxpool", K: 2},
-			{Type: "dense", Units: 500, Act: "relu", Predict: p()},
+			{Type: "dense", Units: 500, Act: "relu", Predict: p(kernels.PaperSELength)},
 			{Type: "dense", Units: 10},
 		},
 	}
@@ -239,7 +250,10 @@ func expConvnet() *experiment {
 // Recipe experiment settings (method.md §8, §9).
 var recipeFractions = []float64{0.05, 0.2, 0.5}
 
-const recipePretrainEpochs = 5
+// recipePretrainEpochs is the autoencoder epochs per hidden layer of the
+// paper recipe (as models/configs/mnist-mlp-paper-recipe.json; the paper
+// code used 50).
+const recipePretrainEpochs = 10
 
 // Arms of the recipe experiment.
 const (
@@ -283,8 +297,11 @@ func faithfulRun(v variant, frac float64, seed int) *Run {
 	t.Optimizer = paperSGD()
 	t.Pretrain = paperPretrain(pick(v, recipePretrainEpochs, 1))
 	c := mlp(runName(expRecipeN, arm, point, seed), "mnist", "sigmoid", hidden, t)
+	// The paper code's initialisation and constraints: V (or W) uniform
+	// ±0.1 with column norms capped, the softmax uniform ±0.02.
 	for i := range c.Layers {
 		c.Layers[i].MaxNorm = i < len(c.Layers)-1
+		c.Layers[i].InitScale = 0.1
 	}
 	c.Layers[len(c.Layers)-1].InitScale = 0.02
 	return trainRun(expRecipeN, arm, point, seed, c)

@@ -430,6 +430,19 @@ func writeFooter(b *bytes.Buffer, sections []*section, rs *resultSet) {
 		fmt.Fprintf(b, "| %d. %s | %d | %s |\n", i+1, s.exp.name, n, duration(secs))
 	}
 	fmt.Fprintf(b, "\n")
+	for _, root := range rs.roots {
+		sessions := readSessions(filepath.Join(root, sessionsFile))
+		if len(sessions) == 0 {
+			continue
+		}
+		wall, finished := 0.0, 0
+		for _, s := range sessions {
+			wall += s.WallSeconds
+			finished += s.Finished
+		}
+		fmt.Fprintf(b, "Sessions of `run` recorded in `%s`: %d, %s of wall time in all, %d runs finished.\n\n",
+			filepath.Base(root)+"/"+sessionsFile, len(sessions), duration(wall), finished)
+	}
 
 	fmt.Fprintf(b, "## Failed and missing runs\n\n")
 	var failed, missing []string
@@ -471,6 +484,22 @@ func writeFooter(b *bytes.Buffer, sections []*section, rs *resultSet) {
 		}
 		fmt.Fprintf(b, "\nNot run yet: %s. `go run ./native/reproduce run all` runs them (finished runs are kept).\n", strings.Join(parts, ", "))
 	}
+}
+
+// readSessions reads sessions.jsonl, skipping unreadable lines.
+func readSessions(path string) []sessionRecord {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	var out []sessionRecord
+	for _, line := range strings.Split(string(b), "\n") {
+		var s sessionRecord
+		if json.Unmarshal([]byte(line), &s) == nil && line != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // duration formats seconds as "1 h 02 min" or "45 s".

@@ -26,13 +26,15 @@ func reportFSDD(s *section) {
 	points := below(s.points("Emp–Emp"))
 	lowest := "none"
 	for _, p := range points {
-		if e := s.errs("Emp–Emp", p); e.n() > 0 && !compare(e, dense).worse() {
+		if c := compare(s.errs("Emp–Emp", p), dense); c.ok && !c.worse() {
 			lowest = fmt.Sprintf("%g", p)
 			break
 		}
 	}
 	v := doesNotHold
-	if lowest != "none" {
+	if !compare(s.errs("Emp–Emp", points[0]), dense).ok {
+		v = notMeasured
+	} else if lowest != "none" {
 		v = holds
 		if lowest != fmt.Sprintf("%g", points[0]) {
 			v = partlyHolds

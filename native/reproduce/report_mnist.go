@@ -123,23 +123,47 @@ func (s *section) noData() bool {
 	return true
 }
 
-// layerNote describes the predicted layers of the first found run of arm
-// from its summary: dictionary, form and source.
-func (s *section) layerNote(arm string) string {
-	for _, r := range s.sel(arm, -1) {
+// layerNote describes the predicted layers of arm's first found run at
+// point as the models package built them: dictionary, settings, form and
+// what a data-driven dictionary was computed from.
+func (s *section) layerNote(arm string, point float64) string {
+	for _, r := range s.sel(arm, point) {
 		l := s.rs.get(r)
 		if l == nil || l.sum == nil {
 			continue
 		}
 		var parts []string
 		for i, li := range l.sum.Layers {
-			if li.Predicted {
-				parts = append(parts, fmt.Sprintf("layer %d %s", i+1, li.Kind))
+			if !li.Predicted {
+				continue
 			}
+			p := fmt.Sprintf("layer %d: %s, %s form", i+1, li.Dict, li.Form)
+			if li.Source != "" {
+				p += ", from " + li.Source
+			}
+			if li.Pretrained {
+				p += ", pretrained"
+			}
+			parts = append(parts, p)
 		}
-		return strings.Join(parts, ", ")
+		return strings.Join(parts, "; ")
 	}
 	return ""
+}
+
+// dictTable lists, for each arm, its predicted layers as built at point.
+func (s *section) dictTable(arms []string, point float64) {
+	var rows [][]string
+	for _, a := range arms {
+		if n := s.layerNote(a, point); n != "" {
+			rows = append(rows, []string{a, n})
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	s.printf("The dictionaries as built at f = %g (from the runs' summaries):\n\n", point)
+	s.table([]string{"arm", "predicted layers"}, rows)
 }
 
 func reportDictionaries(s *section) {
@@ -152,6 +176,7 @@ func reportDictionaries(s *section) {
 		s.verdict("Over 95% of the weights can be predicted without accuracy loss (abstract)", "—", notMeasured)
 		return
 	}
+	s.dictTable(arms, s.points("SE–Emp")[0])
 	s.errorTable("fraction f", append(append([]string{}, arms...), armDense))
 	s.curves("error", "MNIST MLP: test error against the fraction learned", arms, armDense)
 	points := below(s.points("SE–Emp"))
@@ -183,10 +208,9 @@ func reportDictionaries(s *section) {
 	claim := "Over 95% of the weights can be predicted without accuracy loss (abstract)"
 	at := 0.05
 	arm, best := s.bestOf(arms, at)
-	if best.n() == 0 || dense.n() == 0 {
+	if c := compare(best, dense); !c.ok {
 		s.verdict(claim, "—", notMeasured)
 	} else {
-		c := compare(best, dense)
 		v := doesNotHold
 		switch {
 		case !c.worse():
@@ -196,7 +220,7 @@ func reportDictionaries(s *section) {
 		}
 		lowest := "none"
 		for _, p := range points {
-			if a, st := s.bestOf(arms, p); st.n() > 0 && !compare(st, dense).worse() {
+			if a, st := s.bestOf(arms, p); compare(st, dense).ok && !compare(st, dense).worse() {
 				lowest = fmt.Sprintf("%g (%s)", p, a)
 				break
 			}
@@ -276,7 +300,7 @@ func reportBudgets(s *section) {
 			}
 			e := s.errs(a, p)
 			row := []string{a, s.learned(a, p).format(0), shape(runs[0].Config), e.format(2)}
-			if c := compare(e, ps); c.ok && a != pred {
+			if c := compare(e, ps); a != pred && !math.IsNaN(c.diff) {
 				row = append(row, fmt.Sprintf("%+.2f", c.diff))
 			} else {
 				row = append(row, "")
@@ -407,6 +431,10 @@ func reportRecipe(s *section) {
 	var t tally
 	for _, p := range s.points(armModern) {
 		fg, mg := compare(s.errs(armFaithful, p), fd), compare(s.errs(armModern, p), md)
+		if math.IsNaN(fg.diff) || math.IsNaN(mg.diff) {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("f = %g: paper %+.2f, modern %+.2f", p, fg.diff, mg.diff))
 		if !fg.ok || !mg.ok {
 			continue
 		}
@@ -421,7 +449,6 @@ func reportRecipe(s *section) {
 		default:
 			t.within++
 		}
-		parts = append(parts, fmt.Sprintf("f = %g: paper %+.2f, modern %+.2f", p, fg.diff, mg.diff))
 	}
 	v := doesNotHold
 	switch {

@@ -31,8 +31,11 @@ type runner struct {
 	// mnist and fsdd are the data folders passed to the trainer ("" for
 	// MNIST means the Go module's copy).
 	mnist, fsdd string
-	// commit describes the code that produced the results.
-	commit string
+	// commit describes the code that produced the results; label names
+	// what the session runs ("all", an experiment).
+	commit, label string
+	// source is sourceDigest of the trainer's code.
+	source string
 
 	stderr    io.Writer
 	terminal  bool
@@ -44,7 +47,11 @@ type runner struct {
 // runRecord is run.json: where and how long a run ran, accumulated over
 // the sessions that trained it.
 type runRecord struct {
-	Commit      string  `json:"commit"`
+	Commit string `json:"commit"`
+	// Source is a digest of the Go sources the trainer is built from
+	// (engine, kernels, models, native/headless), which tells apart
+	// uncommitted states of the code.
+	Source      string  `json:"source,omitempty"`
 	WallSeconds float64 `json:"wall_seconds"`
 	Sessions    int     `json:"sessions"`
 	Threads     int     `json:"threads"`
@@ -167,6 +174,7 @@ func (rn *runner) runAll(runs []*Run) (failed int, stopped bool, err error) {
 		}()
 	}
 	var newCost, newSecs float64
+	finishedN := 0
 	for len(queue) > 0 || len(started) > 0 {
 		for !stopped && len(started) < rn.jobs && len(queue) > 0 {
 			if queue[0].Exclusive && len(started) > 0 {
@@ -195,6 +203,7 @@ func (rn *runner) runAll(runs []*Run) (failed int, stopped bool, err error) {
 			switch {
 			case f.err == nil:
 				doneN++
+				finishedN++
 				newCost += f.run.Cost
 				newSecs += f.seconds
 				rate = (doneSecs + newSecs) / (doneCost + newCost)
@@ -215,7 +224,43 @@ func (rn *runner) runAll(runs []*Run) (failed int, stopped bool, err error) {
 		fmt.Fprint(rn.stderr, "\r\x1b[K")
 	}
 	fmt.Fprintf(rn.stderr, "reproduce: %d/%d done, %d failed, in %s\n", doneN, total, failed, time.Since(start).Round(time.Second))
-	return failed, stopped, nil
+	rec := sessionRecord{Label: rn.label, Commit: rn.commit, Source: rn.source, Jobs: rn.jobs, Finished: finishedN, Failed: failed,
+		Interrupted: stopped, WallSeconds: time.Since(start).Seconds()}
+	return failed, stopped, rn.logSession(rec)
+}
+
+// sessionRecord is one line of sessions.jsonl: a run command's session.
+type sessionRecord struct {
+	Label       string  `json:"label"`
+	Commit      string  `json:"commit"`
+	Source      string  `json:"source,omitempty"`
+	Jobs        int     `json:"jobs"`
+	Finished    int     `json:"finished"`
+	Failed      int     `json:"failed"`
+	Interrupted bool    `json:"interrupted"`
+	WallSeconds float64 `json:"wall_seconds"`
+}
+
+const sessionsFile = "sessions.jsonl"
+
+// logSession appends rec to the results folder's sessions.jsonl.
+func (rn *runner) logSession(rec sessionRecord) error {
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(rn.root, 0o755); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(filepath.Join(rn.root, sessionsFile), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // queue0Exclusive reports whether the one started run is exclusive.
@@ -294,7 +339,7 @@ func (rn *runner) execute(r *Run, started func(*exec.Cmd)) finished {
 	f.seconds = time.Since(t0).Seconds()
 	f.output = out.Bytes()
 	rec := readRecord(dir)
-	rec.Commit, rec.Threads = rn.commit, 1
+	rec.Commit, rec.Source, rec.Threads = rn.commit, rn.source, 1
 	rec.WallSeconds += f.seconds
 	rec.Sessions++
 	if b, jerr := json.MarshalIndent(rec, "", "  "); jerr == nil {

@@ -63,16 +63,17 @@ func (s stat) format(prec int) string {
 
 // compare says how a's mean relates to b's (lower is better): the
 // difference a − b and whether it exceeds twice its standard error (a
-// rough two-sided test at about 95%; with one seed each, any difference
-// counts as unresolved).
+// rough two-sided test at about 95%). Without at least two values on
+// each side there is no standard error, and the comparison is not ok:
+// it counts as not measured.
 type comparison struct {
 	diff, se2 float64
-	ok        bool // both have values
+	ok        bool // both have two values or more
 }
 
 func compare(a, b stat) comparison {
-	if a.n() == 0 || b.n() == 0 {
-		return comparison{}
+	if a.n() < 2 || b.n() < 2 {
+		return comparison{diff: a.mean() - b.mean()}
 	}
 	se := math.Sqrt(a.se()*a.se() + b.se()*b.se())
 	return comparison{diff: a.mean() - b.mean(), se2: 2 * se, ok: true}
