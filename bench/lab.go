@@ -27,12 +27,16 @@ const examples = 10000
 //
 //	train CONFIG THREADS SECS   training examples/s of the model in CONFIG
 //	gemm N THREADS SECS         GFLOP/s of an N×N×N product with gemm.Best
-//	layer KIND THREADS SECS     forward+backward examples/s of the 784→500
-//	                            layer, KIND dense or predicted
+//	layer NAME THREADS SECS     forward+backward examples/s of the 784→500
+//	                            layer "dense" or one of the named predicted
+//	                            forms
+//	clock 1 1 SECS              the core clock in GHz (best sample)
+//	fma 1 1 SECS                the AVX-512 FMA throughput of one core in
+//	                            GFLOP/s (best sample)
 type lab struct {
-	// predict is the predicted form of the 784→500 layer for "layer
-	// predicted".
-	predict models.LayerConfig
+	// predicted holds the predicted forms of the 784→500 layer that
+	// "layer" knows, by name.
+	predicted map[string]models.LayerConfig
 
 	data     *data.Dataset
 	trainers map[string]*engine.Trainer
@@ -40,12 +44,12 @@ type lab struct {
 	gemms    map[string]*gemmCase
 }
 
-func newLab(predict models.LayerConfig) *lab {
+func newLab(predicted map[string]models.LayerConfig) *lab {
 	return &lab{
-		predict:  predict,
-		trainers: make(map[string]*engine.Trainer),
-		layers:   make(map[string]*layerCase),
-		gemms:    make(map[string]*gemmCase),
+		predicted: predicted,
+		trainers:  make(map[string]*engine.Trainer),
+		layers:    make(map[string]*layerCase),
+		gemms:     make(map[string]*gemmCase),
 	}
 }
 
@@ -84,6 +88,10 @@ func (l *lab) do(line string) (float64, error) {
 			l.layers[key] = c
 		}
 		return c.rate(d), nil
+	case "clock":
+		return sample(d, clockGHz), nil
+	case "fma":
+		return sample(d, fmaGFLOPS), nil
 	case "gemm":
 		c, ok := l.gemms[key]
 		if !ok {
@@ -200,19 +208,18 @@ type layerCase struct {
 const layerBatch, layerIn, layerOut = 100, 784, 500
 
 // newLayer builds the 784→500 ReLU layer on 28×28×1 inputs, dense or in
-// the lab's predicted form, as the first layer of a two-layer model (the
-// classifier after it is never run).
-func (l *lab) newLayer(kind string, threads int) (*layerCase, error) {
-	lc := models.LayerConfig{Type: "dense", Units: layerOut, Act: "relu"}
-	switch kind {
-	case "dense":
-	case "predicted":
-		lc = l.predict
-	default:
-		return nil, fmt.Errorf("layer kind %q, want dense or predicted", kind)
+// one of the lab's predicted forms, as the first layer of a two-layer
+// model (the classifier after it is never run).
+func (l *lab) newLayer(name string, threads int) (*layerCase, error) {
+	lc, ok := l.predicted[name]
+	if name == "dense" {
+		lc, ok = models.LayerConfig{Type: "dense", Units: layerOut, Act: "relu"}, true
+	}
+	if !ok {
+		return nil, fmt.Errorf("unknown layer %q", name)
 	}
 	cfg := &models.Config{
-		Name:   "bench-layer-" + kind,
+		Name:   "bench-layer-" + name,
 		Layers: []models.LayerConfig{lc, {Type: "dense", Units: 10}},
 		Train: models.TrainConfig{Epochs: 1, Batch: layerBatch, Seed: 1,
 			Optimizer: engine.OptimConfig{Kind: "adam", LR: 0.001}},
@@ -223,7 +230,7 @@ func (l *lab) newLayer(kind string, threads int) (*layerCase, error) {
 		return nil, err
 	}
 	if m.Net.Shapes[0].Size() != layerOut {
-		return nil, fmt.Errorf("layer %s has %d outputs, want %d", kind, m.Net.Shapes[0].Size(), layerOut)
+		return nil, fmt.Errorf("layer %s has %d outputs, want %d", name, m.Net.Shapes[0].Size(), layerOut)
 	}
 	r := rand.New(rand.NewPCG(3, 4))
 	c := &layerCase{layer: m.Net.Layers[0], ctx: &m.Net.Ctx, n: layerBatch,
@@ -258,6 +265,16 @@ func (c *layerCase) rate(d time.Duration) float64 {
 			return float64(n) / el.Seconds()
 		}
 	}
+}
+
+// sample calls f, which times itself, for at least d and returns the
+// largest value it reported: interruptions only lower a sample.
+func sample(d time.Duration, f func() float64) float64 {
+	best := 0.0
+	for start := time.Now(); time.Since(start) < d; {
+		best = max(best, f())
+	}
+	return best
 }
 
 // gemmCase is a square product C = A·B with gemm.Best.
