@@ -8,9 +8,11 @@ import (
 )
 
 // parallelFlops is the product size (2·m·n·k) below which a call runs on
-// the calling goroutine only: under it, waking a helper costs more than it
-// saves (measured by BenchmarkThreshold).
-const parallelFlops = 2_000_000
+// the calling goroutine only. BenchmarkThreshold (fastest single calls on
+// a shared machine) showed two threads 1.4–1.7× faster than one from about
+// 1 MFLOP up (100×10×500, 100×64×100, 100³), and no gain at 0.07–0.5 MFLOP,
+// where the hand-off (1–2 µs) and the duplicated packing eat the gain.
+const parallelFlops = 1_000_000
 
 // engine runs a family of configs over up to threads goroutines. It splits
 // C into blocks of whole tiles along one dimension, never along the

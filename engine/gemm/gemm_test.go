@@ -371,11 +371,17 @@ func BenchmarkSgemm(b *testing.B) {
 				continue
 			}
 			b.Run(s.name+"/"+im.name, func(b *testing.B) {
+				best := time.Duration(math.MaxInt64)
 				for b.Loop() {
+					t := time.Now()
 					im.impl.Sgemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bm, ldb, 0, c, s.n)
+					best = min(best, time.Since(t))
 				}
 				gf := flops * float64(b.N) / b.Elapsed().Seconds() / 1e9
 				b.ReportMetric(gf, "GFLOP/s")
+				// The fastest single call: on a machine shared with other
+				// jobs, the closest to an idle machine.
+				b.ReportMetric(flops/best.Seconds()/1e9, "bestGFLOP/s")
 				if peak > 0 && s.m == 1024 {
 					b.ReportMetric(100*gf/peak, "%peak1core")
 				}
