@@ -60,7 +60,8 @@ type app struct {
 	chars      []rune
 
 	// The outcome, read by run after the window closes.
-	finished bool
+	finished bool // -frames were drawn: stop at the next tick
+	stopped  bool // the trainer was stopped
 	exitCode int
 	report   report
 	note     string // a line for stderr (the checkpoint's path)
@@ -274,7 +275,10 @@ func (a *app) stop(code int, save bool) error {
 	if save {
 		path = filepath.Join(a.opts.out, "checkpoint.ckpt")
 	}
-	a.report = a.tr.quit(path)
+	if !a.stopped {
+		a.report = a.tr.quit(path)
+		a.stopped = true
+	}
 	a.exitCode = code
 	switch {
 	case save && a.report.err != nil:

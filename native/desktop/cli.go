@@ -146,11 +146,12 @@ func run(args []string, stdout, stderr io.Writer, display func() error, interrup
 	ebiten.SetVsyncEnabled(true)
 	ebiten.SetTPS(ticksPerSecond)
 	if err := ebiten.RunGame(a); err != nil {
-		rep := t.quit("")
+		if !a.stopped {
+			t.quit("")
+		}
 		if a.frames == 0 {
 			return fail(exitBadInput, fmt.Errorf("no display: cannot open a window: %v", err))
 		}
-		_ = rep
 		return fail(exitFailure, err)
 	}
 	if a.err != nil {

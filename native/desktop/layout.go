@@ -23,10 +23,10 @@ type layout struct {
 func newLayout() layout {
 	var l layout
 	l.header = image.Rect(0, 0, screenW, 44)
-	l.curves = image.Rect(12, 52, 672, 396)
+	l.curves = image.Rect(12, 52, 672, 376)
 	l.plot = image.Rect(l.curves.Min.X+64, l.curves.Min.Y+74, l.curves.Max.X-62, l.curves.Max.Y-46)
-	l.table = image.Rect(12, 404, 672, 626)
-	l.help = image.Rect(12, 634, 672, 788)
+	l.table = image.Rect(12, 384, 672, 644)
+	l.help = image.Rect(12, 652, 672, 788)
 	l.weights = image.Rect(684, 52, 1268, 424)
 	l.grid = image.Rect(l.weights.Min.X+12, l.weights.Min.Y+58, l.weights.Max.X-12, l.weights.Max.Y-10)
 	l.unit = image.Rect(684, 432, 1010, 788)

@@ -212,8 +212,15 @@ const (
 	tabDense   = 572
 	tabFrac    = 640
 	tabTop     = 50 // first row, below the title
-	tabRowH    = 19
+	tabRowH    = 19 // at most; less when many layers must fit
+	tabFoot    = 46 // the two lines below the table
 )
+
+// tableRowH returns the height of the table's rows: tabRowH, or less so
+// that n layers, the header, the total and the footer fit in the card.
+func (a *app) tableRowH(n int) int {
+	return min(tabRowH, (a.lay.table.Dy()-tabTop-tabFoot)/(n+2))
+}
 
 // tableRow returns the layer of the table row under p.
 func (a *app) tableRow(p image.Point) (int, bool) {
@@ -221,8 +228,9 @@ func (a *app) tableRow(p image.Point) (int, bool) {
 	if !p.In(r) {
 		return 0, false
 	}
-	i := (p.Y - r.Min.Y - tabTop - tabRowH) / tabRowH
-	if p.Y < r.Min.Y+tabTop+tabRowH || i >= len(a.snap.layers) {
+	h := a.tableRowH(len(a.snap.layers))
+	i := (p.Y - r.Min.Y - tabTop - h) / h
+	if p.Y < r.Min.Y+tabTop+h || i >= len(a.snap.layers) {
 		return 0, false
 	}
 	return i, true
@@ -240,24 +248,25 @@ func (a *app) drawTable(c *ebiten.Image) {
 	s, r := a.snap, a.lay.table
 	a.card(c, r, "Parameters per layer", "static U: fixed dictionary entries · learned: trained weights (V, or W), biases apart")
 	x0, y := float64(r.Min.X), float64(r.Min.Y+tabTop)
+	h := float64(a.tableRowH(len(s.layers)))
 	row := func(face text.Face, clr color.Color, cells ...string) {
 		left := []int{tabLayer, tabKind, tabDict, tabShape}
 		right := []int{tabStatic, tabLearned, tabBiases, tabDense, tabFrac}
 		for i, cell := range cells {
 			if i < len(left) {
-				textAt(c, cell, face, x0+float64(left[i]), y+tabRowH/2, clr, text.AlignStart, text.AlignCenter)
+				textAt(c, cell, face, x0+float64(left[i]), y+h/2, clr, text.AlignStart, text.AlignCenter)
 			} else {
-				textAt(c, cell, face, x0+float64(right[i-len(left)]), y+tabRowH/2, clr, text.AlignEnd, text.AlignCenter)
+				textAt(c, cell, face, x0+float64(right[i-len(left)]), y+h/2, clr, text.AlignEnd, text.AlignCenter)
 			}
 		}
-		y += tabRowH
+		y += h
 	}
 	row(a.font.cellBold, mutedColour(), "layer", "kind", "dictionary", "shape", "static U", "learned", "biases", "dense eq.", "fraction")
 	line(c, x0+8, y-0.5, float64(r.Max.X-8), y-0.5, borderColour())
 	biases := 0
 	for i, l := range s.layers {
 		if i == s.layer {
-			fillRect(c, image.Rect(r.Min.X+4, int(y), r.Max.X-4, int(y)+tabRowH), selectColour())
+			fillRect(c, image.Rect(r.Min.X+4, int(y), r.Max.X-4, int(y+h)), selectColour())
 		}
 		var lc *models.LayerConfig
 		if s.cfg != nil && i < len(s.cfg.Layers) {
@@ -296,7 +305,7 @@ func (a *app) drawHelp(c *ebiten.Image) {
 	}
 	for i, k := range keys {
 		x := float64(r.Min.X + 12 + (i/4)*320)
-		y := float64(r.Min.Y + 36 + (i%4)*20)
+		y := float64(r.Min.Y + 34 + (i%4)*19)
 		textLeft(c, k[0], a.font.bold, x, y, inkColour())
 		textLeft(c, k[1], a.font.body, x+72, y, inkColour())
 	}
@@ -315,7 +324,7 @@ func (a *app) drawHelp(c *ebiten.Image) {
 		msg = "rebuilt: " + a.pending
 	}
 	if msg != "" {
-		textLeft(c, msg, a.font.body, float64(r.Min.X+12), float64(r.Max.Y-26), clr)
+		textLeft(c, msg, a.font.body, float64(r.Min.X+12), float64(r.Max.Y-24), clr)
 	}
 }
 

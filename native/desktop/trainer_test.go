@@ -3,6 +3,7 @@ package main
 import (
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -78,6 +79,15 @@ func TestTrainer(t *testing.T) {
 	}
 	if s.wshape.H != 4 || s.wshape.W != 4 || s.wshape.C != 1 {
 		t.Fatalf("weight shape %v, want 4×4×1", s.wshape)
+	}
+	w0 := slices.Clone(s.w)
+	front = s
+
+	// The weights move as it trains.
+	epoch := s.epoch
+	s = waitSnapshot(t, tr, front, func(s *snapshot) bool { return s.epoch >= epoch+2 })
+	if slices.Equal(s.w, w0) {
+		t.Fatal("the snapshot's weights did not change over two epochs")
 	}
 	front = s
 
