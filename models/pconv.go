@@ -1,0 +1,121 @@
+package models
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/predparams/predparams/engine"
+)
+
+// PredictedConvForward computes a convolution whose filter bank is
+// predicted: W = [U_1V_1 | … | U_JV_J] (Taps×Out, the row order of
+// engine.ConvGeom) is materialised into w, then out = act(im2col(in)·W +
+// b). This is the paper code's evaluation (method.md §7 (b)): it costs
+// one Taps×n_α×Out product per step on top of an ordinary convolution,
+// which is small next to the convolution itself, so no factored form is
+// offered for conv layers. col is the im2col scratch of
+// engine.ConvForward.
+func PredictedConvForward(c *engine.Context, out, col, w, in, u, v, b []float32, n int, f Factors, g engine.ConvGeom, act engine.Act) {
+	f.Materialise(c, w, u, v)
+	engine.ConvForward(c, out, col, in, w, b, n, f.Units, g, act)
+}
+
+// PredictedConvBackward back-propagates through PredictedConvForward,
+// whose out, col and w it receives unchanged (col is overwritten). It
+// adds ∂L/∂V into dv, ∂L/∂b into db, ∂L/∂U into du when du is not nil,
+// and writes ∂L/∂in into dIn when dIn is not nil. dw is scratch of
+// Taps×Out floats.
+func PredictedConvBackward(c *engine.Context, dIn, du, dv, db, dw, dOut, col, out, w, u, v []float32, n int, f Factors, g engine.ConvGeom, act engine.Act) {
+	dw = dw[:f.Rows*f.Units]
+	clear(dw)
+	engine.ConvBackward(c, dIn, dw, db, dOut, col, out, w, n, f.Units, g, act)
+	f.BackpropW(c, du, dv, dw, u, v)
+}
+
+// PredictedConv is a convolution layer over NHWC images whose filter
+// bank is predicted, W = [U_1V_1 | … | U_JV_J] with F.Rows = K·K·C_in
+// and F.Units = the number of filters. As for PredictedDense, only V, b
+// (and U when LearnU) are parameters of the Net.
+type PredictedConv struct {
+	F              Factors
+	K, Stride, Pad int
+	Act            engine.Act
+	U              []float32
+	LearnU         bool
+	UInit, VInit   func(r *rand.Rand, w []float32)
+	MaxNorm        bool
+
+	Geom       engine.ConvGeom
+	V, B, UP   *engine.Param
+	col, w, dw []float32
+}
+
+// Setup implements engine.Layer.
+func (l *PredictedConv) Setup(in engine.Shape, maxBatch int) (engine.Shape, error) {
+	stride := l.Stride
+	if stride == 0 {
+		stride = 1
+	}
+	g, err := engine.NewConvGeom(in, l.K, stride, l.Pad)
+	if err != nil {
+		return engine.Shape{}, fmt.Errorf("predicted conv: %v", err)
+	}
+	if err := l.F.Valid(); err != nil {
+		return engine.Shape{}, err
+	}
+	if g.Taps() != l.F.Rows {
+		return engine.Shape{}, fmt.Errorf("predicted conv: %d taps, the dictionary has %d rows", g.Taps(), l.F.Rows)
+	}
+	if !l.LearnU && len(l.U) != l.F.USize() {
+		return engine.Shape{}, fmt.Errorf("predicted conv: dictionary of %d values, want %d", len(l.U), l.F.USize())
+	}
+	l.Geom = g
+	init := l.VInit
+	if init == nil {
+		init = engine.DefaultInit(g.Taps(), l.F.Units, l.Act)
+	}
+	l.V = &engine.Param{Name: "v", Rows: l.F.NAlpha, Cols: l.F.Units, Role: engine.Weight, MaxNorm: l.MaxNorm, Init: init}
+	l.B = &engine.Param{Name: "b", Rows: 1, Cols: l.F.Units, Role: engine.Bias}
+	l.UP = nil
+	if l.LearnU {
+		l.UP = &engine.Param{Name: "u", Rows: l.F.Columns * l.F.Rows, Cols: l.F.NAlpha, Role: engine.Weight, Init: l.UInit}
+	}
+	l.col = make([]float32, maxBatch*g.OutH*g.OutW*g.Taps())
+	l.w = make([]float32, l.F.Rows*l.F.Units)
+	l.dw = make([]float32, l.F.Rows*l.F.Units)
+	return engine.Shape{H: g.OutH, W: g.OutW, C: l.F.Units}, nil
+}
+
+// Params implements engine.Layer: v, b, and u when LearnU.
+func (l *PredictedConv) Params() []*engine.Param {
+	if l.UP != nil {
+		return []*engine.Param{l.V, l.B, l.UP}
+	}
+	return []*engine.Param{l.V, l.B}
+}
+
+// Dict returns the current dictionary: U, or the learned parameter's data.
+func (l *PredictedConv) Dict() []float32 {
+	if l.UP != nil {
+		return l.UP.Data
+	}
+	return l.U
+}
+
+func (l *PredictedConv) dictGrad() []float32 {
+	if l.UP != nil {
+		return l.UP.Grad
+	}
+	return nil
+}
+
+// Forward implements engine.Layer.
+func (l *PredictedConv) Forward(c *engine.Context, out, in []float32, n int) {
+	PredictedConvForward(c, out, l.col, l.w, in, l.Dict(), l.V.Data, l.B.Data, n, l.F, l.Geom, l.Act)
+}
+
+// Backward implements engine.Layer.
+func (l *PredictedConv) Backward(c *engine.Context, dIn, dOut, in, out []float32, n int) {
+	PredictedConvBackward(c, dIn, l.dictGrad(), l.V.Grad, l.B.Grad, l.dw, dOut, l.col, out, l.w,
+		l.Dict(), l.V.Data, n, l.F, l.Geom, l.Act)
+}
