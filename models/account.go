@@ -69,6 +69,21 @@ func (m *Model) WriteTable(w io.Writer) error {
 		fmt.Sprint(sumBiases(m.Layers)), fmt.Sprint(a.DenseEquivalent), fmt.Sprintf("%.4f", a.FractionLearnedNet))
 	_, err := fmt.Fprintf(w, "fraction learned (predicted layers, as the paper counts): %.4f; learned hidden weights: %d; trainable numbers: %d\n",
 		a.FractionLearned, a.LearnedWeights, a.TotalTrainable)
+	for i, l := range m.Layers {
+		if !l.Predicted {
+			continue
+		}
+		line := fmt.Sprintf("layer %d dictionary: %s; %s form", i, l.Dict, l.Form)
+		if l.Source != "" {
+			line += "; computed from " + l.Source
+		}
+		if l.Pretrained {
+			line += "; pretrained"
+		}
+		if _, err = fmt.Fprintln(w, line); err != nil {
+			return err
+		}
+	}
 	return err
 }
 

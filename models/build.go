@@ -1,8 +1,10 @@
 package models
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"time"
 
 	"github.com/predparams/predparams/engine"
 	"github.com/predparams/predparams/engine/data"
@@ -40,6 +42,13 @@ type Model struct {
 	Net     *engine.Net
 	// Layers[i] describes Config.Layers[i] and Net.Layers[i].
 	Layers []LayerInfo
+
+	dicts []*Dictionary // dicts[i]: layer i's dictionary, nil if not predicted
+	// pretrained[i] holds layer i's parameter values after autoencoder
+	// pretraining (in Params order), nil when it was not pretrained: the
+	// snapshot a checkpoint stores to rebuild dictionaries computed from
+	// pretrained layers without pretraining again.
+	pretrained [][][]float32
 }
 
 // LayerInfo is the parameter accounting of one layer.
@@ -63,32 +72,77 @@ type LayerInfo struct {
 	Predicted bool `json:"predicted"`
 	// Output reports whether this is the classifier layer.
 	Output bool `json:"output"`
+	// Dict describes a predicted layer's dictionary ("se krr ℓ=2 λ=0.1;
+	// J=5, n_α=39"), Form its evaluation (factored or materialised).
+	Dict string `json:"dict,omitempty"`
+	Form string `json:"form,omitempty"`
+	// Source says what a data-driven dictionary was computed from
+	// ("input data, 60000 examples", "layer 0 at init, …").
+	Source string `json:"source,omitempty"`
+	// Pretrained reports whether the layer was pretrained as an
+	// autoencoder before supervised training.
+	Pretrained bool `json:"pretrained,omitempty"`
+	// SetupSeconds is the time spent building the layer's dictionary
+	// (and pretraining it), the start-up cost of the predicted form.
+	SetupSeconds float64 `json:"setup_seconds,omitempty"`
 }
 
 // Build constructs the model of cfg for examples of shape in and the
 // given number of classes, initialised from cfg.Train.Seed. train feeds
 // data-driven dictionaries and pretraining; it may be nil when the config
 // needs neither.
+//
+// Layers are built bottom-up. A data-driven dictionary of layer i > 0
+// is computed from the output of layers 0…i−1 over the training set,
+// with those layers at their initial values (the same values Net.Init
+// gives the full net, since it draws parameters in order) or after
+// pretraining. With cfg.Train.Pretrain, each hidden layer is pretrained
+// right after it is built.
 func Build(cfg *Config, in engine.Shape, classes int, train *data.Dataset, env Env) (*Model, error) {
+	return build(cfg, in, classes, train, env, nil)
+}
+
+// builder holds the state of one Build.
+type builder struct {
+	m     *Model
+	env   Env
+	train *data.Dataset
+	// layers and ins are the layers built so far and their input shapes.
+	layers []engine.Layer
+	ins    []engine.Shape
+}
+
+// build is Build, with the pretrained values of the hidden layers given
+// (from a checkpoint) instead of pretraining them again, when pre is not
+// nil.
+func build(cfg *Config, in engine.Shape, classes int, train *data.Dataset, env Env, pre [][][]float32) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	env = env.withDefaults()
 	m := &Model{Config: cfg, In: in, Classes: classes}
-	var layers []engine.Layer
+	b := &builder{m: m, env: env, train: train}
+	needData := cfg.Train.Pretrain != nil
+	for _, lc := range cfg.Layers {
+		needData = needData || (lc.Predict != nil && dataDriven(lc.Predict.Dict))
+	}
+	if needData && train == nil {
+		return nil, errors.New("the config needs training data (data-driven dictionaries or pretraining)")
+	}
 	shape := in
 	for i, lc := range cfg.Layers {
 		act, _ := engine.ParseAct(lc.Act)
 		out := i == len(cfg.Layers)-1
 		var l engine.Layer
 		var info LayerInfo
+		var dict *Dictionary
 		switch {
 		case lc.Predict != nil:
-			p, err := newPredicted(m, i, lc, shape, env)
+			p, err := b.newPredicted(i, lc, shape)
 			if err != nil {
 				return nil, fmt.Errorf("layer %d: %w", i, err)
 			}
-			l, info = p.layer, p.info
+			l, info, dict = p.layer, p.info, p.dict
 		case lc.Type == "dense":
 			units := lc.Units
 			if out && units != classes {
@@ -114,17 +168,114 @@ func Build(cfg *Config, in engine.Shape, classes int, train *data.Dataset, env E
 		if lc.Type == "maxpool" {
 			info.Desc += fmt.Sprintf(" → %v", o)
 		}
+		b.layers = append(b.layers, l)
+		b.ins = append(b.ins, shape)
+		m.dicts = append(m.dicts, dict)
+		m.pretrained = append(m.pretrained, nil)
+		if cfg.Train.Pretrain != nil && !out {
+			if pre != nil {
+				if i >= len(pre) || pre[i] == nil {
+					return nil, fmt.Errorf("layer %d: the pretrained values are missing", i)
+				}
+				m.pretrained[i] = pre[i]
+				env.Log("layer %d: pretrained values restored", i)
+			} else {
+				start := time.Now()
+				if m.pretrained[i], _, err = b.pretrain(i); err != nil {
+					return nil, fmt.Errorf("layer %d: pretraining: %w", i, err)
+				}
+				info.SetupSeconds += time.Since(start).Seconds()
+			}
+			info.Pretrained = true
+		}
 		shape = o
-		layers = append(layers, l)
 		m.Layers = append(m.Layers, info)
 	}
-	net, err := engine.NewNet(in, layers, cfg.Train.Batch, env.Gemm, env.Threads)
+	net, err := engine.NewNet(in, b.layers, cfg.Train.Batch, env.Gemm, env.Threads)
 	if err != nil {
 		return nil, err
 	}
 	net.Init(cfg.Train.Seed)
 	m.Net = net
+	for i, vals := range m.pretrained {
+		if vals != nil {
+			if err := setParams(net.Layers[i], vals); err != nil {
+				return nil, fmt.Errorf("layer %d: %w", i, err)
+			}
+		}
+	}
+	for i, d := range m.dicts {
+		if d != nil {
+			d.setViews(net.Layers[i])
+		}
+	}
 	return m, nil
+}
+
+// setParams copies vals (one slice per parameter, in Params order) into
+// l's parameters.
+func setParams(l engine.Layer, vals [][]float32) error {
+	ps := l.Params()
+	if len(ps) != len(vals) {
+		return fmt.Errorf("%d parameter values for %d parameters", len(vals), len(ps))
+	}
+	for k, p := range ps {
+		if len(vals[k]) != p.Size() {
+			return fmt.Errorf("parameter %s: %d values, want %d", p.Name, len(vals[k]), p.Size())
+		}
+		copy(p.Data, vals[k])
+	}
+	return nil
+}
+
+// getParams returns copies of l's parameter values, in Params order.
+func getParams(l engine.Layer) [][]float32 {
+	var vals [][]float32
+	for _, p := range l.Params() {
+		vals = append(vals, append([]float32(nil), p.Data...))
+	}
+	return vals
+}
+
+// inputs returns the input of layer i for the first n training examples
+// (all when n is 0) as an n×size matrix, with the layers below at their
+// initial values or, when pretrained, at their pretrained values. It
+// also returns a description of the source.
+func (b *builder) inputs(i, n int, pretrained bool) ([]float32, int, string, error) {
+	ds := b.train
+	if n <= 0 || n > ds.N {
+		n = ds.N
+	}
+	if i == 0 {
+		size := ds.Dim()
+		return ds.X[:n*size], size, fmt.Sprintf("input data, %d examples", n), nil
+	}
+	batch := max(b.m.Config.Train.Batch, 1)
+	net, err := engine.NewNet(b.m.In, b.layers[:i], batch, b.env.Gemm, b.env.Threads)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	size := net.Out().Size()
+	net.Init(b.m.Config.Train.Seed)
+	state := "init"
+	if pretrained {
+		state = "pretrained"
+		for k := 0; k < i; k++ {
+			if vals := b.m.pretrained[k]; vals != nil {
+				if err := setParams(net.Layers[k], vals); err != nil {
+					return nil, 0, "", err
+				}
+			}
+		}
+	}
+	dim := ds.Dim()
+	x := make([]float32, n*size)
+	for start := 0; start < n; start += batch {
+		nb := min(batch, n-start)
+		out := net.Forward(ds.X[start*dim:(start+nb)*dim], nb)
+		copy(x[start*size:], out)
+	}
+	return x, size, fmt.Sprintf("layer %d at %s, %d examples", i-1, state, n), nil
 }
 
 // initFunc returns the weight initialisation a layer config asks for, or

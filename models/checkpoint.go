@@ -13,7 +13,11 @@ import (
 // runMeta is the JSON metadata of a run checkpoint. The tensors hold the
 // trained parameters ("param/<name>") and the optimizer state
 // ("opt.m/<name>", "opt.v/<name>"); fixed dictionaries are not stored but
-// rebuilt from the config and seed, and checked against StaticSums.
+// rebuilt from the config and seed, and checked against StaticSums. When
+// the hidden layers were pretrained, their pretrained values are stored
+// too ("pretrain/<layer>/<k>", k in the layer's Params order), so that
+// dictionaries computed from pretrained layers are rebuilt without
+// pretraining again.
 type runMeta struct {
 	Kind       string         `json:"kind"`
 	Config     *Config        `json:"config"`
@@ -60,7 +64,36 @@ func (r *Run) Checkpoint() *checkpoint.File {
 			f.Tensors = append(f.Tensors, checkpoint.Tensor{Name: "opt.v/" + p.Name, Shape: shape, Data: t.Opt.V[p.Off : p.Off+p.Size()]})
 		}
 	}
+	for i, vals := range r.Model.pretrained {
+		for k, v := range vals {
+			f.Tensors = append(f.Tensors, checkpoint.Tensor{Name: pretrainTensor(i, k), Shape: []int{len(v)}, Data: v})
+		}
+	}
 	return f
+}
+
+func pretrainTensor(layer, k int) string { return fmt.Sprintf("pretrain/%d/%d", layer, k) }
+
+// pretrainedValues returns the pretrained values stored in f for cfg's
+// hidden layers, or nil when cfg has no pretraining.
+func pretrainedValues(f *checkpoint.File, cfg *Config) ([][][]float32, error) {
+	if cfg.Train.Pretrain == nil {
+		return nil, nil
+	}
+	pre := make([][][]float32, len(cfg.Layers))
+	for i := range cfg.Layers[:len(cfg.Layers)-1] {
+		for k := 0; ; k++ {
+			t, ok := f.Tensor(pretrainTensor(i, k))
+			if !ok {
+				break
+			}
+			pre[i] = append(pre[i], t.Data)
+		}
+		if pre[i] == nil {
+			return nil, fmt.Errorf("the pretrained values of layer %d are missing", i)
+		}
+	}
+	return pre, nil
 }
 
 // Save writes the run's checkpoint to path atomically.
@@ -81,7 +114,11 @@ func LoadRun(path string, train, test *data.Dataset, env Env) (*Run, error) {
 	if err := json.Unmarshal(f.Meta, &meta); err != nil || meta.Kind != runKind || meta.Config == nil {
 		return nil, fmt.Errorf("%s: not a training-run checkpoint", path)
 	}
-	r, err := NewRun(meta.Config, train, test, env)
+	pre, err := pretrainedValues(f, meta.Config)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	r, err := newRun(meta.Config, train, test, env, pre)
 	if err != nil {
 		return nil, fmt.Errorf("%s: rebuilding the model: %w", path, err)
 	}

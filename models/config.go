@@ -68,30 +68,52 @@ type PredictConfig struct {
 	// Columns is J (default 1); it must divide the layer's units.
 	Columns int `json:"columns,omitempty"`
 	// Form is "krr" (U = k(all,α)(K_αα+λI)⁻¹, the default) or "raw"
-	// (U = k(all,α)), for kernel dictionaries.
+	// (U = k(all,α)), for the kernel dictionaries se, emp and emp2.
 	Form string `json:"form,omitempty"`
-	// Length is the SE kernel's length scale in pixels.
+	// Length is the SE kernel's length scale in pixels (default
+	// kernels.PaperSELength, PaperSERawLength for the raw form,
+	// PaperConvLength in conv layers).
 	Length float64 `json:"length,omitempty"`
-	// Ridge is λ of kernel ridge regression.
+	// Ridge is λ of kernel ridge regression (default kernels.PaperSERidge
+	// for se, PaperEmpRidge for emp and emp2).
 	Ridge float64 `json:"ridge,omitempty"`
-	// SharedChannels makes the SE kernel ignore channels (full covariance
-	// across channels); by default channels are independent.
-	SharedChannels bool `json:"shared_channels,omitempty"`
 	// Tied draws, in a conv layer, one spatial α shared by all input
-	// channels instead of α over all (c, x, y) positions.
+	// channels instead of α over all (c, x, y) positions; Fraction then
+	// counts spatial positions, n_α = round(Fraction·K·K)·C_in.
 	Tied bool `json:"tied,omitempty"`
-	// Pick chooses PCA or DCT atoms: "leading" (default) or "random".
+	// Pick chooses PCA or DCT atoms: "leading" (default: the same leading
+	// n_α atoms in every column) or "random" (a random n_α per column).
 	Pick string `json:"pick,omitempty"`
-	// Normalize scales every atom (column of U) to unit norm.
+	// Normalize scales every atom (column of U) to unit norm before the
+	// layer's gain is set.
+	//
+	// U's scale sets V's effective learning rate (method.md §13). The
+	// KRR forms keep U as computed, so that V holds actual weights and
+	// starts from the dense layer's init. Every other dictionary (raw
+	// forms, randfixu, randcon, pca, dct, ae, lowrank's initial U), and
+	// any dictionary with Normalize, is multiplied, per column, by the
+	// scalar that makes U_j's mean squared row norm 1 (‖U_j‖²_F = n_v).
+	// Then V also starts from the dense init and UV has the dense init's
+	// standard deviation, and a step on V moves W as much on average as
+	// the same step on a dense W: trace(U_jU_jᵀ) = trace(I) for SGD, and
+	// for Adam, whose steps on V have a fixed size, each row of W moves
+	// by about that size.
 	Normalize bool `json:"normalize,omitempty"`
 	// Source says which state of the layers below feeds a data-driven
-	// dictionary (emp, emp2, pca, ae): "init" (the initialised net, the
-	// default), "pretrained" (after autoencoder pretraining) or
-	// "trained:E" (after E epochs of supervised training).
+	// dictionary (emp, emp2, pca, ae) in a layer other than the first:
+	// "init" (the initialised net, the default) or "pretrained" (after
+	// the autoencoder pretraining of train.pretrain). Training the layers
+	// below first ("trained:E") is not supported: it would need the
+	// layer's own dictionary before it exists.
 	Source string `json:"source,omitempty"`
-	// Examples caps how many training examples the data-driven
-	// dictionaries are computed from (0 means all).
+	// Examples caps how many training examples (the first ones) the
+	// data-driven dictionaries are computed from (0 means all).
 	Examples int `json:"examples,omitempty"`
+	// AEHidden is the number of features of the ae dictionary's
+	// autoencoder (default 1000, the paper code's); each column draws
+	// n_α of them. AEEpochs is its training length (default 50).
+	AEHidden int `json:"ae_hidden,omitempty"`
+	AEEpochs int `json:"ae_epochs,omitempty"`
 }
 
 // TrainConfig configures optimisation.
@@ -114,9 +136,26 @@ type TrainConfig struct {
 
 // PretrainConfig configures layer-wise tied-weight autoencoder pretraining
 // of the hidden layers (method.md §8).
+//
+// Bottom-up, each hidden layer is trained as a tied-weight autoencoder
+// on the output of the (already pretrained) layers below: encoder
+// h = sigmoid(x·W + b) with the layer's own W (in predicted form, W = U·V
+// with U fixed: only V and b learn), decoder x̂ = sigmoid(h·Wᵀ) without a
+// bias, loss ‖x̂ − x‖² summed over inputs and averaged over the batch.
+// With J > 1 columns the decoder is the transpose of the whole W, so the
+// J columns' reconstructions are summed before the sigmoid: one
+// reconstruction per example, as a dense layer of the same W would make
+// (the paper code's per-column reconstructions are left out). A layer's
+// data-driven dictionary with source "pretrained" is computed after the
+// layers below are pretrained. Supervised fine-tuning then starts from
+// the pretrained hidden layers and a freshly initialised classifier.
 type PretrainConfig struct {
-	Epochs    int                `json:"epochs"`
-	Batch     int                `json:"batch,omitempty"`
+	// Epochs is the number of autoencoder epochs per hidden layer.
+	Epochs int `json:"epochs"`
+	// Batch is the minibatch size (0 means train.batch).
+	Batch int `json:"batch,omitempty"`
+	// Optimizer trains V and b (the paper code: SGD, lr 0.1, momentum
+	// 0.7, lr_decay 1.00004, min_lr 1e-6, max_norm 1.9365).
 	Optimizer engine.OptimConfig `json:"optimizer"`
 }
 
@@ -205,6 +244,16 @@ func (c *Config) Validate() error {
 		if err := p.Optimizer.Validate(); err != nil {
 			return fmt.Errorf("config: train.pretrain.optimizer: %w", err)
 		}
+		for i, l := range c.Layers[:len(c.Layers)-1] {
+			if l.Type != "dense" || l.Act != "sigmoid" {
+				return fmt.Errorf("config: train.pretrain needs sigmoid dense hidden layers (tied sigmoid autoencoders), layer %d is %s %s", i, l.Type, orString(l.Act, "identity"))
+			}
+		}
+	}
+	for i, l := range c.Layers {
+		if l.Predict != nil && l.Predict.Source == "pretrained" && t.Pretrain == nil {
+			return fmt.Errorf("config: layer %d: predict.source pretrained needs train.pretrain", i)
+		}
 	}
 	return nil
 }
@@ -270,12 +319,32 @@ func (p *PredictConfig) validate(l LayerConfig) error {
 		return fmt.Errorf("predict.columns %d, want > 0", p.Columns)
 	case p.Form != "" && p.Form != "krr" && p.Form != "raw":
 		return fmt.Errorf("predict.form %q, want krr or raw", p.Form)
-	case p.Length < 0 || p.Ridge < 0 || p.Examples < 0:
-		return errors.New("predict: length, ridge and examples must be ≥ 0")
+	case p.Form != "" && p.Dict != "se" && p.Dict != "emp" && p.Dict != "emp2":
+		return fmt.Errorf("predict.form applies to the se, emp and emp2 dictionaries, not %s", p.Dict)
+	case p.Length < 0 || p.Ridge < 0 || p.Examples < 0 || p.AEHidden < 0 || p.AEEpochs < 0:
+		return errors.New("predict: length, ridge, examples, ae_hidden and ae_epochs must be ≥ 0")
+	case p.Length != 0 && p.Dict != "se":
+		return fmt.Errorf("predict.length applies to the se dictionary, not %s", p.Dict)
+	case p.Ridge != 0 && p.Dict != "se" && p.Dict != "emp" && p.Dict != "emp2":
+		return fmt.Errorf("predict.ridge applies to the se, emp and emp2 dictionaries, not %s", p.Dict)
 	case p.Pick != "" && p.Pick != "leading" && p.Pick != "random":
 		return fmt.Errorf("predict.pick %q, want leading or random", p.Pick)
+	case p.Pick != "" && p.Dict != "pca" && p.Dict != "dct":
+		return fmt.Errorf("predict.pick applies to the pca and dct dictionaries, not %s", p.Dict)
 	case p.Tied && l.Type != "conv":
 		return errors.New("predict.tied applies to conv layers only")
+	case p.Tied && p.Dict != "se" && p.Dict != "randcon":
+		return fmt.Errorf("predict.tied applies to the se and randcon dictionaries, not %s", p.Dict)
+	case (p.AEHidden != 0 || p.AEEpochs != 0) && p.Dict != "ae":
+		return fmt.Errorf("predict.ae_hidden and ae_epochs apply to the ae dictionary, not %s", p.Dict)
+	case strings.HasPrefix(p.Source, "trained"):
+		return fmt.Errorf("predict.source %q is not supported: use init or pretrained", p.Source)
+	case p.Source != "" && p.Source != "init" && p.Source != "pretrained":
+		return fmt.Errorf("predict.source %q, want init or pretrained", p.Source)
+	case (p.Source != "" || p.Examples != 0) && !dataDriven(p.Dict):
+		return fmt.Errorf("predict.source and examples apply to the data-driven dictionaries (emp, emp2, pca, ae), not %s", p.Dict)
+	case dataDriven(p.Dict) && l.Type == "conv":
+		return fmt.Errorf("predict.dict %s is not available in conv layers (use se, dct, randcon, randfixu or lowrank)", p.Dict)
 	}
 	units := l.Units
 	if l.Type == "conv" {

@@ -51,10 +51,16 @@ type EpochMetrics struct {
 // start. It uses the first cfg.Train.TrainExamples training examples when
 // that is set.
 func NewRun(cfg *Config, train, test *data.Dataset, env Env) (*Run, error) {
+	return newRun(cfg, train, test, env, nil)
+}
+
+// newRun is NewRun with the hidden layers' pretrained values given (see
+// build).
+func newRun(cfg *Config, train, test *data.Dataset, env Env, pre [][][]float32) (*Run, error) {
 	if n := cfg.Train.TrainExamples; n > 0 && n < train.N {
 		train = train.Subset(0, n)
 	}
-	m, err := Build(cfg, engine.Shape{H: train.H, W: train.W, C: train.C}, train.Classes, train, env)
+	m, err := build(cfg, engine.Shape{H: train.H, W: train.W, C: train.C}, train.Classes, train, env, pre)
 	if err != nil {
 		return nil, err
 	}

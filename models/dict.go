@@ -1,0 +1,442 @@
+package models
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/predparams/predparams/engine"
+	"github.com/predparams/predparams/engine/gemm"
+	"github.com/predparams/predparams/kernels"
+)
+
+// Random streams of the dictionaries, drawn from the layer's seed (see
+// layerSeed); α itself comes from kernels.SampleColumns.
+const (
+	streamRandFix  = 0x7266 // "rf": RandFixU entries
+	streamPick     = 0x706b // "pk": random PCA and DCT atoms
+	streamTied     = 0x7464 // "td": tied spatial α of conv layers
+	streamPretrain = 0x7074 // "pt": pretraining init and order
+)
+
+// layerSeed derives layer i's seed from the run seed, so that every
+// layer draws its own α and random atoms and a seed fixes them all.
+func layerSeed(seed uint64, i int) uint64 {
+	return seed + uint64(i+1)*0x9e3779b97f4a7c15
+}
+
+// dataDriven reports whether a dictionary is computed from the layer's
+// input data.
+func dataDriven(kind string) bool {
+	switch kind {
+	case "emp", "emp2", "pca", "ae":
+		return true
+	}
+	return false
+}
+
+// usesAlpha reports whether a dictionary is drawn at positions α.
+func usesAlpha(kind string) bool {
+	switch kind {
+	case "se", "emp", "emp2", "randcon":
+		return true
+	}
+	return false
+}
+
+// dictSpec is a PredictConfig resolved for one layer: the defaults filled
+// in and the sizes known.
+type dictSpec struct {
+	Kind      string
+	Form      string // "krr" or "raw" for kernel dictionaries, "" otherwise
+	Length    float64
+	Ridge     float64
+	F         Factors
+	Grid      engine.Shape // the layer's input positions as an H×W×C grid
+	Tied      bool
+	Pick      kernels.Pick
+	Normalize bool
+	Source    string // "init" or "pretrained" for data-driven dictionaries
+	Examples  int
+	AEHidden  int
+	AEEpochs  int
+}
+
+// resolveSpec fills p's defaults for a layer whose weight matrix has
+// rows input positions laid out as grid, and units units.
+func resolveSpec(p *PredictConfig, conv bool, rows, units int, grid engine.Shape) (dictSpec, error) {
+	s := dictSpec{Kind: p.Dict, Grid: grid, Tied: p.Tied, Normalize: p.Normalize, Source: p.Source, Examples: p.Examples}
+	J := max(p.Columns, 1)
+	nAlpha := p.NAlpha
+	if p.Fraction > 0 {
+		nAlpha = max(1, int(math.Round(p.Fraction*float64(rows))))
+		if p.Tied {
+			// m spatial positions, each with all its channels.
+			nAlpha = max(1, int(math.Round(p.Fraction*float64(grid.H*grid.W)))) * grid.C
+		}
+	}
+	if p.Tied && nAlpha%grid.C != 0 {
+		return s, fmt.Errorf("predict.n_alpha %d with tied α: want a multiple of the %d input channels", nAlpha, grid.C)
+	}
+	if nAlpha > rows {
+		return s, fmt.Errorf("predict: n_α = %d exceeds the layer's %d input positions", nAlpha, rows)
+	}
+	s.F = Factors{Rows: rows, Units: units, Columns: J, NAlpha: nAlpha}
+	spatial := grid.H*grid.W > 1
+	switch p.Dict {
+	case "se":
+		if !spatial {
+			return s, fmt.Errorf("predict.dict se needs an input with spatial topology, this layer's input is %v (use emp or emp2)", grid)
+		}
+		s.Form = orString(p.Form, "krr")
+		s.Length = p.Length
+		if s.Length == 0 {
+			switch {
+			case conv:
+				s.Length = kernels.PaperConvLength
+			case s.Form == "raw":
+				s.Length = kernels.PaperSERawLength
+			default:
+				s.Length = kernels.PaperSELength
+			}
+		}
+		s.Ridge = p.Ridge
+		if s.Ridge == 0 {
+			s.Ridge = kernels.PaperSERidge
+			if conv {
+				s.Ridge = kernels.PaperConvRidge
+			}
+		}
+	case "emp", "emp2":
+		s.Form = orString(p.Form, "krr")
+		s.Ridge = p.Ridge
+		if s.Ridge == 0 {
+			s.Ridge = kernels.PaperEmpRidge
+		}
+	case "dct":
+		if !spatial {
+			return s, fmt.Errorf("predict.dict dct needs an input with spatial topology (an image), this layer's input is %v", grid)
+		}
+	case "ae":
+		s.AEHidden = p.AEHidden
+		if s.AEHidden == 0 {
+			s.AEHidden = 1000
+		}
+		s.AEEpochs = p.AEEpochs
+		if s.AEEpochs == 0 {
+			s.AEEpochs = kernels.PaperAEConfig(0).Epochs
+		}
+		if nAlpha > s.AEHidden {
+			return s, fmt.Errorf("predict: n_α = %d exceeds the autoencoder's %d features (ae_hidden)", nAlpha, s.AEHidden)
+		}
+	}
+	if p.Pick == "random" {
+		s.Pick = kernels.Random
+	}
+	if dataDriven(p.Dict) && s.Source == "" {
+		s.Source = "init"
+	}
+	return s, nil
+}
+
+func orString(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+// describe returns the dictionary in a few words for logs and summaries.
+func (s dictSpec) describe() string {
+	d := s.Kind
+	switch s.Kind {
+	case "se":
+		d += fmt.Sprintf(" %s ℓ=%g", s.Form, s.Length)
+		if s.Form == "krr" {
+			d += fmt.Sprintf(" λ=%g", s.Ridge)
+		}
+		if s.Tied {
+			d += " tied"
+		}
+	case "emp", "emp2":
+		d += " " + s.Form
+		if s.Form == "krr" {
+			d += fmt.Sprintf(" λ=%g", s.Ridge)
+		}
+	case "pca", "dct":
+		d += " " + s.Pick.String()
+	case "ae":
+		d += fmt.Sprintf(" %d features, %d epochs", s.AEHidden, s.AEEpochs)
+	}
+	if s.Normalize {
+		d += " normalized"
+	}
+	return fmt.Sprintf("%s; J=%d, n_α=%d", d, s.F.Columns, s.F.NAlpha)
+}
+
+// gained reports whether U is rescaled to unit mean squared row norm (see
+// PredictConfig.Normalize): every dictionary but the KRR forms, whose V
+// holds actual weights.
+func (s dictSpec) gained() bool {
+	return s.Normalize || s.Form != "krr"
+}
+
+// inputsFunc returns the activations feeding a layer for the first n
+// training examples (n×rows) and a description of where they come from.
+type inputsFunc func(n int) (x []float32, rows int, source string, err error)
+
+// buildDict computes a predicted layer's dictionary from its resolved
+// spec: α for each column, U_1…U_J, their scale. inputs is called only by
+// data-driven dictionaries. For "lowrank" it returns no U: the layer
+// learns it.
+func buildDict(s dictSpec, seed uint64, g gemm.Impl, inputs inputsFunc, log func(string, ...any)) (*Dictionary, error) {
+	f := s.F
+	d := &Dictionary{Kind: s.Kind, Rows: f.Rows, Units: f.Units, Columns: f.Columns, NAlpha: f.NAlpha, Spec: s.describe()}
+	if s.Kind == "lowrank" {
+		return d, nil
+	}
+	start := time.Now()
+	var err error
+	if usesAlpha(s.Kind) || s.Kind == "ae" {
+		if d.Alpha, err = drawAlpha(s, seed); err != nil {
+			return nil, err
+		}
+	}
+	var (
+		kernel kernels.Kernel
+		x      []float32
+		n      int
+	)
+	if dataDriven(s.Kind) {
+		want := s.Examples
+		var rows int
+		if x, rows, d.Source, err = inputs(want); err != nil {
+			return nil, err
+		}
+		n = len(x) / f.Rows
+		if rows != f.Rows {
+			return nil, fmt.Errorf("the layer's input has %d values, the dictionary %d rows", rows, f.Rows)
+		}
+		d.Examples = n
+	}
+	u := make([]float32, 0, f.USize())
+	switch s.Kind {
+	case "se":
+		kernel = kernels.SE{H: s.Grid.H, W: s.Grid.W, C: s.Grid.C, Length: s.Length}
+	case "emp":
+		if kernel, err = kernels.NewEmp(g, x, n, f.Rows); err != nil {
+			return nil, err
+		}
+	case "emp2":
+		if kernel, err = kernels.NewEmp2(g, x, n, f.Rows); err != nil {
+			return nil, err
+		}
+	}
+	switch s.Kind {
+	case "se", "emp", "emp2":
+		for _, a := range d.Alpha {
+			var uj []float32
+			if s.Form == "raw" {
+				uj, err = kernels.Raw(kernel, a)
+			} else {
+				uj, err = kernels.KRR(kernel, a, s.Ridge)
+			}
+			if err != nil {
+				return nil, err
+			}
+			u = append(u, uj...)
+		}
+	case "randcon":
+		for _, a := range d.Alpha {
+			uj, err := kernels.RandCon(f.Rows, a)
+			if err != nil {
+				return nil, err
+			}
+			u = append(u, uj...)
+		}
+	case "randfixu":
+		r := rand.New(rand.NewPCG(seed, streamRandFix))
+		for j := 0; j < f.Columns; j++ {
+			uj, err := kernels.RandFixU(r, f.Rows, f.NAlpha, kernels.PaperRandFixScale)
+			if err != nil {
+				return nil, err
+			}
+			u = append(u, uj...)
+		}
+	case "pca", "dct":
+		var basis []float32
+		if s.Kind == "pca" {
+			basis, err = kernels.PCA(g, x, n, f.Rows, f.Rows, kernels.Leading, nil)
+		} else {
+			basis, err = kernels.DCT(s.Grid.H, s.Grid.W, s.Grid.C, f.Rows, kernels.Leading, nil)
+		}
+		if err != nil {
+			return nil, err
+		}
+		r := rand.New(rand.NewPCG(seed, streamPick))
+		for j := 0; j < f.Columns; j++ {
+			atoms := make([]int, f.NAlpha)
+			for i := range atoms {
+				atoms[i] = i
+			}
+			if s.Pick == kernels.Random {
+				if atoms, err = kernels.SampleAlpha(r, f.Rows, f.NAlpha); err != nil {
+					return nil, err
+				}
+			}
+			d.Atoms = append(d.Atoms, atoms)
+			for i := 0; i < f.Rows; i++ {
+				for _, k := range atoms {
+					u = append(u, basis[i*f.Rows+k])
+				}
+			}
+		}
+	case "ae":
+		cfg := kernels.PaperAEConfig(seed)
+		cfg.Epochs = s.AEEpochs
+		log("  training the %d-feature autoencoder of the ae dictionary: %d examples × %d epochs", s.AEHidden, n, cfg.Epochs)
+		xs, scale := unitRange(x, n, f.Rows)
+		features, err := kernels.TrainAE(g, xs, n, f.Rows, s.AEHidden, cfg)
+		if err != nil {
+			return nil, err
+		}
+		if scale != nil {
+			// The AE saw x'_i = (x_i − min_i)/s_i, so x'·W = x·(W/s) − const:
+			// the features for x are W's rows divided by s (the constant
+			// goes into the layer's bias).
+			for i := 0; i < f.Rows; i++ {
+				for k := 0; k < s.AEHidden; k++ {
+					features[i*s.AEHidden+k] /= float32(scale[i])
+				}
+			}
+		}
+		for _, a := range d.Alpha {
+			uj, err := kernels.AEDict(features, f.Rows, s.AEHidden, a)
+			if err != nil {
+				return nil, err
+			}
+			u = append(u, uj...)
+		}
+	default:
+		return nil, fmt.Errorf("unknown dictionary %q", s.Kind)
+	}
+	d.Kernel = kernel
+	d.Gain = make([]float64, f.Columns)
+	for j := range d.Gain {
+		uj := f.uj(u, j)
+		if s.Normalize {
+			kernels.NormalizeColumns(uj, f.Rows, f.NAlpha)
+		}
+		d.Gain[j] = 1
+		if s.gained() {
+			d.Gain[j] = rescaleRows(uj, f.Rows)
+		}
+	}
+	if !finite(u) {
+		return nil, fmt.Errorf("the %s dictionary has non-finite entries", s.Kind)
+	}
+	flushTiny(u)
+	d.u = u
+	d.Seconds = time.Since(start).Seconds()
+	return d, nil
+}
+
+// drawAlpha draws every column's α: positions of the layer's input (or
+// features of the autoencoder, for "ae"), from the layer's seed.
+func drawAlpha(s dictSpec, seed uint64) ([][]int, error) {
+	f := s.F
+	switch {
+	case s.Kind == "ae":
+		return kernels.SampleColumns(seed, s.AEHidden, f.NAlpha, f.Columns)
+	case s.Tied:
+		r := rand.New(rand.NewPCG(seed, streamTied))
+		alpha := make([][]int, f.Columns)
+		for j := range alpha {
+			a, err := kernels.SampleTied(r, s.Grid.H, s.Grid.W, s.Grid.C, f.NAlpha/s.Grid.C)
+			if err != nil {
+				return nil, err
+			}
+			alpha[j] = a
+		}
+		return alpha, nil
+	}
+	return kernels.SampleColumns(seed, f.Rows, f.NAlpha, f.Columns)
+}
+
+// unitRange returns x (n×d) when all its values lie in [0, 1], as the
+// sigmoid decoder of the ae dictionary's autoencoder needs (pixels,
+// sigmoid activations). Otherwise (ReLU activations) it returns a copy
+// with every column min-max scaled into [0, 1], and the columns' ranges
+// (1 for a constant column).
+func unitRange(x []float32, n, d int) ([]float32, []float64) {
+	inside := true
+	for _, v := range x[:n*d] {
+		inside = inside && v >= 0 && v <= 1
+	}
+	if inside {
+		return x, nil
+	}
+	lo, hi := make([]float64, d), make([]float64, d)
+	for i := range lo {
+		lo[i], hi[i] = math.Inf(1), math.Inf(-1)
+	}
+	for r := 0; r < n; r++ {
+		for i, v := range x[r*d : (r+1)*d] {
+			lo[i], hi[i] = math.Min(lo[i], float64(v)), math.Max(hi[i], float64(v))
+		}
+	}
+	scale := make([]float64, d)
+	for i := range scale {
+		scale[i] = hi[i] - lo[i]
+		if !(scale[i] > 0) {
+			scale[i] = 1
+		}
+	}
+	xs := make([]float32, n*d)
+	for r := 0; r < n; r++ {
+		for i, v := range x[r*d : (r+1)*d] {
+			xs[r*d+i] = float32((float64(v) - lo[i]) / scale[i])
+		}
+	}
+	return xs, scale
+}
+
+// rescaleRows multiplies u (rows×m) by the scalar that makes its mean
+// squared row norm 1, ‖U‖²_F = rows, and returns that scalar (1 for a
+// zero matrix).
+func rescaleRows(u []float32, rows int) float64 {
+	var ss float64
+	for _, v := range u {
+		ss += float64(v) * float64(v)
+	}
+	if ss == 0 {
+		return 1
+	}
+	gain := math.Sqrt(float64(rows) / ss)
+	for i, v := range u {
+		u[i] = float32(float64(v) * gain)
+	}
+	return gain
+}
+
+// flushTiny sets the entries of u below 1e-30 in magnitude to zero. A
+// kernel's far tails (exp(−d²/2ℓ²) of distant pixels) are otherwise
+// subnormal float32 numbers, which are meaningless next to the other
+// entries but slow the products down by orders of magnitude.
+func flushTiny(u []float32) {
+	for i, v := range u {
+		if v > -1e-30 && v < 1e-30 {
+			u[i] = 0
+		}
+	}
+}
+
+func finite(x []float32) bool {
+	for _, v := range x {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return false
+		}
+	}
+	return true
+}
