@@ -23,7 +23,7 @@
     { key: 'ell', label: 'SE length ℓ (px)', type: 'float', min: 0.1, max: 50, def: 2 },
     { key: 'ridge', label: 'SE ridge λ', type: 'float', min: 0, max: 100, def: 0.1 },
     { key: 'opt', label: 'optimizer', type: 'choice', choices: ['adam', 'sgd'], names: { adam: 'Adam', sgd: 'SGD, momentum 0.9' }, def: 'adam' },
-    { key: 'lr', label: 'learning rate', title: 'halves every 100,000 examples', type: 'float', min: 1e-6, max: 10, def: 0.002 },
+    { key: 'lr', label: 'learning rate', title: 'halves every 50,000 examples', type: 'float', min: 1e-6, max: 10, def: 0.002 },
     { key: 'batch', label: 'batch size', type: 'int', min: 1, max: 1000, def: 64 },
     { key: 'seed', label: 'seed', type: 'int', min: 0, max: 2147483647, def: 1 },
     { key: 'compare', label: 'compare with dense', type: 'bool', def: false },
@@ -172,6 +172,7 @@
       const label = document.createElement('label');
       label.htmlFor = 'in-' + f.key;
       label.textContent = f.label;
+      if (f.title) label.title = f.title;
       row.appendChild(label);
       let input;
       if (f.type === 'choice') {
@@ -616,7 +617,7 @@
   function renderLegend() {
     const p = App.params;
     const acc = App.table ? App.table.accounting : null;
-    const name = acc ? `predicted (${(acc.fraction_learned * 100).toFixed(0)}% of hidden weights learned)` : 'this model';
+    const name = !acc ? 'this model' : acc.fraction_learned < 1 ? `predicted (${+(acc.fraction_learned * 100).toFixed(1)}% of hidden weights learned)` : 'this model (dense)';
     const items = [[COLORS.main, name + ', test', ''], [COLORS.main, 'train window', 'thin']];
     if (p.compare || App.runs.dense.train.length) items.push([COLORS.dense, 'dense, test', ''], [COLORS.dense, 'train window', 'thin']);
     const html = items.map(([c, t, cls]) => `<span class="${cls}" style="--c:${c}">${t}</span>`).join('');
@@ -726,19 +727,24 @@
 
   function markAlpha(g, alpha, w, x, y, sx, sy, r) {
     g.fillStyle = 'rgba(20,20,20,0.85)';
+    g.beginPath();
     for (const a of alpha) {
-      g.beginPath();
-      g.arc(x + ((a % w) + 0.5) * sx, y + (Math.floor(a / w) + 0.5) * sy, r, 0, 2 * Math.PI);
-      g.fill();
+      const cx = x + ((a % w) + 0.5) * sx, cy = y + (Math.floor(a / w) + 0.5) * sy;
+      g.moveTo(cx + r, cy);
+      g.arc(cx, cy, r, 0, 2 * Math.PI);
     }
+    g.fill();
   }
 
+  // unitGeometry lays the first units out in rows of per boxes of
+  // bw×bh CSS pixels: each unit's image with a one-weight margin, scaled
+  // by sc.
   function unitGeometry(u, width) {
     const n = u.shown;
     const per = Math.max(4, Math.min(16, Math.floor(width / 66)));
-    const cell = Math.floor(width / per);
-    const s = Math.max(1, (cell - 4) / Math.max(u.h, u.w));
-    return { n, per, cell, s, rows: Math.ceil(n / per) };
+    const gw = u.w + 2, gh = u.h + 2;
+    const sc = Math.floor(width / per) / Math.max(gw, gh);
+    return { n, per, rows: Math.ceil(n / per), gw, gh, sc, bw: gw * sc, bh: gh * sc };
   }
 
   function alphaOf(u, unit) {
@@ -759,16 +765,32 @@
       return;
     }
     const geo = unitGeometry(u, c.clientWidth || 600);
-    const { g } = fitCanvas(c, geo.rows * geo.cell);
+    const { g } = fitCanvas(c, Math.ceil(geo.rows * geo.bh));
     const showAlpha = $('show-alpha').checked;
+    // One image at one pixel per weight holds every unit; it is drawn
+    // scaled in a single call, which keeps the frame short.
+    const { gw, gh, sc } = geo;
+    const grid = new ImageData(geo.per * gw, geo.rows * gh);
+    grid.data.fill(255);
     for (let i = 0; i < geo.n; i++) {
-      const x = (i % geo.per) * geo.cell + 2, y = Math.floor(i / geo.per) * geo.cell + 2;
-      blit(g, imageOf(u.weights.subarray(i * u.rows, (i + 1) * u.rows), u.h, u.w), x, y, geo.s, geo.s);
+      const vals = u.weights.subarray(i * u.rows, (i + 1) * u.rows);
+      let m = 1e-12;
+      for (let k = 0; k < vals.length; k++) m = Math.max(m, Math.abs(vals[k]));
+      const x0 = (i % geo.per) * gw + 1, y0 = Math.floor(i / geo.per) * gh + 1;
+      for (let k = 0; k < u.h * u.w; k++) {
+        const cc = k < vals.length ? color(vals[k] / m) : [240, 240, 240];
+        const o = 4 * ((y0 + Math.floor(k / u.w)) * grid.width + x0 + (k % u.w));
+        grid.data[o] = cc[0]; grid.data[o + 1] = cc[1]; grid.data[o + 2] = cc[2];
+      }
+    }
+    blit(g, grid, 0, 0, sc, sc);
+    for (let i = 0; i < geo.n; i++) {
+      const x = ((i % geo.per) * gw + 1) * sc, y = (Math.floor(i / geo.per) * gh + 1) * sc;
       const a = alphaOf(u, i);
-      if (showAlpha && a && geo.s >= 2) markAlpha(g, a, u.w, x, y, geo.s, geo.s, Math.min(1.2, geo.s / 3));
+      if (showAlpha && a && sc >= 2) markAlpha(g, a, u.w, x, y, sc, sc, Math.min(1.1, sc / 3));
       if (App.detail && App.detail.layer === u.layer && App.detail.unit === i) {
         g.strokeStyle = '#1d2330'; g.lineWidth = 2;
-        g.strokeRect(x - 1.5, y - 1.5, u.w * geo.s + 3, u.h * geo.s + 3);
+        g.strokeRect(x - 1.5, y - 1.5, u.w * sc + 3, u.h * sc + 3);
       }
     }
     $('units-note').textContent = u.predicted
@@ -782,7 +804,7 @@
     const c = $('units');
     const r = c.getBoundingClientRect();
     const geo = unitGeometry(u, c.clientWidth);
-    const col = Math.floor((ev.clientX - r.left) / geo.cell), row = Math.floor((ev.clientY - r.top) / geo.cell);
+    const col = Math.floor((ev.clientX - r.left) / geo.bw), row = Math.floor((ev.clientY - r.top) / geo.bh);
     const i = row * geo.per + col;
     if (col < 0 || col >= geo.per || i < 0 || i >= geo.n) return;
     send('main', { type: 'unit', layer: u.layer, unit: i });

@@ -86,9 +86,9 @@ async function main() {
       const y = tf.oneHot(tf.tensor1d(yb.subarray(0, n), 'int32'), 10);
       opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x)));
     });
-    // The demonstrator's schedule: the rate halves every 100,000 examples.
+    // The demonstrator's schedule: the rate halves every 50,000 examples.
     S.examplesSeen += n;
-    opt.learningRate = Math.max(cfg.lr / 20, cfg.lr * Math.pow(0.5, S.examplesSeen / 100000));
+    opt.learningRate = Math.max(cfg.lr / 20, cfg.lr * Math.pow(0.5, S.examplesSeen / 50000));
     pos += n;
     if (pos >= train.n) { pos = 0; epoch++; perm = shuffle(train.n, epoch + 1); return true; }
     return false;

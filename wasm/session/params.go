@@ -167,7 +167,7 @@ func (p Params) predict(i int) *models.PredictConfig {
 
 // HalfLife is the number of training examples over which the learning
 // rate halves.
-const HalfLife = 100000
+const HalfLife = 50000
 
 // Epochs is the number of epochs a page run is configured for: the page
 // trains until the reader pauses it.

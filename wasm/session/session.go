@@ -39,8 +39,7 @@ type Evaluation struct {
 	// long the session had been active (evaluation included) when it ended.
 	Examples int64
 	Seconds  float64
-	// Confusion[true·10+predicted] counts the test digits, nil when the
-	// evaluation was the one models.Run makes at an epoch's end.
+	// Confusion[true·10+predicted] counts the test digits.
 	Confusion []int
 }
 
@@ -116,16 +115,11 @@ func (s *Session) Advance(budget time.Duration) Update {
 			s.startEval()
 		default:
 			t0 := time.Now()
-			epochEnd := s.step()
-			stepTime += time.Since(t0)
-			if epochEnd {
-				// The run's own end-of-epoch evaluation counts as one.
-				m := s.Run.FinishEpoch()
-				e := &Evaluation{Accuracy: 1 - m.TestError, Loss: m.TestLoss, Examples: s.examples(),
-					Seconds: now().Seconds()}
-				s.finishEval(e, now(), time.Duration((m.Seconds-m.TrainSeconds)*float64(time.Second)))
-				u.Evaluation = e
+			if s.step() {
+				// The page evaluates on its own schedule, not per epoch.
+				s.Run.EndEpoch()
 			}
+			stepTime += time.Since(t0)
 		}
 	}
 	s.active += time.Since(start)
