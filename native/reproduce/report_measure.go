@@ -134,6 +134,117 @@ func reportCompute(s *section) {
 		v = doesNotHold
 	}
 	s.verdict(claim, strings.Join(findings, "; "), v)
+	s.memoryTable()
+	s.errorAgainstTime()
+}
+
+// memoryTable writes the memory that training holds for parameters, from
+// the accounting of section 1's and 2's runs: every trained number four
+// times (value, gradient, Adam's two moments) and every static
+// dictionary entry once, float32.
+func (s *section) memoryTable() {
+	type row struct {
+		name string
+		run  *Run
+	}
+	var rows []row
+	rows = append(rows, row{"dense", denseMLP(s.v, 1)})
+	for _, f := range s.v.fractions() {
+		rows = append(rows, row{fmt.Sprintf("SE–Emp f = %g", f), predictedMLP(expDict, "SE–Emp", s.v, "se", "emp", f, 1, 1)})
+	}
+	for _, j := range []int{5, 10} {
+		for _, f := range pick(s.v, columnFractions, quickFractions) {
+			if j == 10 && s.v.quick {
+				continue
+			}
+			rows = append(rows, row{fmt.Sprintf("SE–Emp J = %d, f = %g", j, f), columnsRun(s.v, j, f, 1)})
+		}
+	}
+	var out [][]string
+	for _, r := range rows {
+		l := s.rs.get(r.run)
+		if l == nil || l.sum == nil {
+			continue
+		}
+		a := l.sum.Accounting
+		trained := 4 * 4 * a.TotalTrainable
+		static := 4 * a.StaticParams
+		out = append(out, []string{r.name, fmt.Sprint(a.TotalTrainable), fmt.Sprint(a.StaticParams), kb(trained), kb(static), kb(trained + static)})
+	}
+	if len(out) == 0 {
+		return
+	}
+	s.printf("**Memory for parameters** (from the runs' parameter counts, seed 1; activations, which do not depend on the dictionary, left out): trained numbers are held four times in float32 (value, gradient, Adam's two moments), static dictionary entries once. The fixed U takes memory too, J·n_v·n_α entries per layer: it grows with the columns J while V does not.\n\n")
+	s.table([]string{"net", "trained numbers", "static entries (U)", "trained, bytes", "static, bytes", "total"}, out)
+}
+
+// errorAgainstTime draws test error against cumulative training time per
+// epoch for the dense net and SE–Emp at a few fractions (section 1's runs,
+// mean over seeds).
+func (s *section) errorAgainstTime() {
+	fig := figure{name: "error-time", title: "Test error against training time (MNIST MLP, one thread)", xlabel: "training seconds (cumulative, log scale)",
+		ylabel: "test error (%, log scale)", logX: true, logY: true}
+	type arm struct {
+		name string
+		runs []*Run
+	}
+	arms := []arm{{name: "dense"}}
+	for _, seed := range s.v.seeds(3) {
+		arms[0].runs = append(arms[0].runs, denseMLP(s.v, seed))
+	}
+	for _, f := range pick(s.v, []float64{0.05, 0.2, 0.5}, quickFractions) {
+		a := arm{name: fmt.Sprintf("SE–Emp f = %g", f)}
+		for _, seed := range s.v.seeds(3) {
+			a.runs = append(a.runs, predictedMLP(expDict, "SE–Emp", s.v, "se", "emp", f, 1, seed))
+		}
+		arms = append(arms, a)
+	}
+	var rows [][]string
+	for _, a := range arms {
+		var hist [][]float64 // per run: cumulative seconds and error per epoch
+		var errs [][]float64
+		rate := stat{}
+		for _, r := range a.runs {
+			l := s.rs.get(r)
+			if l == nil || l.sum == nil || len(l.sum.History) == 0 {
+				continue
+			}
+			var t, e []float64
+			total := 0.0
+			for _, h := range l.sum.History {
+				total += h.TrainSeconds
+				t = append(t, total)
+				e = append(e, 100*h.TestError)
+			}
+			hist, errs = append(hist, t), append(errs, e)
+			rate.vals = append(rate.vals, l.sum.ExamplesPerS)
+		}
+		if len(hist) == 0 {
+			continue
+		}
+		se := series{name: a.name}
+		epochs := len(hist[0])
+		for _, h := range hist {
+			epochs = min(epochs, len(h))
+		}
+		for ep := 0; ep < epochs; ep++ {
+			ts, es := stat{}, stat{}
+			for i := range hist {
+				ts.vals = append(ts.vals, hist[i][ep])
+				es.vals = append(es.vals, errs[i][ep])
+			}
+			se.add(ts.mean(), es.mean(), es.sd())
+		}
+		fig.series = append(fig.series, se)
+		last := len(se.xs) - 1
+		rows = append(rows, []string{a.name, fmt.Sprintf("%.0f", se.xs[last]), fmt.Sprintf("%.0f", rate.mean()), fmt.Sprintf("%.2f", se.ys[last])})
+	}
+	if len(rows) == 0 {
+		return
+	}
+	s.printf("**Error against wall clock** (R7): the MNIST runs of section 1 on one thread each, two at a time on the shared machine, so absolute seconds are inflated by the load; the ratios between arms are what carries over.\n\n")
+	s.table([]string{"net", "training seconds, all epochs", "examples per second", "final test error %"}, rows)
+	s.draw(fig)
 }
 
 // distSummaries returns the found summaries of the communication runs of
@@ -180,8 +291,12 @@ func reportComm(s *section) {
 			}
 		}
 	}
-	s.printf("The dense net exchanges %d numbers: %s per step in float32, %s with float16 gradients. The counts agree with the trained-parameter counts of %d of %d SE–Emp summaries of section 1.\n\n",
-		denseN, kb(2*4*denseN), kb(2*2*denseN), checked-wrong, checked)
+	check := "(no section 1 summary to check them against yet)"
+	if checked > 0 {
+		check = fmt.Sprintf("(they agree with the trained-parameter counts of %d of %d SE–Emp summaries of section 1)", checked-wrong, checked)
+	}
+	s.printf("The dense net exchanges %d numbers: %s per step in float32, %s with float16 gradients %s.\n\n",
+		denseN, kb(2*4*denseN), kb(2*2*denseN), check)
 	ratio := float64(predictedTrainable(mnistInputs, mnistHidden, commFraction)) / float64(denseN)
 	s.verdict("Predicted parameters shrink what data-parallel training must exchange (the paper's motivation)",
 		fmt.Sprintf("at 5%% learned, %.3f of the dense net's bytes in float32 (%.3f of dense with float16 gradients)", ratio, 2*ratio), holds)
