@@ -140,11 +140,21 @@ func encode(buf []byte, v []float32, enc Encoding) {
 	}
 }
 
-// decode reads len(v) numbers from buf into v.
-func decode(v []float32, buf []byte, enc Encoding) {
+// halfTable returns the float32 value of every half-precision bit
+// pattern, so that decoding a float16 vector is one lookup per number.
+func halfTable() []float32 {
+	t := make([]float32, 1<<16)
+	for h := range t {
+		t[h] = Float32(uint16(h))
+	}
+	return t
+}
+
+// decode reads len(v) numbers from buf into v; half is halfTable() for F16.
+func decode(v []float32, buf []byte, enc Encoding, half []float32) {
 	if enc == F16 {
 		for i := range v {
-			v[i] = Float32(binary.LittleEndian.Uint16(buf[2*i:]))
+			v[i] = half[binary.LittleEndian.Uint16(buf[2*i:])]
 		}
 		return
 	}
@@ -162,6 +172,7 @@ type Hub struct {
 	workers int
 	dim     int
 	enc     Encoding
+	half    []float32 // halfTable for F16
 }
 
 // NewHub returns a hub serving on ln. dim 0 takes the vector length from
@@ -170,7 +181,11 @@ func NewHub(ln net.Listener, workers, dim int, enc Encoding) (*Hub, error) {
 	if workers < 1 || dim < 0 {
 		return nil, fmt.Errorf("dist: hub for %d workers of %d numbers", workers, dim)
 	}
-	return &Hub{ln: ln, workers: workers, dim: dim, enc: enc}, nil
+	h := &Hub{ln: ln, workers: workers, dim: dim, enc: enc}
+	if enc == F16 {
+		h.half = halfTable()
+	}
+	return h, nil
 }
 
 // Dim returns the vector length (known after the first handshake when
@@ -247,7 +262,7 @@ func (h *Hub) Serve() (rounds int, err error) {
 		}
 		clear(sum)
 		for i := range conns {
-			decode(v, bufs[i], h.enc)
+			decode(v, bufs[i], h.enc, h.half)
 			for j, x := range v {
 				sum[j] += x
 			}
@@ -281,6 +296,7 @@ type Client struct {
 	dim  int
 	enc  Encoding
 	buf  []byte
+	half []float32 // halfTable for F16
 	// Sent and Received count the payload bytes exchanged so far.
 	Sent, Received int64
 }
@@ -300,7 +316,11 @@ func Dial(addr string, dim int, enc Encoding) (*Client, error) {
 		c.Close()
 		return nil, fmt.Errorf("dist: handshake: %w", err)
 	}
-	return &Client{conn: c, r: bufio.NewReaderSize(c, 1<<16), dim: dim, enc: enc, buf: make([]byte, dim*enc.Bytes())}, nil
+	cl := &Client{conn: c, r: bufio.NewReaderSize(c, 1<<16), dim: dim, enc: enc, buf: make([]byte, dim*enc.Bytes())}
+	if enc == F16 {
+		cl.half = halfTable()
+	}
+	return cl, nil
 }
 
 // AllReduce replaces v (dim numbers) by the mean of every worker's v for
@@ -318,7 +338,7 @@ func (c *Client) AllReduce(v []float32) error {
 		return fmt.Errorf("dist: receive: %w", err)
 	}
 	c.Received += int64(len(c.buf))
-	decode(v, c.buf, c.enc)
+	decode(v, c.buf, c.enc, c.half)
 	return nil
 }
 
