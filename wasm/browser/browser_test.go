@@ -22,7 +22,7 @@ import (
 
 // testHash is the configuration the browser test trains: small enough to
 // pass 90% test accuracy in a few seconds on a busy machine.
-const testHash = "#model=mlp&hidden=128&d1=dense&frac=0.2&batch=64&lr=0.002&seed=3"
+const testHash = "#model=mlp&hidden=128&d1=se&frac=0.195&batch=64&lr=0.002&seed=3"
 
 // console collects the page's console errors and uncaught exceptions.
 type console struct {
@@ -65,7 +65,7 @@ func (c *console) take(allowNetwork bool) []string {
 // startBrowser builds the site into a temporary folder, serves it and
 // starts Chromium. Without Chromium the test fails under CI and skips
 // otherwise.
-func startBrowser(t *testing.T, handler func(dir string) http.Handler) (context.Context, *httptest.Server, *console) {
+func startBrowser(t *testing.T) (context.Context, string, *console) {
 	t.Helper()
 	exe, err := Find()
 	if err != nil {
@@ -82,14 +82,12 @@ func startBrowser(t *testing.T, handler func(dir string) http.Handler) (context.
 		t.Fatal(err)
 	}
 	t.Logf("built the site in %.1f s", time.Since(start).Seconds())
-	srv := httptest.NewServer(handler(dir))
-	t.Cleanup(srv.Close)
 	profile := t.TempDir()
 	bctx, stop := Start(ctx, exe, profile, 1280, 800)
 	t.Cleanup(stop)
 	c := &console{}
 	c.listen(bctx)
-	return bctx, srv, c
+	return bctx, dir, c
 }
 
 func run(t *testing.T, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {
@@ -118,7 +116,9 @@ func waitState(t *testing.T, ctx context.Context, what string, timeout time.Dura
 }
 
 func TestPage(t *testing.T) {
-	ctx, srv, con := startBrowser(t, site.Handler)
+	ctx, dir, con := startBrowser(t)
+	srv := httptest.NewServer(site.Handler(dir))
+	defer srv.Close()
 	shots, err := os.MkdirTemp("", "predparams-screens-")
 	if err != nil {
 		t.Fatal(err)
@@ -230,34 +230,35 @@ func TestPage(t *testing.T) {
 			}
 		})
 	}
-}
 
-// TestDataFetchFails serves the site without its data: the page shows one
-// message and throws nothing.
-func TestDataFetchFails(t *testing.T) {
-	ctx, srv, con := startBrowser(t, func(dir string) http.Handler {
+	// The data fails to load: one message, nothing thrown.
+	t.Run("no data", func(t *testing.T) {
 		h := site.Handler(dir)
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		nodata := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if strings.HasPrefix(r.URL.Path, "/data/") {
 				http.NotFound(w, r)
 				return
 			}
 			h.ServeHTTP(w, r)
-		})
+		}))
+		defer nodata.Close()
+		run(t, ctx, chromedp.Navigate("about:blank"), chromedp.Navigate(nodata.URL+"/"))
+		s, err := PollState(ctx, 30*time.Second, func(s State) bool { return s.Error != nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(*s.Error, "could not load") {
+			t.Errorf("message %q does not say the data could not load", *s.Error)
+		}
+		run(t, ctx, chromedp.Click(chromedp.ID("train")))
+		s, _ = PollState(ctx, time.Second, func(State) bool { return true })
+		if s.Running || s.Error == nil {
+			t.Errorf("after a failed load, Train gives running=%v error=%v", s.Running, s.Error)
+		}
+		if errs := con.take(true); len(errs) > 0 {
+			t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))
+		}
 	})
-	run(t, ctx, chromedp.Navigate(srv.URL+"/"))
-	s := waitState(t, ctx, "an error message", 30*time.Second, func(s State) bool { return s.Error != nil })
-	if !strings.Contains(*s.Error, "could not load") {
-		t.Errorf("message %q does not say the data could not load", *s.Error)
-	}
-	run(t, ctx, chromedp.Click(chromedp.ID("train")))
-	s = waitState(t, ctx, "state", time.Second, func(State) bool { return true })
-	if s.Running || s.Error == nil {
-		t.Errorf("after a failed load, Train gives running=%v error=%v", s.Running, s.Error)
-	}
-	if errs := con.take(true); len(errs) > 0 {
-		t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))
-	}
 }
 
 // waitFor polls a JS condition for up to 20 s.
