@@ -226,6 +226,7 @@
       v = r.value;
     }
     App.params[f.key] = v;
+    if (f.key === 'compare' && v && App.module) worker('dense');
     if (App.message && App.message.startsWith(f.label)) clearMessage();
     history.replaceState(null, '', hashOf(App.params));
     renderFields();
@@ -294,6 +295,7 @@
       return;
     }
     worker('main');
+    if (App.params.compare) worker('dense');
   }
 
   function worker(name) {
@@ -842,8 +844,8 @@
       box.append(p, labelled('incoming weights W', big(imageOf(d.weights, d.h, d.w))));
       return;
     }
-    p.textContent = `Unit ${d.unit + 1} of layer ${d.layer + 1}, column ${d.column + 1}: dictionary ${d.kind}, ` +
-      `${fmtInt(d.nAlpha)} of ${fmtInt(d.rows)} weights learned (${(100 * d.nAlpha / d.rows).toFixed(0)}%).`;
+    p.textContent = `Unit ${d.unit + 1} of layer ${d.layer + 1}, column ${d.column + 1}: ${DICT_NAMES[d.kind] || d.kind} dictionary, ` +
+      `${fmtInt(d.nAlpha)} of ${fmtInt(d.rows)} weights learned (${+(100 * d.nAlpha / d.rows).toFixed(1)}%).`;
     const pair = document.createElement('div');
     pair.className = 'pair';
     if (hasAlpha) {
@@ -862,6 +864,8 @@
       for (let a = 0; a < d.nAtoms; a++) {
         const x = (a % per) * cw + 2, y = Math.floor(a / per) * ch + 2;
         blit(g, imageOf(d.atoms.subarray(a * d.rows, (a + 1) * d.rows), d.h, d.w), x, y, s, s);
+        g.strokeStyle = '#ced4da'; g.lineWidth = 1;
+        g.strokeRect(x - 0.5, y - 0.5, d.w * s + 1, d.h * s + 1);
         if (hasAlpha && a < d.alpha.length && s >= 2) markAlpha(g, [d.alpha[a]], d.w, x, y, s, s, Math.min(2, s / 2));
       }
       box.append(labelled(`dictionary atoms: first ${d.nAtoms} of ${d.nAlpha} columns of U`, c));

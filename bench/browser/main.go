@@ -195,14 +195,19 @@ func run(quick bool, out string) error {
 		}
 	}
 	for _, th := range []int{1, 2} {
-		v, err := nativeSpeed(hashMLP256Params(), th, secs/2)
+		v, err := nativeSpeed(hashMLP256Params(), th, gemm.Best(th), secs/2)
 		if err != nil {
 			return err
 		}
 		res.Throughput[fmt.Sprintf("native: this engine, %d thread(s)", th)] = v
 	}
+	v, err := nativeSpeed(hashMLP256Params(), 1, gemm.NewPortable(1), secs/2)
+	if err != nil {
+		return err
+	}
+	res.Throughput["native: this engine, pure-Go gemm, 1 thread"] = v
 	dp := session.DefaultParams()
-	pv, err := nativeSpeed(dp, 1, secs/2)
+	pv, err := nativeSpeed(dp, 1, gemm.Best(1), secs/2)
 	if err != nil {
 		return err
 	}
@@ -445,13 +450,13 @@ func compareSpeed(ctx context.Context, base string, secs float64) (main, dense f
 
 // nativeSpeed trains p natively on the first 20,000 MNIST digits for
 // about secs and returns the training throughput.
-func nativeSpeed(p session.Params, threads int, secs float64) (float64, error) {
+func nativeSpeed(p session.Params, threads int, g gemm.Impl, secs float64) (float64, error) {
 	train, test, err := data.LoadMNIST("")
 	if err != nil {
 		return 0, err
 	}
 	train = train.Subset(0, 20000)
-	s, err := session.New(p, train, test, models.Env{Threads: threads, Gemm: gemm.Best(threads)})
+	s, err := session.New(p, train, test, models.Env{Threads: threads, Gemm: g})
 	if err != nil {
 		return 0, err
 	}
@@ -495,7 +500,7 @@ func report(r Results) {
 	}
 	fmt.Println("\nthroughput, training only (examples/s):")
 	keys := []string{"browser: this engine (wasm)", "browser: TF.js wasm", "browser: TF.js cpu",
-		"native: this engine, 1 thread(s)", "native: this engine, 2 thread(s)",
+		"native: this engine, 1 thread(s)", "native: this engine, 2 thread(s)", "native: this engine, pure-Go gemm, 1 thread",
 		"browser: default predicted model", "native: default predicted model, 1 thread"}
 	for _, k := range keys {
 		if v, ok := r.Throughput[k]; ok {
@@ -511,9 +516,10 @@ func report(r Results) {
 	}
 	fmt.Printf("\nMLP 784-256-10, batch 64: this engine / TF.js cpu = %s, / TF.js wasm = %s\n",
 		ratio("browser: this engine (wasm)", "browser: TF.js cpu"), ratio("browser: this engine (wasm)", "browser: TF.js wasm"))
-	fmt.Printf("wasm / native: MLP %s (1 thread), %s (2 threads); default predicted model %s (1 thread)\n",
+	fmt.Printf("wasm / native: MLP %s (1 thread), %s (2 threads), %s (native pure-Go gemm); default predicted model %s (1 thread)\n",
 		ratio("browser: this engine (wasm)", "native: this engine, 1 thread(s)"),
 		ratio("browser: this engine (wasm)", "native: this engine, 2 thread(s)"),
+		ratio("browser: this engine (wasm)", "native: this engine, pure-Go gemm, 1 thread"),
 		ratio("browser: default predicted model", "native: default predicted model, 1 thread"))
 	fmt.Printf("TF.js wasm: SIMD %v, threads %v\n", r.TFJSSIMD, r.TFJSThreads)
 	fmt.Printf("main thread over the first 10 s of training: longest long task %.0f ms (%d long tasks), longest gap between frames %.0f ms\n",

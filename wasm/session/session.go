@@ -54,11 +54,13 @@ type evalState struct {
 	startWall time.Time
 }
 
-// Tuning of the evaluation schedule: at most about 1/evalRatio of the
-// time goes to evaluation, and evaluations are at least evalMinGap apart.
+// Tuning of the evaluation schedule: evaluations are evalRatio times
+// their own duration apart (so they take about 1/(evalRatio+1) of the
+// time), but at least evalMinGap and at most evalMaxGap.
 const (
 	evalRatio  = 5
 	evalMinGap = 3 * time.Second
+	evalMaxGap = 10 * time.Second
 	evalSlice  = 1000 // test examples per evaluation slice
 )
 
@@ -176,7 +178,7 @@ func (s *Session) step() (epochEnd bool) {
 // evalDue reports whether enough training time has passed since the last
 // evaluation.
 func (s *Session) evalDue(now time.Duration) bool {
-	gap := max(evalMinGap, evalRatio*s.evalCost)
+	gap := min(max(evalMinGap, evalRatio*s.evalCost), evalMaxGap)
 	return now-s.lastEval >= gap
 }
 
