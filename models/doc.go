@@ -5,4 +5,34 @@
 //
 // models imports engine, kernels and the engine's subpackages; it must not
 // import a face (wasm, native) or a GUI library.
+//
+// # Predicted layers
+//
+// A layer with a PredictConfig computes W = [U_1V_1 | … | U_JV_J]
+// (shared/docs/method.md): PredictedDense and PredictedConv, each with
+// llm.c-style functions over flat buffers (PredictedDenseForward,
+// PredictedDenseBackward, PredictedConvForward, PredictedConvBackward).
+// All V_j form one Param "v" (n_α × n_h, column block j is V_j) so that
+// the optimizer's per-unit max-norm and weight decay apply to V; the
+// fixed U belongs to the layer and is not in the Net's buffer, except for
+// "lowrank", where U is the learned Param "u".
+//
+// A dense layer evaluates (x·U_j)·V_j or x·W with W materialised once per
+// step, whichever ChooseForm predicts is faster from the shapes alone (so
+// runs stay bit-reproducible); a conv layer always materialises W.
+//
+// Dictionaries are built bottom-up by Build, every random draw from the
+// run seed through a per-layer seed and fixed streams: α with
+// kernels.SampleColumns. Data-driven dictionaries of layer i > 0 are
+// computed from the output of layers 0…i−1 at their initial values or
+// after autoencoder pretraining (PredictConfig.Source). The KRR forms
+// keep U as computed, so V holds weights; every other dictionary is
+// scaled to unit mean squared row norm, so that V starts from the dense
+// init and steps on V move W as a dense layer's would (see
+// PredictConfig.Normalize, method.md §13).
+//
+// Checkpoints store V, biases and optimizer state, never U: U is rebuilt
+// from the config and seed on load and checked against StaticSums. The
+// only dynamic state a dictionary needs, the pretrained values of the
+// layers below, is stored with them.
 package models

@@ -128,13 +128,14 @@ func ChooseForm(f Factors, batch int, inputGrad bool) Form {
 	return Factored
 }
 
-// productCost models the time of an m×n by n... product C(m×n) = A(m×k)·B(k×n)
-// as m·n·k multiply-adds slowed down when a dimension is thin: the gemm
-// kernels work on register tiles of about 16 rows or columns and pay a
-// fixed overhead per call, so a product with a dimension d runs at about
-// d/(d+thin) of peak speed.
+// productCost models the time of a product C = A·B with C m×n and A
+// m×k as m·n·k multiply-adds, slowed down when a dimension is thin: the
+// gemm kernels work on register tiles of a dozen or more rows and
+// columns and pay a fixed cost per call, so a dimension d runs at about
+// d/(d+12) of full speed. The constant was fitted by eye to
+// BenchmarkPredictedDense; it matters only near the crossover.
 func productCost(m, n, k int) float64 {
-	const thin = 12 // calibrated by BenchmarkPredictedDense (see predicted_bench_test.go)
+	const thin = 12
 	eff := func(d int) float64 { return float64(d) / float64(d+thin) }
 	return float64(m) * float64(n) * float64(k) / (eff(m) * eff(n) * eff(k))
 }

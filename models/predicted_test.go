@@ -473,3 +473,37 @@ func TestBuildErrors(t *testing.T) {
 		t.Errorf("building a data-driven dictionary without data: error %v", err)
 	}
 }
+
+// TestPredictedStepAllocatesNothing checks that a training step of
+// predicted models (both dense forms, a learned U, a conv layer) does
+// not allocate.
+func TestPredictedStepAllocatesNothing(t *testing.T) {
+	train := synthImages(200, 8, 8, 1, 3, 13)
+	conv := &Config{Name: "c", Layers: []LayerConfig{
+		{Type: "conv", Filters: 4, K: 3, Act: "relu", Predict: &PredictConfig{Dict: "se", NAlpha: 3, Columns: 2}},
+		{Type: "maxpool", K: 2},
+		{Type: "dense", Units: 3},
+	}, Train: TrainConfig{Epochs: 1, Batch: 10, Optimizer: engine.OptimConfig{Kind: "adam", LR: 0.01}}}
+	cases := map[string]*Config{
+		// 64 inputs, 6 columns of one unit and 60 atoms: materialised.
+		"materialised": mlpConfig(6, "relu", &PredictConfig{Dict: "randfixu", NAlpha: 60, Columns: 6}, &PredictConfig{Dict: "emp", NAlpha: 2}),
+		"factored":     mlpConfig(6, "relu", &PredictConfig{Dict: "lowrank", NAlpha: 3, Columns: 3}, &PredictConfig{Dict: "pca", NAlpha: 2}),
+		"conv":         conv,
+	}
+	for name, cfg := range cases {
+		t.Run(name, func(t *testing.T) {
+			cfg.Train.Optimizer.MaxNorm = 2
+			r, err := NewRun(cfg, train, train, Env{Gemm: gemm.Best(1), Threads: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if l, ok := r.Model.Net.Layers[0].(*PredictedDense); ok && l.Form.String() != name {
+				t.Fatalf("layer 0 uses the %v form, the case wants %s", l.Form, name)
+			}
+			r.Step()
+			if a := testing.AllocsPerRun(20, func() { r.Trainer.TrainStep(r.Train) }); a != 0 {
+				t.Errorf("%v allocations per step, want 0", a)
+			}
+		})
+	}
+}
