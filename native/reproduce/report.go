@@ -360,7 +360,20 @@ func writeHeader(b *bytes.Buffer, o reportOptions, sections []*section, rs *resu
 			fmt.Fprintf(b, "| %s | %s | **%s** | [%d](#%s) |\n", v.claim, v.measured, v.verdict, i+1, anchor(i+1, s.exp.title))
 		}
 	}
+	for _, v := range untested {
+		fmt.Fprintf(b, "| %s | %s | **%s** | [below](#what-could-not-be-reproduced-here-and-why) |\n", v.claim, v.measured, v.verdict)
+	}
 	fmt.Fprintf(b, "\n")
+}
+
+// untested are the claims and requests this project does not test.
+var untested = []verdict{
+	{claim: "Over half of a RICA layer's parameters are predictable on CIFAR-10 and STL-10; twice as many half-predicted features match or beat it (Fig. 6)", measured: "no CIFAR-10 or STL-10 here, and no RICA implementation", verdict: notAvailable},
+	{claim: "Predicted dictionaries work on TIMIT speech (Fig. 4 right, if the paper shows it)", measured: "TIMIT is licensed and absent; FSDD stands in (section 5)", verdict: notAvailable},
+	{claim: "The method scales to ImageNet (R6)", measured: "no data, and far beyond two CPU cores", verdict: notAvailable},
+	{claim: "Conv filters learned at low resolution and upsampled; Fourier and wavelet bases (R2, R7)", measured: "not implemented in this grid (DCT and PCA bases are, section 3)", verdict: "not run"},
+	{claim: "The best SE length scale tracks α's spacing (R7)", measured: "not run: every SE run uses the paper code's ℓ", verdict: "not run"},
+	{claim: "Growing α during training; alternating U and V updates (R7)", measured: "not run; LowRank with Adam (section 1) bears on why learning both factors was hard", verdict: "not run"},
 }
 
 // anchor returns the GitHub anchor of a numbered section heading.
