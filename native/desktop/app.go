@@ -18,8 +18,11 @@ import (
 const ticksPerSecond = 20
 
 // redrawEvery bounds how often new training data are drawn; input is
-// drawn at once.
-const redrawEvery = 250 * time.Millisecond
+// drawn at once. Every frame that changes the window costs a software
+// renderer (Mesa's llvmpipe under Xvfb) some 50–100 ms of CPU for the
+// whole 1280×800 window, whatever changed, so the window changes about
+// once a second while training.
+const redrawEvery = time.Second
 
 // statusFor is how long a status message stays on screen.
 const statusFor = 8 * time.Second

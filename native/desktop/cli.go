@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 
 	"github.com/hajimehoshi/ebiten/v2"
 
@@ -26,6 +27,7 @@ const (
 // options are the parsed command-line flags.
 type options struct {
 	config, data, out, screenshot string
+	cpuprofile                    string
 	threads, frames, epochs       int
 	trainExamples, testExamples   int
 }
@@ -54,6 +56,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.testExamples, "test-examples", 0, "measure the test error on the first `N` test examples only (0: all)")
 	fs.IntVar(&o.frames, "frames", 0, "render `N` frames while training, then exit (0: run until q)")
 	fs.StringVar(&o.screenshot, "screenshot", "", "with -frames, write the last frame to `FILE` (PNG)")
+	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile to `FILE`")
 	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stderr, usage)
 		fs.SetOutput(stderr)
@@ -129,6 +132,17 @@ func run(args []string, stdout, stderr io.Writer, display func() error, interrup
 		return fail(exitBadInput, err)
 	}
 
+	if o.cpuprofile != "" {
+		f, err := os.Create(o.cpuprofile)
+		if err != nil {
+			return fail(exitBadInput, err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fail(exitFailure, err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	t := startTrainer(r, train, test, env)
 	a, err := newApp(o, t, interrupt)
 	if err != nil {

@@ -126,7 +126,7 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 	if code := run([]string{"-h"}, &stdout, &stderr, noDisplay, nil); code != exitOK {
 		t.Fatalf("-h exits %d", code)
 	}
-	for _, f := range []string{"-config", "-data", "-out", "-threads", "-epochs", "-train-examples", "-test-examples", "-frames", "-screenshot"} {
+	for _, f := range []string{"-config", "-data", "-out", "-threads", "-epochs", "-train-examples", "-test-examples", "-frames", "-screenshot", "-cpuprofile"} {
 		if !strings.Contains(stderr.String(), f) {
 			t.Errorf("-h does not document %s", f)
 		}

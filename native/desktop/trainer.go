@@ -18,7 +18,7 @@ import (
 
 // publishEvery bounds how often the trainer copies a snapshot for the
 // renderer (it also does at every epoch end and when asked).
-const publishEvery = 250 * time.Millisecond
+const publishEvery = 500 * time.Millisecond
 
 // maxLossPoints bounds the loss curve; beyond it, neighbours are merged.
 const maxLossPoints = 2000
