@@ -23,8 +23,9 @@ type Factors struct {
 	Rows, Units, Columns, NAlpha int
 }
 
-// Valid reports whether the sizes are positive and Columns divides Units.
-func (f Factors) Valid() error {
+// Validate reports whether the sizes are positive and Columns divides
+// Units.
+func (f Factors) Validate() error {
 	if f.Rows <= 0 || f.Units <= 0 || f.Columns <= 0 || f.NAlpha <= 0 {
 		return fmt.Errorf("predicted layer %d×%d with %d columns of %d atoms: sizes must be positive",
 			f.Rows, f.Units, f.Columns, f.NAlpha)

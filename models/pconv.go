@@ -37,15 +37,25 @@ func PredictedConvBackward(c *engine.Context, dIn, du, dv, db, dw, dOut, col, ou
 // and F.Units = the number of filters. As for PredictedDense, only V, b
 // (and U when LearnU) are parameters of the Net.
 type PredictedConv struct {
-	F              Factors
+	// F is the factor shape; F.Rows must equal K·K·C_in.
+	F Factors
+	// K, Stride (0 means 1) and Pad are the convolution's geometry.
 	K, Stride, Pad int
-	Act            engine.Act
-	U              []float32
-	LearnU         bool
-	UInit, VInit   func(r *rand.Rand, w []float32)
-	MaxNorm        bool
+	// Act is the activation.
+	Act engine.Act
+	// U is the fixed dictionary (see Factors); nil when LearnU, which
+	// makes U the learned parameter "u", initialised by UInit.
+	U      []float32
+	LearnU bool
+	// UInit initialises a learned U; VInit initialises V (nil means the
+	// conv layer's default init).
+	UInit, VInit func(r *rand.Rand, w []float32)
+	// MaxNorm marks V for the optimizer's max-norm constraint on units.
+	MaxNorm bool
 
-	Geom       engine.ConvGeom
+	// Geom is the convolution's geometry, set by Setup.
+	Geom engine.ConvGeom
+	// V, B and, when LearnU, UP are the layer's parameters, set by Setup.
 	V, B, UP   *engine.Param
 	col, w, dw []float32
 }
@@ -60,7 +70,7 @@ func (l *PredictedConv) Setup(in engine.Shape, maxBatch int) (engine.Shape, erro
 	if err != nil {
 		return engine.Shape{}, fmt.Errorf("predicted conv: %v", err)
 	}
-	if err := l.F.Valid(); err != nil {
+	if err := l.F.Validate(); err != nil {
 		return engine.Shape{}, err
 	}
 	if g.Taps() != l.F.Rows {

@@ -41,7 +41,8 @@ func PredictedDenseForward(c *engine.Context, out, in, u, v, b, work []float32, 
 // overwritten with the gradient with respect to the pre-activation. It
 // adds ∂L/∂V into dv, ∂L/∂b into db, ∂L/∂U into du when du is not nil (a
 // learned dictionary), and writes ∂L/∂in into dIn when dIn is not nil.
-// dwork is scratch of WorkSize floats.
+// dwork is scratch: dW (WorkSize floats) for Materialised, one column's
+// ∂L/∂T (n×n_α) for Factored.
 func PredictedDenseBackward(c *engine.Context, dIn, du, dv, db, dOut, in, out, u, v, work, dwork []float32, n int, f Factors, act engine.Act, form Form) {
 	units := f.Units
 	dz := dOut[:n*units]
@@ -96,7 +97,8 @@ func WorkSize(f Factors, n int, form Form) int {
 // parameter too.
 type PredictedDense struct {
 	// F is the factor shape; F.Rows must equal the input size.
-	F   Factors
+	F Factors
+	// Act is the activation applied to in·W + b.
 	Act engine.Act
 	// U is the fixed dictionary (J blocks of F.Rows×F.NAlpha, see
 	// Factors); nil when LearnU.
@@ -115,13 +117,15 @@ type PredictedDense struct {
 	// (the first layer), which changes the cost of each form.
 	NoInputGrad bool
 
+	// V (n_α×n_h), B and, when LearnU, UP (the learned U, J·n_v×n_α) are
+	// the layer's parameters, set by Setup.
 	V, B, UP    *engine.Param
 	work, dwork []float32
 }
 
 // Setup implements engine.Layer.
 func (l *PredictedDense) Setup(in engine.Shape, maxBatch int) (engine.Shape, error) {
-	if err := l.F.Valid(); err != nil {
+	if err := l.F.Validate(); err != nil {
 		return engine.Shape{}, err
 	}
 	if in.Size() != l.F.Rows {
@@ -143,13 +147,12 @@ func (l *PredictedDense) Setup(in engine.Shape, maxBatch int) (engine.Shape, err
 	if l.LearnU {
 		l.UP = &engine.Param{Name: "u", Rows: l.F.Columns * l.F.Rows, Cols: l.F.NAlpha, Role: engine.Weight, Init: l.UInit}
 	}
-	size := WorkSize(l.F, maxBatch, l.Form)
-	l.work = make([]float32, size)
-	// The factored backward needs one column's dT at a time.
-	l.dwork = make([]float32, max(size/l.F.Columns, 1))
+	l.work = make([]float32, WorkSize(l.F, maxBatch, l.Form))
+	dsize := maxBatch * l.F.NAlpha // the factored backward needs one column's dT at a time
 	if l.Form == Materialised {
-		l.dwork = make([]float32, size)
+		dsize = len(l.work) // dW
 	}
+	l.dwork = make([]float32, dsize)
 	return engine.Flat(l.F.Units), nil
 }
 
