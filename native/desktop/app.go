@@ -88,7 +88,7 @@ func newApp(o *options, t *trainer, interrupt <-chan os.Signal) (*app, error) {
 		opts: o, tr: t, interrupt: interrupt, lay: newLayout(), font: f,
 		snap:   &snapshot{},
 		canvas: ebiten.NewImage(screenW, screenH),
-		want:   view{layer: -1},
+		want:   view{layer: o.layer},
 		dirty:  true,
 	}
 	return a, nil

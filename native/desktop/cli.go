@@ -26,10 +26,10 @@ const (
 
 // options are the parsed command-line flags.
 type options struct {
-	config, data, out, screenshot string
-	cpuprofile                    string
-	threads, frames, epochs       int
-	trainExamples, testExamples   int
+	config, data, out, screenshot  string
+	cpuprofile                     string
+	threads, frames, epochs, layer int
+	trainExamples, testExamples    int
 }
 
 const usage = `usage: desktop -config FILE [flags]
@@ -54,6 +54,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.epochs, "epochs", 0, "train for `N` epochs instead of the config's train.epochs")
 	fs.IntVar(&o.trainExamples, "train-examples", 0, "train on the first `N` training examples only (0: all)")
 	fs.IntVar(&o.testExamples, "test-examples", 0, "measure the test error on the first `N` test examples only (0: all)")
+	fs.IntVar(&o.layer, "layer", -1, "show layer `I` first (default: the first predicted layer, else the first with weights)")
 	fs.IntVar(&o.frames, "frames", 0, "render `N` frames while training, then exit (0: run until q)")
 	fs.StringVar(&o.screenshot, "screenshot", "", "with -frames, write the last frame to `FILE` (PNG)")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile to `FILE`")
@@ -78,6 +79,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, fmt.Errorf("-train-examples %d, want ≥ 0", o.trainExamples)
 	case o.testExamples < 0:
 		return nil, fmt.Errorf("-test-examples %d, want ≥ 0", o.testExamples)
+	case o.layer < -1:
+		return nil, fmt.Errorf("-layer %d, want ≥ 0", o.layer)
 	case o.frames < 0:
 		return nil, fmt.Errorf("-frames %d, want ≥ 0", o.frames)
 	case o.screenshot != "" && o.frames == 0:
@@ -143,7 +146,13 @@ func run(args []string, stdout, stderr io.Writer, display func() error, interrup
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if o.layer >= len(cfg.Layers) || o.layer >= 0 && r.Model.Layers[o.layer].DenseWeights == 0 {
+		return fail(exitBadInput, fmt.Errorf("-layer %d: the model has no weights there (layers 0 to %d)", o.layer, len(cfg.Layers)-1))
+	}
 	t := startTrainer(r, train, test, env)
+	if o.layer >= 0 {
+		t.setView(view{layer: o.layer})
+	}
 	a, err := newApp(o, t, interrupt)
 	if err != nil {
 		t.quit("")

@@ -94,6 +94,7 @@ func TestBadInput(t *testing.T) {
 		{"empty data dir", []string{"-config", good, "-data", t.TempDir()}, "train-images", nil},
 		{"missing data dir", []string{"-config", good, "-data", filepath.Join(dir, "nowhere")}, "nowhere", nil},
 		{"wrong output width", []string{"-config", cfg("w.json", strings.Replace(tinyConfig, `"units": 10`, `"units": 7`, 1)), "-data", data}, "10 classes", nil},
+		{"layer without weights", []string{"-config", good, "-data", data, "-layer", "5"}, "-layer 5", nil},
 		{"no display", []string{"-config", good, "-data", data}, "no display", noDisplay},
 	}
 	for _, tc := range cases {
@@ -126,7 +127,7 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 	if code := run([]string{"-h"}, &stdout, &stderr, noDisplay, nil); code != exitOK {
 		t.Fatalf("-h exits %d", code)
 	}
-	for _, f := range []string{"-config", "-data", "-out", "-threads", "-epochs", "-train-examples", "-test-examples", "-frames", "-screenshot", "-cpuprofile"} {
+	for _, f := range []string{"-config", "-data", "-out", "-threads", "-epochs", "-train-examples", "-test-examples", "-frames", "-screenshot", "-cpuprofile", "-layer"} {
 		if !strings.Contains(stderr.String(), f) {
 			t.Errorf("-h does not document %s", f)
 		}

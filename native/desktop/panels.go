@@ -431,32 +431,36 @@ func (a *app) drawUnit(c *ebiten.Image) {
 	scale := maxAbs(vals)
 	alpha := alphaOf(s, s.unit)
 	type panel struct {
-		label string
-		opt   tileOptions
+		label, sub string
+		opt        tileOptions
 	}
 	var panels []panel
 	switch {
 	case d == nil:
-		panels = []panel{{label: "W (learned)"}}
+		panels = []panel{{label: "learned", sub: "W"}}
 	case alpha != nil:
 		panels = []panel{
-			{label: fmt.Sprintf("learned: W at α (%d)", len(alpha)), opt: tileOptions{mark: alpha, only: true}},
-			{label: fmt.Sprintf("predicted: W = U·V (%d)", s.rows), opt: tileOptions{mark: alpha}},
+			{label: "learned", sub: fmt.Sprintf("W at α (%d)", len(alpha)), opt: tileOptions{mark: alpha, only: true}},
+			{label: "predicted", sub: fmt.Sprintf("W = U·V (%d)", s.rows), opt: tileOptions{mark: alpha}},
 		}
 	default:
-		panels = []panel{{label: "W = U·V (atoms are not positions)"}}
+		panels = []panel{{label: "predicted", sub: "W = U·V"}}
 	}
-	a.unitBuf.reset(len(panels)*(tw+16), th, cardColour())
+	pitch := max(tw, 104) + 12
+	a.unitBuf.reset(len(panels)*pitch, th, cardColour())
 	for i := range panels {
 		p := &panels[i]
 		p.opt.scale, p.opt.marked = scale, a.tileOpt.marked
-		paintTile(&a.unitBuf, i*(tw+16), 0, sc, t, vals, &p.opt)
+		paintTile(&a.unitBuf, i*pitch+(pitch-12-tw)/2, 0, sc, t, vals, &p.opt)
 		a.tileOpt.marked = p.opt.marked
-		textAt(c, p.label, a.font.small, float64(D.Min.X+i*(tw+16)+tw/2), float64(D.Min.Y+th+4), inkColour(), text.AlignCenter, text.AlignStart)
+		x := float64(D.Min.X + i*pitch + (pitch-12)/2)
+		textAt(c, p.label, a.font.bold, x, float64(D.Min.Y+th+3), inkColour(), text.AlignCenter, text.AlignStart)
+		textAt(c, p.sub, a.font.small, x, float64(D.Min.Y+th+19), inkColour(), text.AlignCenter, text.AlignStart)
 	}
 	a.unitImg = upload(a.unitImg, &a.unitBuf)
 	drawAt(c, a.unitImg, D.Min, 1)
-	a.colourKey(c, image.Rect(D.Min.X+len(panels)*(tw+16)+4, D.Min.Y, D.Min.X+len(panels)*(tw+16)+14, D.Min.Y+th), -scale, scale, true)
+	kx := D.Min.X + len(panels)*pitch
+	a.colourKey(c, image.Rect(kx, D.Min.Y, kx+10, D.Min.Y+th), -scale, scale, true)
 
 	A := l.atoms
 	if d == nil {
