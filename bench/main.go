@@ -80,7 +80,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if o.worker {
 		layers, _ := predictedLayers(".")
-		if err := newLab(layers).serve(os.Stdin, os.Stdout); err != nil {
+		if err := newLab(layers).serve(os.Stdin, stdout); err != nil {
 			fmt.Fprintln(stderr, "bench:", err)
 			return 1
 		}
@@ -320,7 +320,7 @@ func runBench(o *options, w io.Writer) error {
 		var info string
 		torch, info, err = startTorch(o.python, root)
 		if err != nil {
-			fmt.Fprintf(w, "torch: %v\n%s\n", err, torchInstall)
+			fmt.Fprintf(w, "%v\n%s\n", err, torchInstall)
 			torch = nil
 		} else {
 			fmt.Fprintf(w, "torch: %s\n", info)
