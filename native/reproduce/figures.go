@@ -54,6 +54,12 @@ func (e errPoints) YError(i int) (float64, float64) {
 	return lo, e.s.errs[i]
 }
 
+// bad reports whether v cannot be drawn: NaN, infinite, or not positive
+// on a log axis.
+func bad(v float64, log bool) bool {
+	return math.IsNaN(v) || math.IsInf(v, 0) || (log && v <= 0)
+}
+
 // niceTicks returns 1-2-5 ticks covering [lo, hi] for a log axis.
 // With fewer than three such ticks it uses every mantissa 1…9.
 func niceTicks(lo, hi float64) plot.ConstantTicks {
@@ -89,7 +95,7 @@ func (s *section) draw(f figure) {
 	xmin, xmax, ymin, ymax := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
 	for _, se := range f.series {
 		for i := range se.xs {
-			if (f.logX && se.xs[i] <= 0) || (f.logY && se.ys[i] <= 0) {
+			if bad(se.xs[i], f.logX) || bad(se.ys[i], f.logY) {
 				continue
 			}
 			if !se.flat {
@@ -105,7 +111,7 @@ func (s *section) draw(f figure) {
 		lo := math.Inf(1)
 		for _, se := range f.series {
 			for _, y := range se.ys {
-				if y > 0 {
+				if !bad(y, true) {
 					lo = math.Min(lo, y)
 				}
 			}
@@ -119,7 +125,7 @@ func (s *section) draw(f figure) {
 	for i, se := range f.series {
 		pts := series{name: se.name}
 		for j := range se.xs {
-			if (f.logX && se.xs[j] <= 0) || (f.logY && se.ys[j] <= 0) {
+			if bad(se.xs[j], f.logX) || bad(se.ys[j], f.logY) {
 				continue
 			}
 			pts.add(se.xs[j], se.ys[j], se.errs[j])
