@@ -114,6 +114,8 @@
     detail: null,
     prediction: null,
     padDirty: false,
+    unitsVisible: true,  // the unit grid is on screen
+    unitsStale: false,   // new unit weights wait to be drawn
     lastPredict: 0,
     dirty: true,
     message: '',
@@ -355,7 +357,11 @@
         onUpdate(h.name, run, m.update);
         break;
       case 'units':
-        if (h.name === 'main' && m.units.layer === App.unitsLayer) { App.units = m.units; drawUnits(); }
+        if (h.name === 'main' && m.units.layer === App.unitsLayer) {
+          App.units = m.units;
+          // Off screen, the grid is drawn when it scrolls into view.
+          if (App.unitsVisible) drawUnits(); else App.unitsStale = true;
+        }
         break;
       case 'unit':
         App.detail = m.detail;
@@ -366,9 +372,8 @@
         drawPrediction();
         break;
       case 'error':
-        if (h.name === 'dense') showMessage('Dense comparison run: ' + m.message);
-        else showMessage(m.message);
-        if (m.message.startsWith('start') || m.message.startsWith('training') || m.message.startsWith('engine')) stopped(h);
+        showMessage(h.name === 'dense' ? 'Dense comparison run: ' + m.message : m.message);
+        if (m.stop) stopped(h);
         break;
       case 'paused':
       case 'resumed':
@@ -558,13 +563,18 @@
       g.strokeStyle = s.color; g.fillStyle = s.color;
       g.lineWidth = s.width; g.setLineDash(s.dash || []);
       g.beginPath();
+      const lo = opt.log ? opt.y0 : -Infinity;
       s.pts.forEach((p, i) => {
-        const y = Math.max(T - 2, Math.min(T + ph + 2, Y(Math.max(p[1], opt.log ? opt.y0 : -Infinity))));
-        if (i) g.lineTo(X(p[0]), y); else g.moveTo(X(p[0]), y);
+        const y = Math.max(T - 2, Math.min(T + ph + 2, Y(Math.max(s.y(p), lo))));
+        if (i) g.lineTo(X(p.x), y); else g.moveTo(X(p.x), y);
       });
       g.stroke();
       g.setLineDash([]);
-      if (s.dots) for (const p of s.pts) { g.beginPath(); g.arc(X(p[0]), Y(p[1]), 3, 0, 2 * Math.PI); g.fill(); }
+      if (s.dots) {
+        g.beginPath();
+        for (const p of s.pts) { const x = X(p.x), y = Y(Math.max(s.y(p), lo)); g.moveTo(x + 3, y); g.arc(x, y, 3, 0, 2 * Math.PI); }
+        g.fill();
+      }
     }
     g.restore();
     if (!opt.series.some((s) => s.pts.length)) {
@@ -603,10 +613,11 @@
     const accSeries = [], lossSeries = [];
     for (const [n, r] of runs) {
       if (!r.train.length && !r.test.length) continue;
-      accSeries.push({ pts: r.train.map((p) => [p.x, p.acc * 100]), color: COLORS[n], width: 1.2, dash: [4, 3] });
-      accSeries.push({ pts: r.test.map((p) => [p.x, p.acc * 100]), color: COLORS[n], width: 2.5, dots: true });
-      lossSeries.push({ pts: r.train.map((p) => [p.x, p.loss]), color: COLORS[n], width: 1.2, dash: [4, 3] });
-      lossSeries.push({ pts: r.test.map((p) => [p.x, p.loss]), color: COLORS[n], width: 2.5, dots: true });
+      const acc = (p) => p.acc * 100, loss = (p) => p.loss;
+      accSeries.push({ pts: r.train, y: acc, color: COLORS[n], width: 1.2, dash: [4, 3] });
+      accSeries.push({ pts: r.test, y: acc, color: COLORS[n], width: 2.5, dots: true });
+      lossSeries.push({ pts: r.train, y: loss, color: COLORS[n], width: 1.2, dash: [4, 3] });
+      lossSeries.push({ pts: r.test, y: loss, color: COLORS[n], width: 2.5, dots: true });
     }
     const xs = { x0: 0, x1: Math.ceil(x1 / 5) * 5, xLabel: 'training time (s, evaluation included)' };
     drawChart($('acc-chart'), Object.assign({ y0, y1: 100, yLabel: 'accuracy (%)', yFmt: (v) => v.toFixed(v % 1 ? 1 : 0), series: accSeries }, xs));
@@ -645,6 +656,12 @@
 
   // ---- parameter table ----
 
+  // colClass styles column i: numbers right-aligned; the kind may wrap;
+  // the dense-layer column is dropped on narrow screens.
+  function colClass(i) {
+    return i === 1 ? 'kind' : i === 6 ? 'n opt' : i >= 2 ? 'n' : '';
+  }
+
   function renderTable() {
     const body = $('params').tBodies[0];
     const old = $('params').tFoot;
@@ -660,12 +677,12 @@
     for (const r of t.rows) {
       const tr = body.insertRow();
       const cells = [r.layer + 1 + '', `${r.kind} ${r.desc}`, fmtInt(r.static), fmtInt(r.learned), fmtInt(r.biases), fmtInt(r.total), fmtInt(r.denseEquivalent), r.fraction.toFixed(3)];
-      cells.forEach((c, i) => { const td = tr.insertCell(); td.textContent = c; if (i >= 2) td.className = 'n'; });
+      cells.forEach((c, i) => { const td = tr.insertCell(); td.textContent = c; td.className = colClass(i); });
       st += r.static; le += r.learned; bi += r.biases; to += r.total; de += r.denseEquivalent;
     }
     const foot = $('params').createTFoot().insertRow();
     ['all', '', fmtInt(st), fmtInt(le), fmtInt(bi), fmtInt(to), fmtInt(de), (to / de).toFixed(3)].forEach((c, i) => {
-      const td = foot.insertCell(); td.textContent = c; if (i >= 2) td.className = 'n';
+      const td = foot.insertCell(); td.textContent = c; td.className = colClass(i);
     });
     const a = t.accounting;
     $('params-note').textContent = `Fraction learned as the paper counts it (predicted layers' weights only): ${a.fraction_learned.toFixed(3)}. ` +
@@ -690,12 +707,22 @@
     send('main', { type: 'units', layer: App.unitsLayer, max: 64 });
   }
 
-  // color maps a weight in [-1, 1] (scaled) to red (positive) or blue.
-  function color(t) {
-    t = Math.max(-1, Math.min(1, t));
-    if (t >= 0) return [255 - 78 * t, 255 - 231 * t, 255 - 212 * t];
-    t = -t;
-    return [255 - 222 * t, 255 - 153 * t, 255 - 83 * t];
+  // PALETTE maps a weight scaled to [-1, 1], quantised to 255 steps, to
+  // red (positive) through white to blue (negative), as r, g, b triples.
+  const PALETTE = (() => {
+    const p = new Uint8ClampedArray(3 * 256);
+    for (let i = 0; i < 256; i++) {
+      const t = (i - 127.5) / 127.5;
+      const c = t >= 0 ? [255 - 78 * t, 255 - 231 * t, 255 - 212 * t] : [255 + 222 * t, 255 + 153 * t, 255 + 83 * t];
+      p.set(c.map(Math.round), 3 * i);
+    }
+    return p;
+  })();
+
+  // paint writes weight v/m's colour at byte offset o of an RGBA buffer.
+  function paint(px, o, v, m) {
+    const i = 3 * Math.max(0, Math.min(255, Math.round(127.5 + 127.5 * v / m)));
+    px[o] = PALETTE[i]; px[o + 1] = PALETTE[i + 1]; px[o + 2] = PALETTE[i + 2]; px[o + 3] = 255;
   }
 
   // imageOf draws values (rows = h·w positions) into an ImageData,
@@ -705,10 +732,12 @@
     let m = 1e-12;
     for (let i = 0; i < vals.length; i++) m = Math.max(m, Math.abs(vals[i]));
     const img = new ImageData(w, h);
+    const px = img.data;
+    px.fill(255);
     for (let i = 0; i < h * w; i++) {
-      let c = i < vals.length ? color(vals[i] / m) : [240, 240, 240];
-      if (mask && !mask[i]) c = [236, 238, 241];
-      img.data.set([c[0], c[1], c[2], 255], 4 * i);
+      if (i >= vals.length) { px[4 * i] = px[4 * i + 1] = px[4 * i + 2] = 240; }
+      else if (mask && !mask[i]) { px[4 * i] = 236; px[4 * i + 1] = 238; px[4 * i + 2] = 241; }
+      else paint(px, 4 * i, vals[i], m);
     }
     return img;
   }
@@ -769,31 +798,44 @@
     const geo = unitGeometry(u, c.clientWidth || 600);
     const { g } = fitCanvas(c, Math.ceil(geo.rows * geo.bh));
     const showAlpha = $('show-alpha').checked;
-    // One image at one pixel per weight holds every unit; it is drawn
-    // scaled in a single call, which keeps the frame short.
+    // One image holds every unit at k image pixels per weight, α marked
+    // by a dark centre pixel: a single putImageData and drawImage, so the
+    // frame stays short.
     const { gw, gh, sc } = geo;
-    const grid = new ImageData(geo.per * gw, geo.rows * gh);
-    grid.data.fill(255);
+    const k = sc >= 1.5 ? 3 : 1;
+    const W = geo.per * gw * k;
+    const grid = new ImageData(W, geo.rows * gh * k);
+    const px = grid.data;
+    px.fill(255);
     for (let i = 0; i < geo.n; i++) {
       const vals = u.weights.subarray(i * u.rows, (i + 1) * u.rows);
       let m = 1e-12;
-      for (let k = 0; k < vals.length; k++) m = Math.max(m, Math.abs(vals[k]));
-      const x0 = (i % geo.per) * gw + 1, y0 = Math.floor(i / geo.per) * gh + 1;
-      for (let k = 0; k < u.h * u.w; k++) {
-        const cc = k < vals.length ? color(vals[k] / m) : [240, 240, 240];
-        const o = 4 * ((y0 + Math.floor(k / u.w)) * grid.width + x0 + (k % u.w));
-        grid.data[o] = cc[0]; grid.data[o + 1] = cc[1]; grid.data[o + 2] = cc[2];
+      for (let q = 0; q < vals.length; q++) m = Math.max(m, Math.abs(vals[q]));
+      const x0 = ((i % geo.per) * gw + 1) * k, y0 = (Math.floor(i / geo.per) * gh + 1) * k;
+      for (let q = 0; q < u.h * u.w; q++) {
+        const bx = x0 + (q % u.w) * k, by = y0 + Math.floor(q / u.w) * k;
+        for (let dy = 0; dy < k; dy++) {
+          for (let dx = 0; dx < k; dx++) {
+            const o = 4 * ((by + dy) * W + bx + dx);
+            if (q < vals.length) paint(px, o, vals[q], m);
+            else { px[o] = px[o + 1] = px[o + 2] = 240; }
+          }
+        }
+      }
+      const a = alphaOf(u, i);
+      if (showAlpha && a && k === 3) {
+        for (const q of a) {
+          const o = 4 * ((y0 + Math.floor(q / u.w) * k + 1) * W + x0 + (q % u.w) * k + 1);
+          px[o] = px[o + 1] = px[o + 2] = 25;
+        }
       }
     }
-    blit(g, grid, 0, 0, sc, sc);
-    for (let i = 0; i < geo.n; i++) {
+    blit(g, grid, 0, 0, sc / k, sc / k);
+    if (App.detail && App.detail.layer === u.layer && App.detail.unit < geo.n) {
+      const i = App.detail.unit;
       const x = ((i % geo.per) * gw + 1) * sc, y = (Math.floor(i / geo.per) * gh + 1) * sc;
-      const a = alphaOf(u, i);
-      if (showAlpha && a && sc >= 2) markAlpha(g, a, u.w, x, y, sc, sc, Math.min(1.1, sc / 3));
-      if (App.detail && App.detail.layer === u.layer && App.detail.unit === i) {
-        g.strokeStyle = '#1d2330'; g.lineWidth = 2;
-        g.strokeRect(x - 1.5, y - 1.5, u.w * sc + 3, u.h * sc + 3);
-      }
+      g.strokeStyle = '#1d2330'; g.lineWidth = 2;
+      g.strokeRect(x - 1.5, y - 1.5, u.w * sc + 3, u.h * sc + 3);
     }
     $('units-note').textContent = u.predicted
       ? `First ${u.shown} of ${u.units} units. Dots mark α, the positions whose weights are learned; every other pixel is predicted by U. Click a unit.`
@@ -1014,6 +1056,12 @@
     }));
     $('show-alpha').addEventListener('change', guard(() => { drawUnits(); }));
     window.addEventListener('resize', guard(() => { App.dirty = true; drawUnits(); drawConfusion(); }));
+    if (window.IntersectionObserver) {
+      new IntersectionObserver(guard((entries) => {
+        App.unitsVisible = entries[entries.length - 1].isIntersecting;
+        if (App.unitsVisible && App.unitsStale) { App.unitsStale = false; drawUnits(); }
+      })).observe($('units'));
+    }
     setupPad();
     drawPrediction();
     drawConfusion();

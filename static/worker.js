@@ -19,8 +19,21 @@ const W = {
 
 function post(msg) { self.postMessage(msg); }
 
-function fail(where, err) {
-  post({ type: 'error', message: where + ': ' + (err && err.message ? err.message : String(err)) });
+// WHERE words the step that failed for the page's message.
+const WHERE = {
+  init: 'The training engine could not start',
+  start: 'This model cannot be built',
+  training: 'Training stopped',
+  engine: 'The training engine stopped',
+  units: 'The unit images are not available',
+  unit: 'This unit cannot be shown',
+  predict: 'The drawing cannot be read',
+};
+
+// fail reports an error to the page; stop says the run is over.
+function fail(where, err, stop) {
+  const text = err && err.message ? err.message : String(err);
+  post({ type: 'error', message: (WHERE[where] || where) + ': ' + text, stop: !!stop });
 }
 
 // call invokes a Go method; a Go error comes back as {error}.
@@ -34,7 +47,7 @@ async function init(msg) {
   const go = new Go();
   const ready = new Promise((resolve) => { globalThis.predparamsReady = resolve; });
   const inst = await WebAssembly.instantiate(msg.module, go.importObject);
-  go.run(inst).then(() => fail('engine', 'the wasm instance exited'));
+  go.run(inst).then(() => fail('engine', 'the wasm instance exited', true));
   await ready;
   W.api = globalThis.predparams;
   const d = msg.data.map((b) => new Uint8Array(b));
@@ -68,7 +81,7 @@ function slice() {
     if (performance.now() - W.lastUnits > 1000) sendUnits();
   } catch (err) {
     W.running = false;
-    fail('training', err);
+    fail('training', err, true);
     return;
   }
   schedule();
@@ -105,7 +118,8 @@ self.onmessage = async (e) => {
       default: fail('worker', 'unknown message ' + msg.type);
     }
   } catch (err) {
-    if (msg.type === 'start') W.running = false;
-    fail(msg.type, err);
+    const stop = msg.type === 'start' || msg.type === 'init';
+    if (stop) W.running = false;
+    fail(msg.type, err, stop);
   }
 };

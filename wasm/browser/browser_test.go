@@ -231,6 +231,32 @@ func TestPage(t *testing.T) {
 		})
 	}
 
+	// A setting the engine rejects: one message, and the page still trains.
+	t.Run("model error", func(t *testing.T) {
+		run(t, ctx, chromedp.Navigate("about:blank"), chromedp.Navigate(srv.URL+"/#cols=3&hidden=64"))
+		waitState(t, ctx, "the engine", 60*time.Second, func(s State) bool { return s.Ready })
+		run(t, ctx, chromedp.Click(chromedp.ID("train")))
+		s, err := PollState(ctx, 30*time.Second, func(s State) bool { return s.Error != nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(*s.Error, "cannot be built") || !strings.Contains(*s.Error, "does not divide") {
+			t.Errorf("message %q does not say why the model cannot be built", *s.Error)
+		}
+		s, _ = PollState(ctx, time.Second, func(State) bool { return true })
+		if s.Running {
+			t.Error("trainingState.running after a model error")
+		}
+		eval[bool](t, ctx, `(() => { const i = document.getElementById("in-cols"); i.value = "4"; i.dispatchEvent(new Event("change")); return true; })()`)
+		waitFor(t, ctx, "the hash to follow the field", `location.hash.includes("cols=4")`)
+		run(t, ctx, chromedp.Click(chromedp.ID("train")))
+		waitState(t, ctx, "training with 4 columns", 30*time.Second, func(s State) bool { return s.ExamplesSeen > 0 })
+		run(t, ctx, chromedp.Click(chromedp.ID("reset")))
+		if errs := con.take(false); len(errs) > 0 {
+			t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))
+		}
+	})
+
 	// The data fails to load: one message, nothing thrown.
 	t.Run("no data", func(t *testing.T) {
 		h := site.Handler(dir)
