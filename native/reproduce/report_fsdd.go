@@ -40,7 +40,7 @@ func reportFSDD(s *section) {
 			v = partlyHolds
 		}
 	}
-	s.verdict(claim, fmt.Sprintf("smallest fraction where Emp–Emp is within noise of dense (%s%%): %s", dense.format(2), lowest), v)
+	s.verdict(claim, fmt.Sprintf("smallest fraction where Emp–Emp is within noise of dense (%s): %s", dense.pct(), lowest), v)
 	t := s.compareArms("Emp–Emp", armNarrow, points)
 	s.verdict("At equal learned parameters the predicted Emp–Emp net beats a down-sized dense net on FSDD", "Emp–Emp against dense, narrower: "+t.String(), t.verdictOf())
 	e2 := s.compareArms("Emp2–Emp2", "Emp–Emp", points)

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"strings"
 )
 
 // stat is a sample of one measurement over seeds.
@@ -59,6 +60,19 @@ func (s stat) format(prec int) string {
 		out += fmt.Sprintf(" (%d/%d)", s.n(), s.want)
 	}
 	return out
+}
+
+// pct is format(2) with a percent sign after the value, before any count
+// of missing seeds: "1.62 ± 0.05%", "2.87% (1/3)".
+func (s stat) pct() string {
+	out := s.format(2)
+	if i := strings.Index(out, " ("); i >= 0 {
+		return out[:i] + "%" + out[i:]
+	}
+	if out == "—" {
+		return out
+	}
+	return out + "%"
 }
 
 // compare says how a's mean relates to b's (lower is better): the
