@@ -458,7 +458,7 @@
     if (App.paused) {
       App.paused = false;
       state.running = true;
-      for (const n of ['main', 'dense']) if (App.runs[n].started || App.workers[n]) send(n, { type: 'resume' });
+      for (const n of ['main', 'dense']) send(n, { type: 'resume' });
       setStatus('training');
     } else {
       App.paused = true;

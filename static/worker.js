@@ -8,6 +8,7 @@ importScripts('wasm_exec.js');
 
 const W = {
   api: null,        // globalThis.predparams, once the instance runs
+  started: false,   // a model has been built
   running: false,   // training slices are being run
   looping: false,   // the slice loop is scheduled
   slice: 60,        // milliseconds of training per slice
@@ -57,7 +58,9 @@ async function init(msg) {
 
 function start(msg) {
   W.running = false;
+  W.started = false;
   const r = call('start', JSON.stringify(msg.params));
+  W.started = true;
   post({ type: 'started', table: JSON.parse(r.table), trainN: r.trainN, testN: r.testN });
   W.lastUnits = 0;
   W.running = true;
@@ -103,8 +106,10 @@ self.onmessage = async (e) => {
       case 'init': await init(msg); break;
       case 'start': start(msg); break;
       case 'pause': W.running = false; post({ type: 'paused' }); break;
-      case 'resume': W.running = true; schedule(); post({ type: 'resumed' }); break;
-      case 'stop': W.running = false; break;
+      case 'resume':
+        if (W.started) { W.running = true; schedule(); post({ type: 'resumed' }); }
+        break;
+      case 'stop': W.running = false; W.started = false; break;
       case 'units':
         W.unitsLayer = msg.layer; W.unitsMax = msg.max || 64;
         if (W.api && msg.layer >= 0) sendUnits();
