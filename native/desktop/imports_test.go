@@ -33,6 +33,9 @@ func TestOnlyDesktopImportsEbiten(t *testing.T) {
 			}
 			continue
 		}
+		if strings.HasPrefix(pkg, module+"/native/desktop") {
+			continue
+		}
 		for _, d := range strings.Fields(deps) {
 			if strings.HasPrefix(d, "github.com/hajimehoshi/ebiten") || strings.HasPrefix(d, "github.com/ebitengine/") {
 				t.Errorf("%s imports %s: only native/desktop may import ebiten", pkg, d)
@@ -60,5 +63,23 @@ func TestEbitenVersion(t *testing.T) {
 	}
 	if got := strings.TrimSpace(string(out)); got != "github.com/hajimehoshi/ebiten/v2 v2.10.4" {
 		t.Fatalf("go.mod has %s, want ebiten v2.10.4", got)
+	}
+}
+
+// TestDesktopImports keeps the face thin: of this module, the app may
+// import engine/... and models only (docs/DESIGN.md).
+func TestDesktopImports(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command")
+	}
+	out, err := exec.Command("go", "list", "-f", "{{join .Imports \"\\n\"}}", ".").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, imp := range strings.Fields(string(out)) {
+		rest, ours := strings.CutPrefix(imp, module+"/")
+		if ours && rest != "models" && rest != "engine" && !strings.HasPrefix(rest, "engine/") {
+			t.Errorf("native/desktop imports %s: it may import engine/... and models only", imp)
+		}
 	}
 }

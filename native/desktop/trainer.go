@@ -12,7 +12,6 @@ import (
 
 	"github.com/predparams/predparams/engine"
 	"github.com/predparams/predparams/engine/data"
-	"github.com/predparams/predparams/kernels"
 	"github.com/predparams/predparams/models"
 )
 
@@ -98,12 +97,15 @@ type trainer struct {
 
 	// Throughput: examples trained in busy wall time (measured from mark),
 	// and the sliding window of the shown rate.
-	examples   int64
-	busy       time.Duration
-	mark       time.Time
-	winEx      int64
-	winBusy    time.Duration
-	rate       float64
+	examples int64
+	busy     time.Duration
+	mark     time.Time
+	winEx    int64
+	winBusy  time.Duration
+	rate     float64
+
+	// Reused from snapshot to snapshot: the shown layer's weights, and
+	// the kernel image of kkey with its side, positions and range.
 	scratch    []float32
 	kkey       kernelKey
 	kimg       []float32
@@ -461,10 +463,17 @@ func weightShape(m *models.Model, i, rows int) engine.Shape {
 // over; beyond it, positions are subsampled evenly.
 const maxKernelPositions = 2048
 
+// kernel is a covariance over a layer's input positions, as
+// models.Dictionary.Kernel holds it.
+type kernel interface {
+	Len() int
+	At(i, j int) float64
+}
+
 // kernelImage returns the kernel k over positions pos (all of k's
 // positions when pos is nil) as a side×side image, averaged over blocks
 // of positions so that side ≤ maxSide, with its range. It reuses dst.
-func kernelImage(dst []float32, k kernels.Kernel, pos []int, maxSide int) (img []float32, side, count int, lo, hi float32) {
+func kernelImage(dst []float32, k kernel, pos []int, maxSide int) (img []float32, side, count int, lo, hi float32) {
 	if pos == nil {
 		n := k.Len()
 		step := max(1, (n+maxKernelPositions-1)/maxKernelPositions)
