@@ -186,12 +186,19 @@ func TestPage(t *testing.T) {
 		width, height int64
 	}{{"desktop-1280x800", 1280, 800}, {"phone-390", 390, 844}} {
 		run(t, ctx, chromedp.EmulateViewport(v.width, v.height), chromedp.Sleep(400*time.Millisecond))
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		eval[bool](t, ctx, "window.scrollTo(0, 0), true")
+		view, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(shots, v.name+".png"), png, 0o644); err != nil {
+		full, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
 			t.Fatal(err)
+		}
+		for name, png := range map[string][]byte{v.name + ".png": view, v.name + "-full.png": full} {
+			if err := os.WriteFile(filepath.Join(shots, name), png, 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	run(t, ctx, chromedp.EmulateViewport(1280, 800))
