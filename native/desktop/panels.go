@@ -205,7 +205,7 @@ const (
 	tabLayer   = 12
 	tabKind    = 46
 	tabDict    = 146
-	tabShape   = 218
+	tabShape   = 230
 	tabStatic  = 384
 	tabLearned = 448
 	tabBiases  = 500
@@ -419,7 +419,10 @@ func (a *app) drawUnit(c *ebiten.Image) {
 	sub := "its incoming weights, all learned; no dictionary"
 	if d != nil {
 		title += fmt.Sprintf(" · column %d of %d · %s, n_α = %d", s.column, d.columns, d.kind, d.nAlpha)
-		sub = "learned weights beside predicted weights, and the atoms of U"
+		sub = "its weights W = U·V, and the atoms of U"
+		if positions(d) {
+			sub = "learned weights beside predicted weights, and the atoms of U"
+		}
 	}
 	a.card(c, l.unit, title, sub)
 
@@ -473,11 +476,11 @@ func (a *app) drawUnit(c *ebiten.Image) {
 	const gap = 4
 	perRow := max(1, (A.Dx()+gap)/(aw+gap))
 	n := min(d.nAlpha, perRow*max(1, (A.Dy()-18+gap)/(ah+gap)))
-	what := "atom"
+	what := ""
 	if alpha != nil {
-		what = "atom k(·, α_i), dot at α_i"
+		what = ", a dot at each one's α"
 	}
-	textLeft(c, fmt.Sprintf("U_%d: %d of its %d columns (%s)", s.column, n, d.nAlpha, what), a.font.small, float64(A.Min.X), float64(A.Min.Y-2), mutedColour())
+	textLeft(c, fmt.Sprintf("U_%d: %d of its %d columns (atoms)%s", s.column, n, d.nAlpha, what), a.font.small, float64(A.Min.X), float64(A.Min.Y-2), mutedColour())
 	if len(d.u) < s.rows*d.nAlpha {
 		return
 	}
@@ -550,8 +553,9 @@ func (a *app) drawKernel(c *ebiten.Image) {
 		if d != nil {
 			msg = fmt.Sprintf("the %s dictionary has none", d.kind)
 		}
-		textAt(c, "No kernel: "+msg, a.font.body, float64(l.kimage.Min.X+l.kimage.Dx()/2), float64(l.kimage.Min.Y+l.kimage.Dy()/2),
-			mutedColour(), text.AlignCenter, text.AlignCenter)
+		x, y := float64(l.kimage.Min.X+l.kimage.Dx()/2), float64(l.kimage.Min.Y+l.kimage.Dy()/2)
+		textAt(c, "No kernel:", a.font.body, x, y-10, mutedColour(), text.AlignCenter, text.AlignCenter)
+		textAt(c, msg, a.font.body, x, y+10, mutedColour(), text.AlignCenter, text.AlignCenter)
 		return
 	}
 	sub := fmt.Sprintf("K over all %d positions", d.kernelN)
