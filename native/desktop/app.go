@@ -53,14 +53,15 @@ type app struct {
 	grid                               gridGeom  // of the last drawn weight grid, for clicks and arrows
 
 	// What the user selected.
-	want       view
-	rebuildID  int    // rebuild requests sent
-	pending    string // what the last rebuild request changes
-	dictFrom   string // the dictionary the last d tried, so d moves on after a failure
-	dictLayer  int
-	status     string
-	statusTime time.Time
-	chars      []rune
+	want        view
+	viewPending bool   // want was asked for and not drawn yet
+	rebuildID   int    // rebuild requests sent
+	pending     string // what the last rebuild request changes
+	dictFrom    string // the dictionary the last d tried, so d moves on after a failure
+	dictLayer   int
+	status      string
+	statusTime  time.Time
+	chars       []rune
 
 	// The outcome, read by run after the window closes.
 	finished bool // -frames were drawn: stop at the next tick
@@ -176,7 +177,7 @@ func (a *app) key(r rune) error {
 	case 'k', 'K':
 		a.want.kernelAlpha = !a.want.kernelAlpha
 		a.want.layer, a.want.unit = s.layer, s.unit
-		a.tr.setView(a.want)
+		a.setView()
 	case 's', 'S':
 		name := filepath.Join(a.opts.out, time.Now().Format("screenshot-20060102-150405.png"))
 		if err := a.screenshot(name); err != nil {
@@ -227,7 +228,7 @@ func (a *app) nextLayer() {
 		i := (s.layer + k) % n
 		if s.layers[i].DenseWeights > 0 {
 			a.want = view{layer: i, unit: 0, kernelAlpha: a.want.kernelAlpha}
-			a.tr.setView(a.want)
+			a.setView()
 			a.say("showing layer %d", i)
 			return
 		}
@@ -244,7 +245,7 @@ func (a *app) selectUnit(u int) {
 	a.want = view{layer: s.layer, unit: u, kernelAlpha: a.want.kernelAlpha}
 	a.snap.unit = u // drawn at once; the next snapshot brings its atoms
 	a.dirty = true
-	a.tr.setView(a.want)
+	a.setView()
 }
 
 // click selects the unit or layer under p.
@@ -262,8 +263,14 @@ func (a *app) click(p image.Point) {
 	}
 	if i, ok := a.tableRow(p); ok && a.snap.layers[i].DenseWeights > 0 {
 		a.want = view{layer: i, unit: 0, kernelAlpha: a.want.kernelAlpha}
-		a.tr.setView(a.want)
+		a.setView()
 	}
+}
+
+// setView asks the trainer for a.want and has its answer drawn at once.
+func (a *app) setView() {
+	a.tr.setView(a.want)
+	a.viewPending = true
 }
 
 // say shows a status message.
@@ -299,11 +306,18 @@ func (a *app) stop(code int, save bool) error {
 // and the frame costs next to nothing.
 func (a *app) Draw(screen *ebiten.Image) {
 	a.frames++
-	if s, ok := a.tr.box.take(a.snap); ok {
+	old := a.snap
+	state, gen, rebuilt := old.state, old.gen, old.rebuilt
+	if s, ok := a.tr.box.take(old); ok {
 		if s.unit != a.want.unit && a.want.layer == s.layer && s.seq > 0 {
 			s.unit = a.want.unit // the selection moved after this snapshot was taken
 		}
 		a.snap, a.fresh = s, true
+		// Answers to the user are drawn at once; training data wait.
+		if s.state != state || s.gen != gen || s.rebuilt != rebuilt || a.viewPending && s.view == a.want {
+			a.dirty = true
+			a.viewPending = a.viewPending && s.view != a.want
+		}
 	}
 	shot := a.opts.frames > 0 && a.frames >= a.opts.frames && !a.finished
 	now := time.Now()

@@ -59,6 +59,10 @@ type snapshot struct {
 	loss     []lossPoint
 	history  []models.EpochMetrics
 
+	// view is the view the renderer asked for when the snapshot was
+	// made; the fields below say what was shown of it.
+	view view
+
 	// The shown layer: its index, the unit selected and its column, and
 	// the layer's effective weights W (rows × units, row-major). wshape
 	// lays a unit's rows out as an image (H×W×C, channel fastest).

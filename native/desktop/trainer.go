@@ -395,6 +395,7 @@ func (t *trainer) fillLayer(s *snapshot) {
 	if p := t.view.Load(); p != nil {
 		v = *p
 	}
+	s.view = v
 	if v.layer < 0 || v.layer >= len(m.Layers) || m.Layers[v.layer].DenseWeights == 0 {
 		v.layer = defaultLayer(m.Layers)
 	}
