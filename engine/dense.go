@@ -9,15 +9,8 @@ import (
 // w is inDim×outDim, b has outDim entries (nil for none) and out is
 // n×outDim.
 func DenseForward(c *Context, out, in, w, b []float32, n, inDim, outDim int, act Act) {
-	beta := float32(0)
-	if b != nil {
-		for i := 0; i < n; i++ {
-			copy(out[i*outDim:(i+1)*outDim], b[:outDim])
-		}
-		beta = 1
-	}
-	c.Gemm.Sgemm(false, false, n, outDim, inDim, 1, in, inDim, w, outDim, beta, out, outDim)
-	ActForward(act, out[:n*outDim])
+	c.Gemm.Sgemm(false, false, n, outDim, inDim, 1, in, inDim, w, outDim, 0, out, outDim)
+	BiasActForward(c, out, b, n, outDim, act)
 }
 
 // DenseBackward back-propagates through DenseForward. dOut (n×outDim) is
@@ -26,15 +19,36 @@ func DenseForward(c *Context, out, in, w, b []float32, n, inDim, outDim int, act
 // sums of dZ into db (if db is not nil), and writes dZ·wᵀ into dIn (if dIn
 // is not nil).
 func DenseBackward(c *Context, dIn, dw, db, dOut, in, out, w []float32, n, inDim, outDim int, act Act) {
+	denseBackward(c, dIn, dw, db, dOut, in, out, w, n, inDim, outDim, act, false)
+}
+
+// denseBackward is DenseBackward; with set, it overwrites dw and db
+// instead of adding into them, which saves zeroing them first.
+func denseBackward(c *Context, dIn, dw, db, dOut, in, out, w []float32, n, inDim, outDim int, act Act, set bool) {
 	dz := dOut[:n*outDim]
-	ActBackward(act, dz, out)
-	c.Gemm.Sgemm(true, false, inDim, outDim, n, 1, in, inDim, dz, outDim, 1, dw, outDim)
 	if db != nil {
-		AddColumnSums(db[:outDim], dz, n, outDim)
+		actBiasBackward(c, dz, out, db, n, outDim, act, set)
+	} else if act != Identity {
+		actBackward(c, dz, out, act)
 	}
+	beta := float32(1)
+	if set {
+		beta = 0
+	}
+	c.Gemm.Sgemm(true, false, inDim, outDim, n, 1, in, inDim, dz, outDim, beta, dw, outDim)
 	if dIn != nil {
 		c.Gemm.Sgemm(false, true, n, inDim, outDim, 1, dz, outDim, w, outDim, 0, dIn, inDim)
 	}
+}
+
+// actBackward is ActBackward split over c's threads.
+func actBackward(c *Context, dy, y []float32, a Act) {
+	if t, parts := c.split(len(dy), minElems); t != nil {
+		t.act = actLoop{dy, y[:len(dy)], a}
+		t.run(&t.act, len(dy), parts)
+		return
+	}
+	ActBackward(a, dy, y)
 }
 
 // AddColumnSums adds the column sums of the rows×cols matrix m into dst.
@@ -96,7 +110,13 @@ func (l *Dense) Forward(c *Context, out, in []float32, n int) {
 
 // Backward implements Layer.
 func (l *Dense) Backward(c *Context, dIn, dOut, in, out []float32, n int) {
-	DenseBackward(c, dIn, l.W.Grad, biasGrad(l.B), dOut, in, out, l.W.Data, n, l.in, l.Out, l.Act)
+	l.backward(c, dIn, dOut, in, out, n, false)
+}
+
+// backward is Backward; with set, it overwrites the gradients of the
+// layer's parameters instead of adding into them (see Net.Backward).
+func (l *Dense) backward(c *Context, dIn, dOut, in, out []float32, n int, set bool) {
+	denseBackward(c, dIn, l.W.Grad, biasGrad(l.B), dOut, in, out, l.W.Data, n, l.in, l.Out, l.Act, set)
 }
 
 func biasData(b *Param) []float32 {

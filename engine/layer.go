@@ -22,8 +22,32 @@ type Layer interface {
 }
 
 // Context carries what every layer call needs: the matrix product and the
-// number of goroutines a layer may use for its own loops.
+// number of goroutines a layer may use for its own loops (activations,
+// bias sums, im2col, pooling, optimizer updates). Those loops are split
+// over disjoint ranges of their outputs, so results are bit-identical for
+// any Threads.
+//
+// The helper goroutines are started on the first loop worth splitting and
+// exit when the Context is garbage collected. Like a gemm.Impl, a Context
+// must be used by one goroutine at a time; a copy shares the original's
+// helpers and scratch space.
 type Context struct {
 	Gemm    gemm.Impl
 	Threads int
+
+	team    *team     // helpers for Threads > 1; see split
+	buf     []float32 // scratch; see scratch
+	minPart int       // if > 0, the smallest part worth splitting off (tests)
+}
+
+// scratch returns n floats of scratch space, valid until the next call.
+// It grows once to the largest n, so a training step allocates nothing.
+func (c *Context) scratch(n int) []float32 {
+	if c == nil {
+		return make([]float32, n)
+	}
+	if len(c.buf) < n {
+		c.buf = make([]float32, n)
+	}
+	return c.buf[:n]
 }

@@ -24,6 +24,33 @@ type Net struct {
 	acts  [][]float32 // acts[i]: output of layer i
 	dacts [][]float32 // dacts[i]: gradient with respect to acts[i]
 	dIn   []float32   // gradient with respect to the input, when asked for
+	sets  []bool      // sets[i]: layer i overwrites its gradients; see Backward
+	spans [][2]int    // spans[i]: layer i's parameters in Data and Grad
+}
+
+// gradSetter is a layer of this package whose backward can overwrite the
+// gradients of its parameters instead of adding into them: the first
+// write is then a product with β = 0, which saves zeroing them.
+type gradSetter interface {
+	backward(c *Context, dIn, dOut, in, out []float32, n int, set bool)
+}
+
+// setsGrads reports whether Net.Backward may let layer i of layers
+// overwrite its gradients: it must be a Dense or a Conv2D itself (not a
+// type of another package that embeds one, which may share its
+// parameters, as a tied autoencoder does), and appear once in layers.
+func setsGrads(layers []Layer, i int) bool {
+	switch layers[i].(type) {
+	case *Dense, *Conv2D:
+	default:
+		return false
+	}
+	for j, l := range layers {
+		if j != i && l == layers[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // NewNet sets up layers on input shape in for batches of up to maxBatch
@@ -53,6 +80,7 @@ func NewNet(in Shape, layers []Layer, maxBatch int, g gemm.Impl, threads int) (*
 		}
 		shape = out
 		net.Shapes = append(net.Shapes, out)
+		first := total
 		for _, p := range l.Params() {
 			if p.Rows <= 0 || p.Cols <= 0 {
 				return nil, fmt.Errorf("layer %d: parameter %s has shape %d×%d", i, p.Name, p.Rows, p.Cols)
@@ -62,6 +90,8 @@ func NewNet(in Shape, layers []Layer, maxBatch int, g gemm.Impl, threads int) (*
 			total += p.Size()
 			net.Params = append(net.Params, p)
 		}
+		net.spans = append(net.spans, [2]int{first, total})
+		net.sets = append(net.sets, setsGrads(layers, i))
 		net.acts = append(net.acts, make([]float32, maxBatch*out.Size()))
 		net.dacts = append(net.dacts, make([]float32, maxBatch*out.Size()))
 	}
@@ -128,8 +158,18 @@ func (net *Net) OutputGrad(n int) []float32 {
 // respect to the output is in OutputGrad(n), through the activations of
 // the last Forward on x. If wantInput, the gradient with respect to x is
 // computed too and returned; otherwise Backward returns nil.
+//
+// The gradients of the net's Dense and Conv2D layers are overwritten by
+// their backward; every other layer's are zeroed first and added into. So
+// a layer must not add into the gradients of a Dense or Conv2D of the same
+// net: a layer that shares a Dense's parameters must hold it wrapped in a
+// type of its own.
 func (net *Net) Backward(x []float32, n int, wantInput bool) []float32 {
-	clear(net.Grad)
+	for i, span := range net.spans {
+		if !net.sets[i] {
+			clear(net.Grad[span[0]:span[1]])
+		}
+	}
 	var dx []float32
 	if wantInput {
 		if len(net.dIn) < net.MaxBatch*net.In.Size() {
@@ -143,7 +183,12 @@ func (net *Net) Backward(x []float32, n int, wantInput bool) []float32 {
 			in = net.acts[i-1][:n*net.Shapes[i-1].Size()]
 			dIn = net.dacts[i-1][:n*net.Shapes[i-1].Size()]
 		}
-		net.Layers[i].Backward(&net.Ctx, dIn, net.dacts[i][:n*net.Shapes[i].Size()], in, net.acts[i][:n*net.Shapes[i].Size()], n)
+		dOut, out := net.dacts[i][:n*net.Shapes[i].Size()], net.acts[i][:n*net.Shapes[i].Size()]
+		if net.sets[i] {
+			net.Layers[i].(gradSetter).backward(&net.Ctx, dIn, dOut, in, out, n, true)
+		} else {
+			net.Layers[i].Backward(&net.Ctx, dIn, dOut, in, out, n)
+		}
 	}
 	return dx
 }

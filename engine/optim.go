@@ -81,6 +81,7 @@ type Optimizer struct {
 	// moment (nil for SGD).
 	M, V  []float32
 	norms []float64
+	ctx   *Context // the net's: threads and helpers for the updates
 }
 
 // NewOptimizer checks cfg and allocates state for net.
@@ -99,7 +100,7 @@ func NewOptimizer(cfg OptimConfig, net *Net) (*Optimizer, error) {
 			cfg.Eps = 1e-8
 		}
 	}
-	o := &Optimizer{Config: cfg, M: make([]float32, len(net.Data))}
+	o := &Optimizer{Config: cfg, M: make([]float32, len(net.Data)), ctx: &net.Ctx}
 	if cfg.Kind == "adam" {
 		o.V = make([]float32, len(net.Data))
 	}
@@ -118,41 +119,65 @@ func (o *Optimizer) Reset() {
 }
 
 // Step applies update t (counted from 0) to every parameter in params
-// from its Grad.
+// from its Grad. The update is one pass over the parameters, split over
+// the threads of the net's Context.
 func (o *Optimizer) Step(params []*Param, t int64) {
 	c := o.Config
 	lr := float32(c.LRAt(t))
-	wd := float32(c.WeightDecay)
+	u := update{o: o, params: params, lr: lr, wd: float32(c.WeightDecay)}
 	switch c.Kind {
 	case "sgd":
-		mu := float32(c.MomentumAt(t))
-		for _, p := range params {
-			decay := wd
-			if p.Role != Weight {
-				decay = 0
-			}
-			sgdUpdate(p.Data, p.Grad, o.M[p.Off:p.Off+p.Size()], lr, mu, decay)
-		}
+		u.mu = float32(c.MomentumAt(t))
 	case "adam":
-		b1, b2 := float32(c.Beta1), float32(c.Beta2)
+		u.adam = true
+		u.b1, u.b2 = float32(c.Beta1), float32(c.Beta2)
 		// Bias corrections folded into the step size and epsilon.
 		bc1 := 1 - math.Pow(c.Beta1, float64(t+1))
 		bc2 := 1 - math.Pow(c.Beta2, float64(t+1))
-		step := float32(float64(lr) * math.Sqrt(bc2) / bc1)
-		eps := float32(c.Eps * math.Sqrt(bc2))
-		for _, p := range params {
-			decay := wd
-			if p.Role != Weight {
-				decay = 0
-			}
-			adamUpdate(p.Data, p.Grad, o.M[p.Off:p.Off+p.Size()], o.V[p.Off:p.Off+p.Size()], step, b1, b2, eps, decay)
-		}
+		u.step = float32(float64(lr) * math.Sqrt(bc2) / bc1)
+		u.eps = float32(c.Eps * math.Sqrt(bc2))
+	}
+	if tm, parts := o.ctx.split(len(o.M), minParams); tm != nil {
+		tm.update = u
+		tm.run(&tm.update, len(o.M), parts)
+	} else {
+		u.run(0, len(o.M))
 	}
 	if c.MaxNorm > 0 {
 		for _, p := range params {
 			if p.MaxNorm {
 				o.capColumns(p, c.MaxNorm)
 			}
+		}
+	}
+}
+
+// update is one optimizer step over the offsets [lo, hi) of the flat
+// parameter buffer: the parts of params that fall in that range.
+type update struct {
+	o                 *Optimizer
+	params            []*Param
+	adam              bool
+	lr, wd            float32
+	mu                float32 // SGD
+	step, b1, b2, eps float32 // Adam
+}
+
+func (u *update) run(lo, hi int) {
+	for _, p := range u.params {
+		i0, i1 := max(lo, p.Off), min(hi, p.Off+p.Size())
+		if i0 >= i1 {
+			continue
+		}
+		decay := u.wd
+		if p.Role != Weight {
+			decay = 0
+		}
+		w, g := p.Data[i0-p.Off:i1-p.Off], p.Grad[i0-p.Off:i1-p.Off]
+		if u.adam {
+			adamUpdate(w, g, u.o.M[i0:i1], u.o.V[i0:i1], u.step, u.b1, u.b2, u.eps, decay)
+		} else {
+			sgdUpdate(w, g, u.o.M[i0:i1], u.lr, u.mu, decay)
 		}
 	}
 }
@@ -168,12 +193,16 @@ func sgdUpdate(w, g, v []float32, lr, mu, wd float32) {
 }
 
 // adamUpdate applies Adam with bias corrections folded into step and eps.
+// The square root is float32 (the compiler turns float32(math.Sqrt(
+// float64(x))) into one SQRTSS); the divide that remains costs about as
+// much as the rest of the update.
 func adamUpdate(w, g, m, v []float32, step, b1, b2, eps, wd float32) {
 	g, m, v = g[:len(w)], m[:len(w)], v[:len(w)]
+	c1, c2 := 1-b1, 1-b2
 	for i := range w {
 		gi := g[i] + wd*w[i]
-		mi := b1*m[i] + (1-b1)*gi
-		vi := b2*v[i] + (1-b2)*gi*gi
+		mi := b1*m[i] + c1*gi
+		vi := b2*v[i] + c2*gi*gi
 		m[i], v[i] = mi, vi
 		w[i] -= step * mi / (float32(math.Sqrt(float64(vi))) + eps)
 	}
