@@ -17,9 +17,8 @@ type Session struct {
 	Params Params
 	Run    *models.Run
 
-	active   time.Duration // time spent in Advance since the start
-	trainDur time.Duration // of which training steps
-	steps    int64
+	active time.Duration // time spent in Advance since the start
+	steps  int64
 
 	perm      []int32 // the trainer's order of the current epoch, to read batch labels
 	permEpoch int
@@ -125,7 +124,6 @@ func (s *Session) Advance(budget time.Duration) Update {
 		}
 	}
 	s.active += time.Since(start)
-	s.trainDur += stepTime
 	u.Examples, u.Steps, u.Seconds = s.examples(), s.steps, s.active.Seconds()
 	u.Epoch = s.Run.Trainer.Epoch
 	u.TrainLoss, u.TrainAccuracy = s.win.mean()
