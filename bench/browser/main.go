@@ -77,8 +77,10 @@ type Results struct {
 func main() {
 	quick := flag.Bool("quick", false, "shorter runs (accuracy to 30 s, throughput 5 s): a smoke test")
 	out := flag.String("out", "bench/out/browser.json", "write the results as JSON to `FILE`")
+	curves := flag.String("curves", "default,dense,mlp256,tfjs", "accuracy runs to make, a comma-separated `LIST` of default, dense, mlp256, tfjs")
+	speed := flag.Bool("speed", true, "measure throughput and compare mode too")
 	flag.Parse()
-	if err := run(*quick, *out); err != nil {
+	if err := run(*quick, *out, strings.Split(*curves, ","), *speed); err != nil {
 		fmt.Fprintf(os.Stderr, "bench/browser: %v\n", err)
 		os.Exit(1)
 	}
@@ -89,7 +91,11 @@ func load() string {
 	return strings.Join(strings.Fields(string(b))[:min(3, len(strings.Fields(string(b))))], " ")
 }
 
-func run(quick bool, out string) error {
+func run(quick bool, out string, curves []string, speed bool) error {
+	want := map[string]bool{}
+	for _, c := range curves {
+		want[strings.TrimSpace(c)] = true
+	}
 	ctx := context.Background()
 	benchDir, err := filepath.Abs("bench/browser")
 	if err != nil {
@@ -141,12 +147,15 @@ func run(quick bool, out string) error {
 		horizon = 32
 	}
 	// Accuracy against time, back to back.
-	pages := []struct{ name, hash string }{
-		{"this engine: default predicted 784-512-10 (SE, 19.5% learned)", hashDefault},
-		{"this engine: dense 784-512-10", hashDense},
-		{"this engine: dense 784-256-10", hashMLP256},
+	pages := []struct{ key, name, hash string }{
+		{"default", "this engine: default predicted 784-512-10 (SE, 19.5% learned)", hashDefault},
+		{"dense", "this engine: dense 784-512-10", hashDense},
+		{"mlp256", "this engine: dense 784-256-10", hashMLP256},
 	}
 	for i, p := range pages {
+		if !want[p.key] {
+			continue
+		}
 		c, lt, err := pageCurve(bctx, srv.URL, p.hash, horizon, i == 0)
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.name, err)
@@ -159,7 +168,7 @@ func run(quick bool, out string) error {
 		res.Curves = append(res.Curves, c)
 		printCurve(c)
 	}
-	if tfjs {
+	if tfjs && want["tfjs"] {
 		c, st, err := tfjsCurve(bctx, srv.URL, horizon)
 		if err != nil {
 			return fmt.Errorf("TF.js: %w", err)
@@ -169,6 +178,11 @@ func run(quick bool, out string) error {
 		printCurve(c)
 	}
 
+	if !speed {
+		res.LoadAfter = load()
+		report(res)
+		return nil
+	}
 	// Throughput on the same MLP and batch.
 	secs := 12.0
 	if quick {
