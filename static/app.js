@@ -116,6 +116,7 @@
     padDirty: false,
     unitsVisible: true,  // the unit grid is on screen
     unitsStale: false,   // new unit weights wait to be drawn
+    pending: new Set(),  // views to redraw at the next frame (see later)
     lastPredict: 0,
     dirty: true,
     message: '',
@@ -360,12 +361,12 @@
         if (h.name === 'main' && m.units.layer === App.unitsLayer) {
           App.units = m.units;
           // Off screen, the grid is drawn when it scrolls into view.
-          if (App.unitsVisible) drawUnits(); else App.unitsStale = true;
+          if (App.unitsVisible) later('units'); else App.unitsStale = true;
         }
         break;
       case 'unit':
         App.detail = m.detail;
-        drawDetail();
+        later('detail');
         break;
       case 'prediction':
         App.prediction = m.result;
@@ -405,7 +406,7 @@
         state.testAccuracy = e.accuracy;
         state.evaluatedAt = e.examples;
         state.evaluatedSeconds = e.seconds;
-        if (e.confusion) drawConfusion();
+        if (e.confusion) later('confusion');
       }
     } else {
       const last = run.test[run.test.length - 1];
@@ -437,7 +438,7 @@
     App.units = null; App.detail = null; App.table = null;
     Object.assign(state, { running: true, examplesSeen: 0, testAccuracy: null, evaluatedAt: null, seconds: 0, evaluatedSeconds: null, examplesPerS: 0, msPerStep: 0, dense: null });
     App.paused = false;
-    renderTable(); drawDetail(); drawConfusion(); drawUnits();
+    renderTable(); later('detail', 'confusion', 'units');
     const gp = goParams(App.params);
     if (!App.module) { App.trainRequested = true; setStatus('loading… training starts when ready'); renderButtons(); return; }
     worker('main');
@@ -477,7 +478,7 @@
     Object.assign(state, { running: false, examplesSeen: 0, testAccuracy: null, evaluatedAt: null, seconds: 0, evaluatedSeconds: null, examplesPerS: 0, msPerStep: 0, dense: null, prediction: null });
     clearMessage();
     $('note').textContent = '';
-    renderTable(); drawDetail(); drawConfusion(); drawUnits(); drawPrediction();
+    renderTable(); drawPrediction(); later('detail', 'confusion', 'units');
     setStatus(state.ready ? 'ready: press Train' : 'loading…');
     renderButtons();
     App.dirty = true;
@@ -788,7 +789,8 @@
     const c = $('units');
     const u = App.units;
     if (!u) {
-      const { g, w, h } = fitCanvas(c, 60);
+      // Keep the grid's height while a new run starts: no layout shift.
+      const { g, w, h } = fitCanvas(c, state.running ? Math.max(60, c.clientHeight) : 60);
       g.fillStyle = '#868e96'; g.font = '13px "Liberation Sans", Arial, sans-serif';
       g.textAlign = 'center'; g.textBaseline = 'middle';
       g.fillText(App.runs.main.started ? 'loading unit weights…' : 'press Train to see the units', w / 2, h / 2);
@@ -912,7 +914,7 @@
       }
       box.append(labelled(`dictionary atoms: first ${d.nAtoms} of ${d.nAlpha} columns of U`, c));
     }
-    drawUnits();
+    later('units');
   }
 
   // ---- confusion matrix ----
@@ -1027,8 +1029,18 @@
 
   // ---- frame loop ----
 
+  // later asks the next frame to redraw the named views: handlers of
+  // worker messages only mark, so that a frame lays the page out once.
+  function later(...views) {
+    for (const v of views) App.pending.add(v);
+  }
+
+  const VIEWS = { units: () => drawUnits(), detail: () => drawDetail(), confusion: () => drawConfusion() };
+
   function frame() {
     try {
+      for (const v of App.pending) VIEWS[v]();
+      App.pending.clear();
       if (App.dirty) {
         App.dirty = false;
         drawCharts();
@@ -1055,11 +1067,11 @@
       send('main', { type: 'units', layer: App.unitsLayer, max: 64 });
     }));
     $('show-alpha').addEventListener('change', guard(() => { drawUnits(); }));
-    window.addEventListener('resize', guard(() => { App.dirty = true; drawUnits(); drawConfusion(); }));
+    window.addEventListener('resize', guard(() => { App.dirty = true; later('units', 'confusion'); }));
     if (window.IntersectionObserver) {
       new IntersectionObserver(guard((entries) => {
         App.unitsVisible = entries[entries.length - 1].isIntersecting;
-        if (App.unitsVisible && App.unitsStale) { App.unitsStale = false; drawUnits(); }
+        if (App.unitsVisible && App.unitsStale) { App.unitsStale = false; later('units'); }
       })).observe($('units'));
     }
     setupPad();
