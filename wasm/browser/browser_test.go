@@ -130,6 +130,13 @@ func TestPage(t *testing.T) {
 	if got := eval[string](t, ctx, "location.hash"); !strings.Contains(got, "hidden=128") {
 		t.Errorf("the hash lost the settings: %s", got)
 	}
+	// What the first visit transferred: the page's resources (the
+	// workers' wasm_exec.js, a few kB, is in their own timelines).
+	transfer := eval[float64](t, ctx, `performance.getEntriesByType("navigation").concat(performance.getEntriesByType("resource")).reduce((a, e) => a + e.transferSize, 0)`)
+	t.Logf("first visit transferred %.2f MB", transfer/1e6)
+	if transfer > 6e6 {
+		t.Errorf("first visit transferred %.0f bytes, over 6 MB", transfer)
+	}
 	run(t, ctx, chromedp.Click(chromedp.ID("train")))
 	start := time.Now()
 	s := waitState(t, ctx, "90% test accuracy", 90*time.Second, func(s State) bool {
