@@ -35,6 +35,9 @@ type figure struct {
 	name, title, xlabel, ylabel string
 	logX, logY                  bool
 	series                      []series
+	// xticks, if set, are the only x ticks (integers such as worker
+	// counts).
+	xticks []float64
 }
 
 // errPoints adapts a series to plotter's XYer and YErrorer, clipping the
@@ -180,9 +183,23 @@ func (s *section) draw(f figure) {
 		pad := 0.05 * (xmax - xmin)
 		p.X.Min, p.X.Max = xmin-pad, xmax+pad
 	}
-	p.Y.Min, p.Y.Max = ymin, ymax
+	if len(f.xticks) > 0 {
+		var t plot.ConstantTicks
+		for _, x := range f.xticks {
+			t = append(t, plot.Tick{Value: x, Label: strconv.FormatFloat(x, 'g', 4, 64)})
+		}
+		p.X.Tick.Marker = t
+	}
+	// Head room above the data for the legend, which sits top right: a
+	// share of the height that grows with its entries.
+	room := 0.08*float64(drawn) + 0.05
+	p.Y.Min, p.Y.Max = ymin, ymax+room*(ymax-ymin)/(1-room)
 	if f.logY {
-		p.Y.Min, p.Y.Max = ymin/1.1, ymax*1.1
+		lo, hi := math.Log(ymin/1.1), math.Log(ymax*1.1)
+		p.Y.Min, p.Y.Max = math.Exp(lo), math.Exp(hi+room*(hi-lo)/(1-room))
+	}
+	if ymin == ymax {
+		p.Y.Min, p.Y.Max = ymin*0.9, ymax*1.1+1e-9
 	}
 	for _, format := range []string{"svg", "png"} {
 		w, err := p.WriterTo(7*vg.Inch, 4.5*vg.Inch, format)

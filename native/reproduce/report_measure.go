@@ -350,7 +350,8 @@ func reportComm(s *section) {
 	}
 	arms := []string{armCommDense, armCommDense16, armCommPredict, armCommPredict2}
 	rows = nil
-	fig := figure{name: "step", title: "Data-parallel step over loopback TCP", xlabel: "worker processes", ylabel: "ms per step (slowest worker)"}
+	fig := figure{name: "step", title: "Data-parallel step over loopback TCP", xlabel: "worker processes", ylabel: "ms per step (slowest worker)",
+		xticks: []float64{1, 2, 4}}
 	for _, a := range arms {
 		se := series{name: a}
 		for _, n := range commWorkers {
