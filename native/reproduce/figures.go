@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"image/color"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 )
 
 // series is one curve of a figure: points with symmetric error bars.
@@ -92,9 +94,10 @@ func (s *section) draw(f figure) {
 	p.Title.Text = f.title
 	p.X.Label.Text = f.xlabel
 	p.Y.Label.Text = f.ylabel
-	p.Legend.Top = true
-	p.Legend.Left = false
 	p.Add(plotter.NewGrid())
+	// The legend is drawn beside the plot, not over the data.
+	legend := plot.NewLegend()
+	legend.Top, legend.Left = true, true
 	xmin, xmax, ymin, ymax := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
 	for _, se := range f.series {
 		for i := range se.xs {
@@ -145,9 +148,9 @@ func (s *section) draw(f figure) {
 				s.err = err
 				return
 			}
-			l.Color, l.Dashes, l.Width = col, []vg.Length{vg.Points(4), vg.Points(3)}, vg.Points(1.2)
+			l.Color, l.Dashes, l.Width = color.Black, []vg.Length{vg.Points(4), vg.Points(3)}, vg.Points(1.2)
 			p.Add(l)
-			p.Legend.Add(se.name, l)
+			legend.Add(se.name, l)
 			continue
 		}
 		ep := errPoints{s: pts, logY: f.logY}
@@ -165,7 +168,7 @@ func (s *section) draw(f figure) {
 		}
 		eb.Color = col
 		p.Add(l, sc, eb)
-		p.Legend.Add(se.name, l, sc)
+		legend.Add(se.name, l, sc)
 	}
 	if drawn == 0 {
 		return
@@ -190,25 +193,25 @@ func (s *section) draw(f figure) {
 		}
 		p.X.Tick.Marker = t
 	}
-	// Head room above the data for the legend, which sits top right: a
-	// share of the height that grows with its entries.
-	room := 0.08*float64(drawn) + 0.05
-	p.Y.Min, p.Y.Max = ymin, ymax+room*(ymax-ymin)/(1-room)
+	p.Y.Min, p.Y.Max = ymin-0.05*(ymax-ymin), ymax+0.05*(ymax-ymin)
 	if f.logY {
-		lo, hi := math.Log(ymin/1.1), math.Log(ymax*1.1)
-		p.Y.Min, p.Y.Max = math.Exp(lo), math.Exp(hi+room*(hi-lo)/(1-room))
+		p.Y.Min, p.Y.Max = ymin/1.1, ymax*1.1
 	}
 	if ymin == ymax {
 		p.Y.Min, p.Y.Max = ymin*0.9, ymax*1.1+1e-9
 	}
+	const width, height, legendWidth = 9 * vg.Inch, 4.5 * vg.Inch, 2.3 * vg.Inch
 	for _, format := range []string{"svg", "png"} {
-		w, err := p.WriterTo(7*vg.Inch, 4.5*vg.Inch, format)
+		c, err := draw.NewFormattedCanvas(width, height, format)
 		if err != nil {
 			s.err = err
 			return
 		}
+		dc := draw.New(c)
+		p.Draw(draw.Crop(dc, 0, -legendWidth, 0, 0))
+		legend.Draw(draw.Crop(dc, width-legendWidth+vg.Points(8), 0, 0, -vg.Points(24)))
 		var buf bytes.Buffer
-		if _, err := w.WriteTo(&buf); err != nil {
+		if _, err := c.WriteTo(&buf); err != nil {
 			s.err = err
 			return
 		}
