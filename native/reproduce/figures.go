@@ -2,8 +2,8 @@ package main
 
 import (
 	"bytes"
-	"image/color"
 	"fmt"
+	"image/color"
 	"math"
 	"path/filepath"
 	"strconv"
