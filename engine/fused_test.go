@@ -441,3 +441,66 @@ func TestSplitTrainStepAllocatesNothing(t *testing.T) {
 		t.Errorf("%v allocations per step on 2 threads, want 0", a)
 	}
 }
+
+// TestOptimizerFlushesTinyState trains parameters whose gradient is zero
+// after the first update, for long enough that their state would decay
+// into the subnormal range: Step must flush it to zero instead, and the
+// parameters must end where the unflushed updates take them.
+func TestOptimizerFlushesTinyState(t *testing.T) {
+	for _, cfg := range []OptimConfig{
+		{Kind: "adam", LR: 1e-3, Beta1: 0.5},
+		{Kind: "adam", LR: 1e-3},
+		{Kind: "sgd", LR: 0.1, Momentum: 0.9},
+		{Kind: "sgd", LR: 0.1, Momentum: 0.3},
+	} {
+		net, err := NewNet(Flat(3), []Layer{&Dense{Out: 4}}, 1, gemm.Simple{}, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		net.Init(1)
+		o, err := NewOptimizer(cfg, net)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The reference: the same updates without flushing, in float64.
+		want := make([]float64, len(net.Data))
+		for i, w := range net.Data {
+			want[i] = float64(w)
+		}
+		m, v := make([]float64, len(want)), make([]float64, len(want))
+		c := o.Config
+		for step := int64(0); step < 3000; step++ {
+			g := 0.0
+			if step == 0 {
+				g = 1e-3
+			}
+			for i := range net.Grad {
+				net.Grad[i] = float32(g)
+			}
+			o.Step(net.Params, step)
+			for i := range want {
+				if c.Kind == "sgd" {
+					m[i] = c.Momentum*m[i] - c.LR*g
+					want[i] += m[i]
+					continue
+				}
+				m[i] = c.Beta1*m[i] + (1-c.Beta1)*g
+				v[i] = c.Beta2*v[i] + (1-c.Beta2)*g*g
+				bc1, bc2 := 1-math.Pow(c.Beta1, float64(step+1)), 1-math.Pow(c.Beta2, float64(step+1))
+				want[i] -= c.LR * (m[i] / bc1) / (math.Sqrt(v[i]/bc2) + c.Eps)
+			}
+		}
+		for _, state := range [][]float32{o.M, o.V} {
+			for i, s := range state {
+				if s != 0 && math.Abs(float64(s)) < 1.2e-38 {
+					t.Fatalf("%+v: state[%d] = %v is subnormal", cfg, i, s)
+				}
+			}
+		}
+		for i, w := range net.Data {
+			if math.Abs(float64(w)-want[i]) > 1e-6*(1+math.Abs(want[i])) {
+				t.Errorf("%+v: w[%d] = %v, want %v", cfg, i, w, want[i])
+			}
+		}
+	}
+}

@@ -124,7 +124,7 @@ func (o *Optimizer) Reset() {
 func (o *Optimizer) Step(params []*Param, t int64) {
 	c := o.Config
 	lr := float32(c.LRAt(t))
-	u := update{o: o, params: params, lr: lr, wd: float32(c.WeightDecay)}
+	u := update{o: o, params: params, lr: lr, wd: float32(c.WeightDecay), flush: t%flushEvery == 0}
 	switch c.Kind {
 	case "sgd":
 		u.mu = float32(c.MomentumAt(t))
@@ -161,9 +161,11 @@ type update struct {
 	lr, wd            float32
 	mu                float32 // SGD
 	step, b1, b2, eps float32 // Adam
+	flush             bool    // flush tiny state to zero; see flushEvery
 }
 
 func (u *update) run(lo, hi int) {
+
 	for _, p := range u.params {
 		i0, i1 := max(lo, p.Off), min(hi, p.Off+p.Size())
 		if i0 >= i1 {
@@ -174,10 +176,42 @@ func (u *update) run(lo, hi int) {
 			decay = 0
 		}
 		w, g := p.Data[i0-p.Off:i1-p.Off], p.Grad[i0-p.Off:i1-p.Off]
+		if u.flush {
+			flushTiny(u.o.M[i0:i1])
+			if u.adam {
+				flushTiny(u.o.V[i0:i1])
+			}
+		}
 		if u.adam {
 			adamUpdate(w, g, u.o.M[i0:i1], u.o.V[i0:i1], u.step, u.b1, u.b2, u.eps, decay)
 		} else {
 			sgdUpdate(w, g, u.o.M[i0:i1], u.lr, u.mu, decay)
+		}
+	}
+}
+
+// The optimizers' state decays geometrically where the gradient is zero
+// (a pixel that is always 0, a dead unit). Below 1e-30 it no longer moves
+// w (an Adam step changes w by at most step·1e-30/eps), but left alone it
+// decays into float32's subnormal range (below 1.2e-38), where every
+// operation on it takes a microcode assist of about a hundred cycles: on
+// MNIST that made Adam's update 1.7 times slower. So every flushEvery
+// updates, Step sets the state below stateFloor to zero. That is 26
+// binary orders of magnitude above the subnormals: state that decays by
+// less than 2^−0.8 an update (Adam's β₁ = 0.9 decays by 2^−0.15) is
+// flushed before it gets there, and state that decays faster spends at
+// most 28 updates there, once.
+const (
+	stateFloor = 1e-30
+	flushEvery = 32
+)
+
+// flushTiny sets the values of x smaller in magnitude than stateFloor to
+// zero.
+func flushTiny(x []float32) {
+	for i, v := range x {
+		if math.Abs(float64(v)) < stateFloor {
+			x[i] = 0
 		}
 	}
 }
