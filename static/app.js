@@ -23,7 +23,7 @@
     { key: 'ell', label: 'SE length ℓ (px)', type: 'float', min: 0.1, max: 50, def: 2 },
     { key: 'ridge', label: 'SE ridge λ', type: 'float', min: 0, max: 100, def: 0.1 },
     { key: 'opt', label: 'optimizer', type: 'choice', choices: ['adam', 'sgd'], names: { adam: 'Adam', sgd: 'SGD, momentum 0.9' }, def: 'adam' },
-    { key: 'lr', label: 'learning rate', title: 'halves every 50,000 examples', type: 'float', min: 1e-6, max: 10, def: 0.002 },
+    { key: 'lr', label: 'learning rate', title: 'halves every 50,000 examples', type: 'float', min: 1e-6, max: 10, def: 0.003 },
     { key: 'batch', label: 'batch size', type: 'int', min: 1, max: 1000, def: 64 },
     { key: 'seed', label: 'seed', type: 'int', min: 0, max: 2147483647, def: 1 },
     { key: 'compare', label: 'compare with dense', type: 'bool', def: false },

@@ -4,7 +4,7 @@
 //   backend=wasm|cpu  the TF.js backend
 //   mode=train        train and evaluate until stopped (accuracy against time)
 //   mode=speed&steps=N  time N training steps only (throughput)
-//   hidden=256, batch=64, lr=0.002
+//   hidden=256, batch=64, lr=0.003
 'use strict';
 
 const Q = new URLSearchParams(location.search);
@@ -14,7 +14,7 @@ const cfg = {
   steps: Number(Q.get('steps') || 200),
   hidden: Number(Q.get('hidden') || 256),
   batch: Number(Q.get('batch') || 64),
-  lr: Number(Q.get('lr') || 0.002),
+  lr: Number(Q.get('lr') || 0.003),
   data: Q.get('data') || '/data/',
 };
 const S = {

@@ -47,7 +47,7 @@ func DefaultParams() Params {
 	return Params{
 		Model: "mlp", Hidden: 512, Depth: 1, Dicts: []string{"se"},
 		Fraction: 0.195, Columns: 1, Length: 2, Ridge: 0.1,
-		Optim: "adam", LR: 0.002, Batch: 64, Seed: 1,
+		Optim: "adam", LR: 0.003, Batch: 64, Seed: 1,
 	}
 }
 
