@@ -266,12 +266,7 @@ func (l *Activation) Params() []*Param { return nil }
 func (l *Activation) Forward(c *Context, out, in []float32, n int) {
 	m := n * l.shape.Size()
 	copy(out[:m], in[:m])
-	if t, parts := c.split(m, minElems); t != nil {
-		t.act = actLoop{out[:m], nil, l.Act}
-		t.run(&t.act, m, parts)
-		return
-	}
-	ActForward(l.Act, out[:m])
+	BiasActForward(c, out, nil, n, l.shape.Size(), l.Act)
 }
 
 // Backward implements Layer.
@@ -280,26 +275,24 @@ func (l *Activation) Backward(c *Context, dIn, dOut, in, out []float32, n int) {
 		return
 	}
 	m := n * l.shape.Size()
-	if t, parts := c.split(m, minElems); t != nil {
-		t.act = actLoop{dOut[:m], out[:m], l.Act}
-		t.run(&t.act, m, parts)
-	} else {
-		ActBackward(l.Act, dOut[:m], out[:m])
-	}
+	actBackward(c, dOut[:m], out[:m], l.Act)
 	copy(dIn[:m], dOut[:m])
 }
 
-// actLoop applies ActForward to x, or ActBackward to x and y when y is not
-// nil, split over elements.
-type actLoop struct {
-	x, y []float32
-	a    Act
+// actBackward is ActBackward split over c's threads.
+func actBackward(c *Context, dy, y []float32, a Act) {
+	if t, parts := c.split(len(dy), minElems); t != nil {
+		t.actBack = actBackLoop{dy, y[:len(dy)], a}
+		t.run(&t.actBack, len(dy), parts)
+		return
+	}
+	ActBackward(a, dy, y)
 }
 
-func (l *actLoop) run(lo, hi int) {
-	if l.y == nil {
-		ActForward(l.a, l.x[lo:hi])
-	} else {
-		ActBackward(l.a, l.x[lo:hi], l.y[lo:hi])
-	}
+// actBackLoop applies ActBackward to a range of elements.
+type actBackLoop struct {
+	dy, y []float32
+	a     Act
 }
+
+func (l *actBackLoop) run(lo, hi int) { ActBackward(l.a, l.dy[lo:hi], l.y[lo:hi]) }

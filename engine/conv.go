@@ -298,6 +298,10 @@ func (l *Conv2D) Backward(c *Context, dIn, dOut, in, out []float32, n int) {
 func (l *Conv2D) backward(c *Context, dIn, dOut, in, out []float32, n int, set bool) {
 	g := l.Geom
 	pix, size, taps := g.OutH*g.OutW, g.In.Size(), g.Taps()
+	if set && n == 0 {
+		clear(l.W.Grad)
+		clear(l.B.Grad)
+	}
 	for i := 0; i < n; i += l.chunk {
 		m := min(l.chunk, n-i)
 		rows := m * pix

@@ -41,16 +41,6 @@ func denseBackward(c *Context, dIn, dw, db, dOut, in, out, w []float32, n, inDim
 	}
 }
 
-// actBackward is ActBackward split over c's threads.
-func actBackward(c *Context, dy, y []float32, a Act) {
-	if t, parts := c.split(len(dy), minElems); t != nil {
-		t.act = actLoop{dy, y[:len(dy)], a}
-		t.run(&t.act, len(dy), parts)
-		return
-	}
-	ActBackward(a, dy, y)
-}
-
 // AddColumnSums adds the column sums of the rows×cols matrix m into dst.
 func AddColumnSums(dst, m []float32, rows, cols int) {
 	dst = dst[:cols]

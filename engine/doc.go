@@ -1,9 +1,12 @@
 // Package engine trains feed-forward networks on the CPU in float32.
 //
 // Every layer is an explicit forward and backward over flat buffers (see
-// DenseForward, Conv2DForward, MaxPoolForward and their backwards); a Net
+// DenseForward, ConvForward, MaxPoolForward and their backwards); a Net
 // chains layers over one contiguous parameter buffer and its twin gradient
 // buffer, and a Trainer runs seeded minibatch SGD or Adam over a data.Dataset.
+// Besides the matrix products (engine/gemm), a layer's loops and the
+// optimizer's update run on Context.Threads goroutines, with results that
+// do not depend on the thread count.
 //
 // engine imports only engine/gemm, engine/data and engine/checkpoint: never
 // kernels, models or a face (wasm, native).

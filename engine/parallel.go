@@ -6,9 +6,10 @@ import (
 	"time"
 )
 
-// A loop is the body of a loop that Context.parallel may split over
-// goroutines: run does iterations [lo, hi). Iterations must write disjoint
-// memory, so that the result does not depend on how [0, n) is split.
+// A loop is the body of a loop that a team may split over goroutines: run
+// does iterations [lo, hi). Iterations must write disjoint memory and
+// compute each output the same way whatever the split, so that results do
+// not depend on the thread count.
 type loop interface {
 	run(lo, hi int)
 }
@@ -79,11 +80,12 @@ type message struct {
 // loop over allocates nothing.
 type loops struct {
 	biasAct     biasActLoop
-	act         actLoop
+	actBack     actBackLoop
 	actBiasBack actBiasBackLoop
 	im2col      im2colLoop
 	col2im      col2imLoop
 	maxPool     maxPoolLoop
+	maxPoolBack maxPoolBackLoop
 	update      update
 }
 

@@ -98,11 +98,9 @@ func MaxPoolBackward(dIn, dOut []float32, arg []int32, n, inSize, outSize int) {
 	}
 }
 
-// maxPoolLoop runs MaxPoolForward, or MaxPoolBackward when back is set,
-// over a range of images.
+// maxPoolLoop runs MaxPoolForward over a range of images.
 type maxPoolLoop struct {
-	back            bool
-	out, in         []float32 // forward: out, in; backward: dOut, dIn
+	out, in         []float32
 	arg             []int32
 	in3             Shape
 	k, stride       int
@@ -110,20 +108,27 @@ type maxPoolLoop struct {
 }
 
 func (l *maxPoolLoop) run(lo, hi int) {
-	out, arg := l.out[lo*l.outSize:hi*l.outSize], l.arg[lo*l.outSize:hi*l.outSize]
-	in := l.in[lo*l.inSize : hi*l.inSize]
-	if !l.back {
-		MaxPoolForward(out, arg, in, hi-lo, l.in3, l.k, l.stride)
-		// arg indexes in, from image lo on.
-		for o := range arg {
-			arg[o] += int32(lo * l.inSize)
-		}
-		return
+	arg := l.arg[lo*l.outSize : hi*l.outSize]
+	MaxPoolForward(l.out[lo*l.outSize:hi*l.outSize], arg, l.in[lo*l.inSize:hi*l.inSize], hi-lo, l.in3, l.k, l.stride)
+	// arg indexes the images from lo on; make it index the batch.
+	for o := range arg {
+		arg[o] += int32(lo * l.inSize)
 	}
-	// arg indexes the whole batch, and dIn from image lo on.
-	clear(in)
-	for o, i := range arg {
-		in[int(i)-lo*l.inSize] += out[o]
+}
+
+// maxPoolBackLoop runs MaxPoolBackward over a range of images.
+type maxPoolBackLoop struct {
+	dIn, dOut       []float32
+	arg             []int32
+	inSize, outSize int
+}
+
+func (l *maxPoolBackLoop) run(lo, hi int) {
+	// The images' arg entries point into their own inputs only.
+	dIn := l.dIn[lo*l.inSize : hi*l.inSize]
+	clear(dIn)
+	for o, i := range l.arg[lo*l.outSize : hi*l.outSize] {
+		dIn[int(i)-lo*l.inSize] += l.dOut[lo*l.outSize+o]
 	}
 }
 
@@ -162,7 +167,7 @@ func (l *MaxPool) Params() []*Param { return nil }
 // Forward implements Layer.
 func (l *MaxPool) Forward(c *Context, out, in []float32, n int) {
 	if t, parts := c.split(n*l.in.Size(), minElems); t != nil {
-		t.maxPool = maxPoolLoop{false, out, in, l.arg, l.in, l.K, l.Stride, l.in.Size(), l.out.Size()}
+		t.maxPool = maxPoolLoop{out, in, l.arg, l.in, l.K, l.Stride, l.in.Size(), l.out.Size()}
 		t.run(&t.maxPool, n, parts)
 		return
 	}
@@ -175,8 +180,8 @@ func (l *MaxPool) Backward(c *Context, dIn, dOut, in, out []float32, n int) {
 		return
 	}
 	if t, parts := c.split(n*l.in.Size(), minElems); t != nil {
-		t.maxPool = maxPoolLoop{true, dOut, dIn, l.arg, l.in, l.K, l.Stride, l.in.Size(), l.out.Size()}
-		t.run(&t.maxPool, n, parts)
+		t.maxPoolBack = maxPoolBackLoop{dIn, dOut, l.arg, l.in.Size(), l.out.Size()}
+		t.run(&t.maxPoolBack, n, parts)
 		return
 	}
 	MaxPoolBackward(dIn, dOut, l.arg, n, l.in.Size(), l.out.Size())
