@@ -59,7 +59,7 @@ type evalState struct {
 const (
 	evalRatio  = 5
 	evalMinGap = 3 * time.Second
-	evalMaxGap = 10 * time.Second
+	evalMaxGap = 6 * time.Second
 	evalSlice  = 1000 // test examples per evaluation slice
 )
 
