@@ -15,9 +15,10 @@ type loop interface {
 }
 
 // split returns c's team and the number of parts to split work units of
-// work into, at least minPart units per part, on up to c.Threads
-// goroutines. It returns nil when the work should run on the calling
-// goroutine alone: one thread, a nil c, js/wasm, or too little work.
+// work into: a multiple of c.Threads, up to partsPerThread parts per
+// thread, each at least minPart units. It returns nil when the work should
+// run on the calling goroutine alone: one thread, a nil c, js/wasm, or too
+// little work.
 func (c *Context) split(work, minPart int) (*team, int) {
 	if c == nil || c.Threads < 2 || runtime.GOARCH == "wasm" {
 		return nil, 1
@@ -25,14 +26,17 @@ func (c *Context) split(work, minPart int) (*team, int) {
 	if c.minPart > 0 {
 		minPart = c.minPart
 	}
-	parts := min(c.Threads, work/max(minPart, 1))
-	if parts < 2 {
-		return nil, 1
+	perThread := min(partsPerThread, work/max(minPart, 1)/c.Threads)
+	if perThread < 1 {
+		if work/max(minPart, 1) < 2 {
+			return nil, 1
+		}
+		perThread = 1 // fewer helpers than threads are worth it, but two are
 	}
 	if c.team == nil || c.team.threads != c.Threads {
 		c.team = newTeam(c.Threads)
 	}
-	return c.team, parts
+	return c.team, perThread * c.Threads
 }
 
 // Minimum parts of work worth handing to another goroutine. A part handed
@@ -44,12 +48,18 @@ const (
 	minParams = 8192  // optimizer updates
 )
 
+// partsPerThread bounds the parts of one loop per thread. Parts are
+// claimed one at a time by whoever is free, so when the OS deschedules a
+// helper (on a busy machine), the caller waits only for the part that the
+// helper is running, not for a whole thread's share.
+const partsPerThread = 4
+
 // A team is the helper goroutines of one Context, started when the
-// Context first has a loop worth splitting. It works like the driver of
-// engine/gemm: the caller offers parts to the helpers, runs the first part
-// itself, then claims and runs every part that no helper has started, so a
+// Context first has a loop worth splitting. The caller publishes a loop,
+// wakes the helpers, and then it and the helpers claim its parts one at a
+// time until none is left; the caller returns when every part is done. A
 // helper that the OS does not schedule in time costs nothing but the
-// claim. The helpers exit when the team is garbage collected.
+// wake-up. The helpers exit when the team is garbage collected.
 type team struct {
 	threads int
 	crew    *crew
@@ -59,21 +69,24 @@ type team struct {
 // crew is the part of a team its helpers see. It holds no reference to
 // the team between calls, so that an unused team can be collected.
 type crew struct {
-	loop  loop // the loop being split; nil between calls
-	n     int
-	parts int
+	loop loop // the loop being split; nil between calls
+	n    int  // its iterations
 
-	gen   atomic.Uint64   // generation of the current call
-	claim []atomic.Uint64 // claim[part]: the last generation that claimed part
-	work  chan message    // parts offered to helpers
-	done  chan struct{}   // one token per part run by a helper
+	// state packs the generation of the current loop (counted by the
+	// caller in gen), its number of parts and the next part to claim:
+	// one compare-and-swap claims a part of the current loop, and fails
+	// when a new loop has replaced the one a helper looked at.
+	state atomic.Uint64
+	gen   uint64
+	work  chan struct{} // wakes a helper
+	done  chan struct{} // one token per part run by a helper
 }
 
-// message offers part of the call of generation gen to a helper.
-type message struct {
-	gen  uint64
-	part int
-}
+// state's fields: generation << 32 | parts << 16 | next part.
+const (
+	partBits = 16
+	partMask = 1<<partBits - 1
+)
 
 // loops holds one argument block per kind of split loop. A call fills
 // its block and hands a pointer to it to the helpers, so that handing a
@@ -92,22 +105,21 @@ type loops struct {
 // newTeam starts threads−1 helpers.
 func newTeam(threads int) *team {
 	w := &crew{
-		claim: make([]atomic.Uint64, threads),
-		work:  make(chan message, 4*threads),
-		done:  make(chan struct{}, threads),
+		work: make(chan struct{}, threads),
+		done: make(chan struct{}, partsPerThread*threads),
 	}
 	for range threads - 1 {
 		go w.helper()
 	}
 	t := &team{threads: threads, crew: w}
-	runtime.AddCleanup(t, func(work chan message) { close(work) }, w.work)
+	runtime.AddCleanup(t, func(work chan struct{}) { close(work) }, w.work)
 	return t
 }
 
 // run runs l over [0, n) in up to parts blocks and returns when all are
 // done.
 func (t *team) run(l loop, n, parts int) {
-	parts = min(parts, n)
+	parts = min(parts, n, partMask)
 	if parts < 2 {
 		if n > 0 {
 			l.run(0, n)
@@ -115,64 +127,69 @@ func (t *team) run(l loop, n, parts int) {
 		return
 	}
 	w := t.crew
-	w.loop, w.n, w.parts = l, n, parts
-	g := w.gen.Add(1)
-	for part := 1; part < parts; part++ {
+	w.loop, w.n = l, n
+	w.gen++
+	w.state.Store(w.gen<<32 | uint64(parts)<<partBits) // publishes loop and n
+	for range t.threads - 1 {
 		select {
-		case w.work <- message{g, part}:
-		default: // helpers are behind: the caller will run the part
+		case w.work <- struct{}{}:
+		default: // every helper has a wake-up waiting already
 		}
 	}
-	w.runPart(0)
-	helped := 0
-	for part := 1; part < parts; part++ {
-		if w.tryClaim(part, g) {
-			w.runPart(part)
-		} else {
-			helped++
+	mine := 0
+	for {
+		part, _, ok := w.claim()
+		if !ok {
+			break
 		}
+		w.runPart(part, parts)
+		mine++
 	}
-	for range helped {
+	for range parts - mine {
 		recv(w.done, callerSpin)
 	}
 	w.loop = nil
 }
 
-// runPart runs part of the current loop.
-func (w *crew) runPart(part int) {
-	lo, hi := w.n*part/w.parts, w.n*(part+1)/w.parts
+// claim claims the next part of the current loop, if one is left, and
+// returns it and the loop's number of parts. The loop and n then stay as
+// they are until the part is done.
+func (w *crew) claim() (part, parts int, ok bool) {
+	for {
+		s := w.state.Load()
+		next, parts := int(s&partMask), int(s>>partBits&partMask)
+		if next >= parts {
+			return 0, 0, false
+		}
+		if w.state.CompareAndSwap(s, s+1) {
+			return next, parts, true
+		}
+	}
+}
+
+// runPart runs part of the current loop, split in parts.
+func (w *crew) runPart(part, parts int) {
+	lo, hi := w.n*part/parts, w.n*(part+1)/parts
 	if lo < hi {
 		w.loop.run(lo, hi)
 	}
 }
 
-// tryClaim claims part for generation g and reports whether it succeeded.
-func (w *crew) tryClaim(part int, g uint64) bool {
-	c := &w.claim[part]
-	for {
-		old := c.Load()
-		if old >= g {
-			return false
-		}
-		if c.CompareAndSwap(old, g) {
-			return true
-		}
-	}
-}
-
-// helper runs offered parts until the work channel is closed. Offers of
-// finished calls are dropped.
+// helper runs parts of the current loop whenever it is woken, until the
+// work channel is closed. A wake-up that comes late finds no part left.
 func (w *crew) helper() {
 	for {
-		msg, ok := recv(w.work, helperSpin)
-		if !ok {
+		if _, ok := recv(w.work, helperSpin); !ok {
 			return
 		}
-		if w.gen.Load() != msg.gen || !w.tryClaim(msg.part, msg.gen) {
-			continue
+		for {
+			part, parts, ok := w.claim()
+			if !ok {
+				break
+			}
+			w.runPart(part, parts)
+			w.done <- struct{}{}
 		}
-		w.runPart(msg.part)
-		w.done <- struct{}{}
 	}
 }
 
