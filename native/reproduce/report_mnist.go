@@ -353,7 +353,7 @@ func reportBudgets(s *section) {
 		}
 		s.table([]string{"arm", "trained parameters", "hidden layers", "test error %", "Δ vs best SE–Emp"}, rows)
 		if winner != "" {
-			s.printf("Lowest mean error: %s (%s).\n\n", winner, ws.pct())
+			s.printf("Lowest mean error: %s, %s.\n\n", winner, ws.pct())
 		}
 		tallyOne := func(t *tally, arm string) {
 			c := compare(ps, s.errs(arm, p))
@@ -403,6 +403,9 @@ func shape(c *models.Config) string {
 		p := fmt.Sprint(l.Units)
 		if l.Predict != nil {
 			p += " " + l.Predict.Dict
+			if l.Predict.Columns > 1 {
+				p += fmt.Sprintf("×J%d", l.Predict.Columns)
+			}
 		}
 		parts = append(parts, p)
 	}
