@@ -61,6 +61,8 @@ func stateColour(s trainState) color.RGBA {
 	return rgb(190, 195, 200)
 }
 
+// drawHeader draws the title bar: the model, what the trainer does, the
+// progress, the throughput and the fraction of weights learned.
 func (a *app) drawHeader(c *ebiten.Image) {
 	s, r := a.snap, a.lay.header
 	fillRect(c, r, rgb(33, 37, 41))
@@ -91,6 +93,8 @@ func (a *app) drawHeader(c *ebiten.Image) {
 	textAt(c, state.String(), a.font.bold, x-w-18, y, stateColour(state), text.AlignEnd, text.AlignCenter)
 }
 
+// drawCurves draws the running training loss and the test error after
+// each epoch against epochs, on two axes, with a legend.
 func (a *app) drawCurves(c *ebiten.Image) {
 	s, l := a.snap, a.lay
 	sub := ""
@@ -244,6 +248,7 @@ func dictText(lc *models.LayerConfig) string {
 	return fmt.Sprintf("%s, J=%d", lc.Predict.Dict, max(lc.Predict.Columns, 1))
 }
 
+// drawTable draws the parameter accounting of every layer and the totals.
 func (a *app) drawTable(c *ebiten.Image) {
 	s, r := a.snap, a.lay.table
 	a.card(c, r, "Parameters per layer", "static U: fixed dictionary entries · learned: trained weights (V, or W), biases apart")
@@ -290,6 +295,7 @@ func (a *app) drawTable(c *ebiten.Image) {
 		a.font.small, x0+12, y+26, mutedColour())
 }
 
+// drawHelp lists the keys and shows the status line.
 func (a *app) drawHelp(c *ebiten.Image) {
 	r := a.lay.help
 	a.card(c, r, "Keys", "")
@@ -362,6 +368,8 @@ func alphaOf(s *snapshot, u int) []int {
 	return d.alpha[j]
 }
 
+// drawWeights draws a page of the shown layer's units, each unit's
+// incoming weights as a tile with its column's α marked.
 func (a *app) drawWeights(c *ebiten.Image) {
 	s, l := a.snap, a.lay
 	if s.units == 0 || len(s.w) < s.rows*s.units {
@@ -408,6 +416,8 @@ func (a *app) drawWeights(c *ebiten.Image) {
 	}
 }
 
+// drawUnit draws the selected unit: its learned weights (W at α) beside
+// its predicted weights (W = U·V), and the atoms of its column's U.
 func (a *app) drawUnit(c *ebiten.Image) {
 	s, l := a.snap, a.lay
 	if s.units == 0 || len(s.w) < s.rows*s.units {
@@ -544,6 +554,8 @@ func kernelText(kind string) (string, string) {
 	return kind + " kernel", ""
 }
 
+// drawKernel draws the kernel the dictionary was built from, over all
+// positions or over the α of the selected unit's column.
 func (a *app) drawKernel(c *ebiten.Image) {
 	s, l := a.snap, a.lay
 	d := s.dict
