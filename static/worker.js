@@ -12,6 +12,7 @@ const W = {
   running: false,   // training slices are being run
   looping: false,   // the slice loop is scheduled
   slice: 60,        // milliseconds of training per slice
+  duty: 1,          // share of the time this worker computes (see schedule)
   unitsLayer: -1,   // layer whose unit images the page shows
   unitsMax: 64,
   lastUnits: 0,     // time of the last unit images sent
@@ -63,6 +64,7 @@ function start(msg) {
   W.started = true;
   post({ type: 'started', table: JSON.parse(r.table), trainN: r.trainN, testN: r.testN });
   W.lastUnits = 0;
+  W.duty = Math.min(1, Math.max(0.1, msg.duty || 1));
   W.running = true;
   schedule();
 }
@@ -78,6 +80,7 @@ function sendUnits() {
 function slice() {
   W.looping = false;
   if (!W.running) return;
+  const t0 = performance.now();
   try {
     const u = call('advance', W.slice);
     post({ type: 'update', update: u });
@@ -87,15 +90,18 @@ function slice() {
     fail('training', err, true);
     return;
   }
-  schedule();
+  schedule((performance.now() - t0) * (1 / W.duty - 1));
 }
 
-// schedule queues the next slice behind any pending message; a
-// MessageChannel tick is not clamped like setTimeout.
-function schedule() {
+// schedule queues the next slice behind any pending message, after idle
+// milliseconds: a worker with duty d < 1 rests (1/d − 1) times as long as
+// it computed, leaving the cores to the main run. A MessageChannel tick
+// is not clamped like setTimeout.
+function schedule(idle) {
   if (W.looping || !W.running) return;
   W.looping = true;
-  W.tick.port2.postMessage(0);
+  if (idle > 1) setTimeout(() => W.tick.port2.postMessage(0), idle);
+  else W.tick.port2.postMessage(0);
 }
 W.tick.port1.onmessage = slice;
 

@@ -538,7 +538,7 @@ func report(r Results) {
 	fmt.Printf("TF.js wasm: SIMD %v, threads %v\n", r.TFJSSIMD, r.TFJSThreads)
 	fmt.Printf("main thread over the first 10 s of training: longest long task %.0f ms (%d long tasks), longest gap between frames %.0f ms\n",
 		r.LongestTaskMs, r.LongTasks, r.LongestFrameGapMs)
-	fmt.Printf("compare with dense (two workers): main run %.0f ex/s (alone %.0f), dense run %.0f ex/s\n",
+	fmt.Printf("compare with dense (a second worker at half duty): main run %.0f ex/s (alone %.0f), dense run %.0f ex/s\n",
 		r.CompareMainExPerS, r.AloneMainExPerS, r.CompareDenseExPerS)
 }
 

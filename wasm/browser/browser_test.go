@@ -245,6 +245,24 @@ func TestPage(t *testing.T) {
 		})
 	}
 
+	// Compare with dense: a second run beside the first.
+	t.Run("compare", func(t *testing.T) {
+		run(t, ctx, chromedp.Navigate("about:blank"), chromedp.Navigate(srv.URL+"/#compare=1&hidden=64"))
+		waitState(t, ctx, "the engine", 60*time.Second, func(s State) bool { return s.Ready })
+		run(t, ctx, chromedp.Click(chromedp.ID("train")))
+		s := waitState(t, ctx, "both runs", 60*time.Second, func(s State) bool {
+			return s.ExamplesSeen > 0 && s.Dense != nil && s.Dense.ExamplesSeen > 0
+		})
+		t.Logf("compare: main %d examples at %.0f/s, dense %d at %.0f/s", s.ExamplesSeen, s.ExamplesPerS, s.Dense.ExamplesSeen, s.Dense.ExamplesPerS)
+		if legend := eval[string](t, ctx, `document.getElementById("legend").textContent`); !strings.Contains(legend, "dense, test") {
+			t.Errorf("legend %q has no dense run", legend)
+		}
+		run(t, ctx, chromedp.Click(chromedp.ID("reset")))
+		if errs := con.take(false); len(errs) > 0 {
+			t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))
+		}
+	})
+
 	// A setting the engine rejects: one message, and the page still trains.
 	t.Run("model error", func(t *testing.T) {
 		run(t, ctx, chromedp.Navigate("about:blank"), chromedp.Navigate(srv.URL+"/#cols=3&hidden=64"))
