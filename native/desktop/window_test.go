@@ -61,6 +61,23 @@ const (
 }`
 )
 
+// runWindow runs args and returns its output. It tries twice when
+// xvfb-run fails to start its server: two xvfb-run -a started at once
+// can pick the same display number.
+func runWindow(ctx context.Context, args []string) (stdout, stderr bytes.Buffer, err error) {
+	for try := 0; try < 2; try++ {
+		stdout.Reset()
+		stderr.Reset()
+		cmd := exec.CommandContext(ctx, args[0], args[1:]...)
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err = cmd.Run()
+		if err == nil || !strings.Contains(stderr.String(), "xvfb-run: error") {
+			break
+		}
+	}
+	return stdout, stderr, err
+}
+
 // count returns how many pixels of img in r satisfy ok.
 func count(img image.Image, r image.Rectangle, ok func(r, g, b int) bool) int {
 	n := 0
@@ -121,10 +138,7 @@ func TestWindow(t *testing.T) {
 			defer cancel()
 			args := append(append([]string{}, runner...), bin, "-config", cfg, "-frames", "300", "-screenshot", shot,
 				"-test-examples", "500", "-out", dir)
-			cmd := exec.CommandContext(ctx, args[0], args[1:]...)
-			var stdout, stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			err := cmd.Run()
+			stdout, stderr, err := runWindow(ctx, args)
 			if c.predicted && strings.Contains(stderr.String(), "not built yet") {
 				t.Skip("models does not build predicted layers yet")
 			}
