@@ -246,11 +246,35 @@ func reportDictionaries(s *section) {
 		s.printf("LowRank learns U as well as V, so its fraction learned is about 2.35 times its nominal f (the figure plots the measured fraction). At about equal measured fractions learned: %s.\n\n", strings.Join(lr.detail, "; "))
 	}
 
-	// Claim 2: over 95% predicted without loss.
+	// Claim 2: over 95% predicted without loss. "At best": every
+	// fixed-dictionary configuration at f = 0.05 counts, section 1's pairs
+	// (LowRank excluded: it learns U too, 2.35 times as many weights) and
+	// section 2's SE–Emp with 5 and 10 columns. Picking the best of
+	// several arms after seeing their test errors flatters the winner.
 	dense := s.errs(armDense, 1)
 	claim := "Over 95% of the weights can be predicted without accuracy loss (abstract)"
-	at := 0.05
-	arm, best := s.bestOf(arms, at)
+	var fixedArms []string
+	for _, a := range arms {
+		if a != "LowRank" {
+			fixedArms = append(fixedArms, a)
+		}
+	}
+	fixed := func(p float64) (string, stat) {
+		arm, best := s.bestOf(fixedArms, p)
+		for _, j := range []int{5, 10} {
+			st := stat{want: len(s.v.seeds(3))}
+			for _, seed := range s.v.seeds(3) {
+				if l := s.rs.get(columnsRun(s.v, j, p, seed)); l != nil && l.sum != nil {
+					st.vals = append(st.vals, 100*l.sum.TestError)
+				}
+			}
+			if st.n() > 0 && (best.n() == 0 || st.mean() < best.mean()) {
+				arm, best = fmt.Sprintf("SE–Emp with J = %d", j), st
+			}
+		}
+		return arm, best
+	}
+	arm, best := fixed(0.05)
 	if c := compare(best, dense); !c.ok {
 		s.verdict(claim, "—", notMeasured)
 	} else {
@@ -263,15 +287,15 @@ func reportDictionaries(s *section) {
 		}
 		lowest := "none"
 		for _, p := range points {
-			if a, st := s.bestOf(arms, p); compare(st, dense).ok && !compare(st, dense).worse() {
+			if a, st := fixed(p); compare(st, dense).ok && !compare(st, dense).worse() {
 				lowest = fmt.Sprintf("%g (%s)", p, a)
 				break
 			}
 		}
-		s.verdict(claim, fmt.Sprintf("at 5%% learned the best pair, %s, has %s against dense %s (Δ %+.2f points); smallest fraction within noise of dense: %s",
+		s.verdict(claim, fmt.Sprintf("at 5%% learned the best fixed-dictionary net, %s, has %s against dense %s (Δ %+.2f points); smallest fraction within noise of dense: %s",
 			arm, best.pct(), dense.pct(), c.diff, lowest), v)
-		s.printf("At 5%% learned (95%% predicted) the best pair is %s with %s test error against %s for the dense net (difference %+.2f points, twice its standard error %.2f). The smallest fraction at which some pair is within noise of dense: %s.\n\n",
-			arm, best.pct(), dense.pct(), c.diff, c.se2, lowest)
+		s.printf("At 5%% learned (95%% predicted) the best fixed-dictionary net of sections 1 and 2 is %s with %s test error against %s for the dense net (difference %+.2f points, twice its standard error %.2f); it is the best of %d arms, which flatters it. The smallest fraction at which one of them is within noise of dense: %s.\n\n",
+			arm, best.pct(), dense.pct(), c.diff, c.se2, len(fixedArms)+2, lowest)
 	}
 
 	// Reviewer 7's controls.
