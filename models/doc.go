@@ -17,9 +17,12 @@
 // fixed U belongs to the layer and is not in the Net's buffer, except for
 // "lowrank", where U is the learned Param "u".
 //
-// A dense layer evaluates (x·U_j)·V_j or x·W with W materialised once per
-// step, whichever ChooseForm predicts is faster from the shapes alone (so
-// runs stay bit-reproducible); a conv layer always materialises W.
+// A dense layer evaluates (x·U_j)·V_j (with T = x·[U_1 … U_J] as one
+// product, and no ∂L/∂T when a first layer with a fixed U needs none) or
+// x·W with W materialised once per step, whichever ChooseForm predicts is
+// faster from the shapes alone (so runs stay bit-reproducible); a conv
+// layer always materialises W. Bias and activation are the engine's fused
+// passes (engine.BiasActForward, engine.ActBiasBackward).
 //
 // Dictionaries are built bottom-up by Build, every random draw from the
 // run seed through a per-layer seed and fixed streams: α with

@@ -48,6 +48,19 @@ func (f Factors) uj(u []float32, j int) []float32 {
 	return u[j*s : (j+1)*s]
 }
 
+// Concat writes the J dictionaries of u side by side into uc: [U_1 | … |
+// U_J], Rows × J·NAlpha row-major, so that x·[U_1 | … | U_J] is one
+// product.
+func (f Factors) Concat(uc, u []float32) {
+	a, ja := f.NAlpha, f.Columns*f.NAlpha
+	for j := 0; j < f.Columns; j++ {
+		uj := f.uj(u, j)
+		for i := 0; i < f.Rows; i++ {
+			copy(uc[i*ja+j*a:i*ja+(j+1)*a], uj[i*a:(i+1)*a])
+		}
+	}
+}
+
 // Materialise writes W = [U_1V_1 | … | U_JV_J] into w (Rows×Units): J
 // products of Rows×NAlpha by NAlpha×Units/J, reading V_j and writing W's
 // column block j in place through their strides.
@@ -101,27 +114,44 @@ func (f Form) String() string {
 }
 
 // ChooseForm returns the faster evaluation of a predicted dense layer of
-// shape f trained in batches of batch examples (forward and backward;
-// inputGrad says whether the gradient with respect to the layer's input
-// is needed, false for the first layer). The rule depends on the shapes
-// alone, never on a timing, so that a run is bit-reproducible.
+// shape f with a fixed dictionary, trained in batches of batch examples
+// (forward and backward; inputGrad says whether the gradient with
+// respect to the layer's input is needed, false for the first layer).
+// The rule depends on the shapes alone, never on a timing, so that a run
+// is bit-reproducible.
 //
 // It compares multiply-adds per step, each product weighted by the cost
 // of its thinnest dimension (see productCost), calibrated by
 // BenchmarkPredictedDense on this project's gemm:
 //
-//	factored:     x·U (n×Rows×J·n_α), (x·U_j)·V_j, dV_j, dT_j (n×n_α×Units in all, 3 times),
-//	              and dT·Uᵀ (n×J·n_α×Rows) when inputGrad
+//	factored:     x·[U_1 … U_J] (n×Rows×J·n_α, one product), (x·U_j)·V_j and dV_j
+//	              (n×n_α×Units/J each, per column); dT_j = dZ_j·V_jᵀ when inputGrad or learnU,
+//	              then dT·[U_1 … U_J]ᵀ when inputGrad and dU_j = xᵀ·dT_j when learnU
 //	materialised: U_j·V_j and U_jᵀ·dW_j (Rows×n_α×Units/J each, per column),
-//	              x·W, xᵀ·dZ (n×Rows×Units), and dZ·Wᵀ when inputGrad
+//	              x·W, xᵀ·dZ (n×Rows×Units), dZ·Wᵀ when inputGrad, dW_j·V_jᵀ when learnU
+//
+// (learnU: a learned dictionary, "lowrank"; see chooseForm.)
 func ChooseForm(f Factors, batch int, inputGrad bool) Form {
+	return chooseForm(f, batch, inputGrad, false)
+}
+
+// chooseForm is ChooseForm for a fixed (learnU false) or a learned
+// dictionary.
+func chooseForm(f Factors, batch int, inputGrad, learnU bool) Form {
 	n, g, a := batch, f.group(), f.NAlpha
-	J := f.Columns
-	fact := productCost(n, J*a, f.Rows) + 3*float64(J)*productCost(n, g, a)
-	mat := 2*float64(J)*productCost(f.Rows, g, a) + 2*productCost(n, f.Units, f.Rows)
+	J := float64(f.Columns)
+	fact := productCost(n, f.Columns*a, f.Rows) + 2*J*productCost(n, g, a)
+	mat := 2*J*productCost(f.Rows, g, a) + 2*productCost(n, f.Units, f.Rows)
+	if inputGrad || learnU {
+		fact += J * productCost(n, a, g)
+	}
 	if inputGrad {
-		fact += float64(J) * productCost(n, f.Rows, a)
+		fact += productCost(n, f.Rows, f.Columns*a)
 		mat += productCost(n, f.Rows, f.Units)
+	}
+	if learnU {
+		fact += J * productCost(f.Rows, a, n)
+		mat += J * productCost(f.Rows, a, g)
 	}
 	if mat < fact {
 		return Materialised

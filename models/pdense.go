@@ -11,43 +11,52 @@ import (
 // W = [U_1V_1 | … | U_JV_J] of shape f (see Factors for the layouts of u
 // and v): in is n×f.Rows, b has f.Units entries, out is n×f.Units.
 //
+// uc, when not nil, holds the same dictionaries side by side, [U_1 | … |
+// U_J] (f.Rows × J·n_α, see Factors.Concat; u itself when J = 1): the
+// factored form then computes in·[U_1 | … | U_J] as one product instead
+// of J thin ones. uc must be nil when u changes between calls without uc
+// following it (a learned dictionary).
+//
 // work is scratch that PredictedDenseBackward reads again: for Factored
 // it receives T = in·[U_1 | … | U_J] (n × J·n_α, column block j =
 // in·U_j); for Materialised it receives W (f.Rows×f.Units). See
 // WorkSize. form must be Factored or Materialised.
-func PredictedDenseForward(c *engine.Context, out, in, u, v, b, work []float32, n int, f Factors, act engine.Act, form Form) {
+func PredictedDenseForward(c *engine.Context, out, in, u, uc, v, b, work []float32, n int, f Factors, act engine.Act, form Form) {
 	units := f.Units
-	for i := 0; i < n; i++ {
-		copy(out[i*units:(i+1)*units], b[:units])
-	}
 	switch form {
 	case Materialised:
 		f.Materialise(c, work, u, v)
-		c.Gemm.Sgemm(false, false, n, units, f.Rows, 1, in, f.Rows, work, units, 1, out, units)
+		c.Gemm.Sgemm(false, false, n, units, f.Rows, 1, in, f.Rows, work, units, 0, out, units)
 	case Factored:
 		g, a, ja := f.group(), f.NAlpha, f.Columns*f.NAlpha
+		t := work[:n*ja]
+		if uc != nil {
+			c.Gemm.Sgemm(false, false, n, ja, f.Rows, 1, in, f.Rows, uc, ja, 0, t, ja)
+		} else {
+			for j := 0; j < f.Columns; j++ {
+				c.Gemm.Sgemm(false, false, n, a, f.Rows, 1, in, f.Rows, f.uj(u, j), a, 0, t[j*a:], ja)
+			}
+		}
 		for j := 0; j < f.Columns; j++ {
-			c.Gemm.Sgemm(false, false, n, a, f.Rows, 1, in, f.Rows, f.uj(u, j), a, 0, work[j*a:], ja)
-			c.Gemm.Sgemm(false, false, n, g, a, 1, work[j*a:], ja, v[j*g:], units, 1, out[j*g:], units)
+			c.Gemm.Sgemm(false, false, n, g, a, 1, t[j*a:], ja, v[j*g:], units, 0, out[j*g:], units)
 		}
 	default:
 		panic(fmt.Sprintf("models: PredictedDenseForward with form %v", form))
 	}
-	engine.ActForward(act, out[:n*units])
+	engine.BiasActForward(c, out, b, n, units, act)
 }
 
 // PredictedDenseBackward back-propagates through PredictedDenseForward,
-// whose in, out and work it receives unchanged. dOut (n×f.Units) is
-// overwritten with the gradient with respect to the pre-activation. It
-// adds ∂L/∂V into dv, ∂L/∂b into db, ∂L/∂U into du when du is not nil (a
-// learned dictionary), and writes ∂L/∂in into dIn when dIn is not nil.
-// dwork is scratch: dW (WorkSize floats) for Materialised, one column's
-// ∂L/∂T (n×n_α) for Factored.
-func PredictedDenseBackward(c *engine.Context, dIn, du, dv, db, dOut, in, out, u, v, work, dwork []float32, n int, f Factors, act engine.Act, form Form) {
+// whose in, out, u, uc and work it receives unchanged. dOut (n×f.Units)
+// is overwritten with the gradient with respect to the pre-activation.
+// It adds ∂L/∂V into dv, ∂L/∂b into db, ∂L/∂U into du when du is not nil
+// (a learned dictionary), and writes ∂L/∂in into dIn when dIn is not nil.
+// dwork is scratch of WorkSize floats: dW for Materialised, ∂L/∂T for
+// Factored (computed only when du or dIn asks for it).
+func PredictedDenseBackward(c *engine.Context, dIn, du, dv, db, dOut, in, out, u, uc, v, work, dwork []float32, n int, f Factors, act engine.Act, form Form) {
 	units := f.Units
 	dz := dOut[:n*units]
-	engine.ActBackward(act, dz, out)
-	engine.AddColumnSums(db[:units], dz, n, units)
+	engine.ActBiasBackward(c, dz, out, db, n, units, act)
 	switch form {
 	case Materialised:
 		// dW = inᵀ·dZ, then dV_j = U_jᵀ·dW_j (and dU_j = dW_j·V_jᵀ).
@@ -59,22 +68,37 @@ func PredictedDenseBackward(c *engine.Context, dIn, du, dv, db, dOut, in, out, u
 		}
 	case Factored:
 		g, a, ja := f.group(), f.NAlpha, f.Columns*f.NAlpha
-		t := work
-		dt := dwork[:n*a]
+		t := work[:n*ja]
 		for j := 0; j < f.Columns; j++ {
-			// dV_j = T_jᵀ·dZ_j, dT_j = dZ_j·V_jᵀ.
+			// dV_j = T_jᵀ·dZ_j.
 			c.Gemm.Sgemm(true, false, a, g, n, 1, t[j*a:], ja, dz[j*g:], units, 1, dv[j*g:], units)
-			c.Gemm.Sgemm(false, true, n, a, g, 1, dz[j*g:], units, v[j*g:], units, 0, dt, a)
-			if du != nil {
-				c.Gemm.Sgemm(true, false, f.Rows, a, n, 1, in, f.Rows, dt, a, 1, f.uj(du, j), a)
+		}
+		if du == nil && dIn == nil {
+			return // a first layer with a fixed dictionary: ∂L/∂T is not needed
+		}
+		// dT_j = dZ_j·V_jᵀ, then dU_j = inᵀ·dT_j and ∂L/∂in = dT·[U_1 | … | U_J]ᵀ.
+		dt := dwork[:n*ja]
+		for j := 0; j < f.Columns; j++ {
+			c.Gemm.Sgemm(false, true, n, a, g, 1, dz[j*g:], units, v[j*g:], units, 0, dt[j*a:], ja)
+		}
+		if du != nil {
+			for j := 0; j < f.Columns; j++ {
+				c.Gemm.Sgemm(true, false, f.Rows, a, n, 1, in, f.Rows, dt[j*a:], ja, 1, f.uj(du, j), a)
 			}
-			if dIn != nil {
-				beta := float32(1)
-				if j == 0 {
-					beta = 0
-				}
-				c.Gemm.Sgemm(false, true, n, f.Rows, a, 1, dt, a, f.uj(u, j), a, beta, dIn, f.Rows)
+		}
+		if dIn == nil {
+			return
+		}
+		if uc != nil {
+			c.Gemm.Sgemm(false, true, n, f.Rows, ja, 1, dt, ja, uc, ja, 0, dIn, f.Rows)
+			return
+		}
+		for j := 0; j < f.Columns; j++ {
+			beta := float32(1)
+			if j == 0 {
+				beta = 0
 			}
+			c.Gemm.Sgemm(false, true, n, f.Rows, a, 1, dt[j*a:], ja, f.uj(u, j), a, beta, dIn, f.Rows)
 		}
 	default:
 		panic(fmt.Sprintf("models: PredictedDenseBackward with form %v", form))
@@ -119,7 +143,10 @@ type PredictedDense struct {
 
 	// V (n_α×n_h), B and, when LearnU, UP (the learned U, J·n_v×n_α) are
 	// the layer's parameters, set by Setup.
-	V, B, UP    *engine.Param
+	V, B, UP *engine.Param
+	// uc is the fixed U with its columns' dictionaries side by side (U
+	// itself when J = 1), nil when LearnU.
+	uc          []float32
 	work, dwork []float32
 }
 
@@ -135,7 +162,7 @@ func (l *PredictedDense) Setup(in engine.Shape, maxBatch int) (engine.Shape, err
 		return engine.Shape{}, fmt.Errorf("predicted dense: dictionary of %d values, want %d", len(l.U), l.F.USize())
 	}
 	if l.Form == FormAuto {
-		l.Form = ChooseForm(l.F, maxBatch, !l.NoInputGrad)
+		l.Form = chooseForm(l.F, maxBatch, !l.NoInputGrad, l.LearnU)
 	}
 	init := l.VInit
 	if init == nil {
@@ -143,16 +170,18 @@ func (l *PredictedDense) Setup(in engine.Shape, maxBatch int) (engine.Shape, err
 	}
 	l.V = &engine.Param{Name: "v", Rows: l.F.NAlpha, Cols: l.F.Units, Role: engine.Weight, MaxNorm: l.MaxNorm, Init: init}
 	l.B = &engine.Param{Name: "b", Rows: 1, Cols: l.F.Units, Role: engine.Bias}
-	l.UP = nil
+	l.UP, l.uc = nil, nil
 	if l.LearnU {
 		l.UP = &engine.Param{Name: "u", Rows: l.F.Columns * l.F.Rows, Cols: l.F.NAlpha, Role: engine.Weight, Init: l.UInit}
+	} else if l.Form == Factored {
+		l.uc = l.U
+		if l.F.Columns > 1 {
+			l.uc = make([]float32, l.F.USize())
+			l.F.Concat(l.uc, l.U)
+		}
 	}
 	l.work = make([]float32, WorkSize(l.F, maxBatch, l.Form))
-	dsize := maxBatch * l.F.NAlpha // the factored backward needs one column's dT at a time
-	if l.Form == Materialised {
-		dsize = len(l.work) // dW
-	}
-	l.dwork = make([]float32, dsize)
+	l.dwork = make([]float32, len(l.work))
 	return engine.Flat(l.F.Units), nil
 }
 
@@ -181,12 +210,12 @@ func (l *PredictedDense) dictGrad() []float32 {
 
 // Forward implements engine.Layer.
 func (l *PredictedDense) Forward(c *engine.Context, out, in []float32, n int) {
-	PredictedDenseForward(c, out, in, l.Dict(), l.V.Data, l.B.Data, l.work, n, l.F, l.Act, l.Form)
+	PredictedDenseForward(c, out, in, l.Dict(), l.uc, l.V.Data, l.B.Data, l.work, n, l.F, l.Act, l.Form)
 }
 
 // Backward implements engine.Layer.
 func (l *PredictedDense) Backward(c *engine.Context, dIn, dOut, in, out []float32, n int) {
-	PredictedDenseBackward(c, dIn, l.dictGrad(), l.V.Grad, l.B.Grad, dOut, in, out, l.Dict(), l.V.Data,
+	PredictedDenseBackward(c, dIn, l.dictGrad(), l.V.Grad, l.B.Grad, dOut, in, out, l.Dict(), l.uc, l.V.Data,
 		l.work, l.dwork, n, l.F, l.Act, l.Form)
 }
 

@@ -59,7 +59,7 @@ func (b *builder) newPredicted(i int, lc LayerConfig, in engine.Shape) (*predict
 		info.Desc = fmt.Sprintf("%d×%d×%d→%d %s", lc.K, lc.K, in.C, lc.Filters, act)
 		info.Form = Materialised.String()
 	} else {
-		form := ChooseForm(f, cfg.Train.Batch, i > 0)
+		form := chooseForm(f, cfg.Train.Batch, i > 0, learnU)
 		p.layer = &PredictedDense{F: f, Act: act, U: d.u, LearnU: learnU, UInit: uInit, VInit: initFunc(lc),
 			MaxNorm: lc.MaxNorm, Form: form, NoInputGrad: i == 0}
 		info.Kind = "predicted dense"

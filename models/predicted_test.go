@@ -484,10 +484,14 @@ func TestPredictedStepAllocatesNothing(t *testing.T) {
 		{Type: "maxpool", K: 2},
 		{Type: "dense", Units: 3},
 	}, Train: TrainConfig{Epochs: 1, Batch: 10, Optimizer: engine.OptimConfig{Kind: "adam", LR: 0.01}}}
+	// 64 inputs, 6 columns of one unit and 60 atoms, batches of 20:
+	// materialised.
+	mat := mlpConfig(6, "relu", &PredictConfig{Dict: "randfixu", NAlpha: 60, Columns: 6}, &PredictConfig{Dict: "emp", NAlpha: 2})
+	mat.Train.Batch = 20
 	cases := map[string]*Config{
-		// 64 inputs, 6 columns of one unit and 60 atoms: materialised.
-		"materialised": mlpConfig(6, "relu", &PredictConfig{Dict: "randfixu", NAlpha: 60, Columns: 6}, &PredictConfig{Dict: "emp", NAlpha: 2}),
+		"materialised": mat,
 		"factored":     mlpConfig(6, "relu", &PredictConfig{Dict: "lowrank", NAlpha: 3, Columns: 3}, &PredictConfig{Dict: "pca", NAlpha: 2}),
+		"fixed-u":      mlpConfig(6, "relu", &PredictConfig{Dict: "se", NAlpha: 3, Columns: 3}, &PredictConfig{Dict: "emp", NAlpha: 2, Columns: 2}),
 		"conv":         conv,
 	}
 	for name, cfg := range cases {
@@ -497,12 +501,79 @@ func TestPredictedStepAllocatesNothing(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if l, ok := r.Model.Net.Layers[0].(*PredictedDense); ok && l.Form.String() != name {
+			if l, ok := r.Model.Net.Layers[0].(*PredictedDense); ok && name != "fixed-u" && l.Form.String() != name {
 				t.Fatalf("layer 0 uses the %v form, the case wants %s", l.Form, name)
 			}
 			r.Step()
 			if a := testing.AllocsPerRun(20, func() { r.Trainer.TrainStep(r.Train) }); a != 0 {
 				t.Errorf("%v allocations per step, want 0", a)
+			}
+		})
+	}
+}
+
+// TestPredictedThreadsBitIdentical builds and trains nets with predicted
+// layers on 1 and 2 threads, with shapes large enough that the products
+// and the elementwise loops are split: the dictionaries (a data-driven
+// one included), the parameters and the losses must agree bit for bit,
+// and a step on 2 threads must not allocate either.
+func TestPredictedThreadsBitIdentical(t *testing.T) {
+	train := synthImages(300, 28, 28, 1, 3, 17)
+	opt := engine.OptimConfig{Kind: "adam", LR: 0.001, MaxNorm: 2}
+	cases := map[string]*Config{
+		// Layer 0 factored with J = 5, layer 1 materialised.
+		"dense": {Name: "d", Layers: []LayerConfig{
+			{Type: "dense", Units: 500, Act: "relu", Predict: &PredictConfig{Dict: "se", Fraction: 0.05, Columns: 5}},
+			{Type: "dense", Units: 500, Act: "relu", Predict: &PredictConfig{Dict: "emp", NAlpha: 78, Columns: 20}},
+			{Type: "dense", Units: 3},
+		}, Train: TrainConfig{Epochs: 1, Batch: 100, Seed: 3, Optimizer: opt}},
+		"conv": {Name: "c", Layers: []LayerConfig{
+			{Type: "conv", Filters: 20, K: 5, Act: "relu", Predict: &PredictConfig{Dict: "se", NAlpha: 6, Columns: 2}},
+			{Type: "maxpool", K: 2},
+			{Type: "dense", Units: 3},
+		}, Train: TrainConfig{Epochs: 1, Batch: 100, Seed: 3, Optimizer: opt}},
+	}
+	for name, cfg := range cases {
+		t.Run(name, func(t *testing.T) {
+			type result struct {
+				sums   []string
+				data   []float32
+				losses []float32
+			}
+			run := func(threads int) result {
+				r, err := NewRun(cfg, train, train, Env{Gemm: gemm.Best(threads), Threads: threads})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if forms := r.Model.Layers[0].Form + " " + r.Model.Layers[1].Form; name == "dense" && forms != "factored materialised" {
+					t.Fatalf("layers 0 and 1 use the %s forms, the case wants factored and materialised", forms)
+				}
+				var res result
+				for range 4 {
+					res.losses = append(res.losses, r.Trainer.TrainStep(r.Train))
+				}
+				res.sums = r.Model.StaticSums()
+				res.data = append([]float32(nil), r.Model.Net.Data...)
+				if threads > 1 {
+					if a := testing.AllocsPerRun(5, func() { r.Trainer.TrainStep(r.Train) }); a != 0 {
+						t.Errorf("%v allocations per step on %d threads, want 0", a, threads)
+					}
+				}
+				return res
+			}
+			one, two := run(1), run(2)
+			if fmt.Sprint(one.sums) != fmt.Sprint(two.sums) {
+				t.Errorf("dictionaries differ: %v on 1 thread, %v on 2", one.sums, two.sums)
+			}
+			for i := range one.losses {
+				if math.Float32bits(one.losses[i]) != math.Float32bits(two.losses[i]) {
+					t.Errorf("step %d: loss %v on 1 thread, %v on 2", i, one.losses[i], two.losses[i])
+				}
+			}
+			for i := range one.data {
+				if math.Float32bits(one.data[i]) != math.Float32bits(two.data[i]) {
+					t.Fatalf("parameter %d after 4 steps: %v on 1 thread, %v on 2", i, one.data[i], two.data[i])
+				}
 			}
 		})
 	}
