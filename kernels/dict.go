@@ -138,7 +138,7 @@ func PCA(g gemm.Impl, x []float32, n, d, m int, pick Pick, r *rand.Rand) ([]floa
 	if m < 1 || m > d {
 		return nil, fmt.Errorf("kernels: PCA: cannot take %d directions of %d inputs", m, d)
 	}
-	c, err := covariance(g, x, n, d, false)
+	c, err := covariance(g, x, n, d, false, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -37,7 +37,7 @@ type Emp2 struct {
 // To estimate from fewer examples, pass fewer rows: x[:rows*d] with n = rows (the first rows),
 // or a random subset gathered by the caller. The paper code uses the whole training set.
 func NewEmp(g gemm.Impl, x []float32, n, d int) (*Emp, error) {
-	c, err := covariance(g, x, n, d, false)
+	c, err := covariance(g, x, n, d, false, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +46,7 @@ func NewEmp(g gemm.Impl, x []float32, n, d int) (*Emp, error) {
 
 // NewEmp2 is NewEmp on the squared inputs: it returns cov(X∘X), without forming X∘X.
 func NewEmp2(g gemm.Impl, x []float32, n, d int) (*Emp2, error) {
-	c, err := covariance(g, x, n, d, true)
+	c, err := covariance(g, x, n, d, true, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -65,70 +65,182 @@ func (e *Emp2) Len() int { return e.D }
 // At returns Cov[i·D + j].
 func (e *Emp2) At(i, j int) float64 { return e.Cov[i*e.D+j] }
 
+// EmpColumns is the empirical covariance kernel of Emp (or of Emp2, when built by
+// NewEmp2Columns) known only on some columns: the covariances of every input with the inputs
+// Cols, the part of the matrix that a KRR or raw dictionary over positions α ⊆ Cols reads
+// (k(all, α) and K(α, α)). Computing it costs n·d·len(Cols) multiply-adds instead of n·d².
+//
+// At(i, j) answers every pair of which i or j is in Cols, and panics for the other pairs
+// (a programmer error): KRR and Raw at α ⊆ Cols never ask for them. An EmpColumns comes from
+// NewEmpColumns or NewEmp2Columns.
+type EmpColumns struct {
+	D int
+	// Cols lists distinct positions in [0, D).
+	Cols []int
+	// Cov is D×len(Cols) row-major: Cov[i·len(Cols) + c] = cov(x_i, x_Cols[c]), divided by
+	// n − 1. Its rows at Cols form an exactly symmetric matrix.
+	Cov []float64
+
+	index []int32 // index[i]: i's place in Cols, or −1
+}
+
+// NewEmpColumns returns the columns cols of NewEmp's covariance of the rows of x (n×d): the
+// same values up to float rounding, for len(cols)/d of the cost. cols must hold distinct
+// positions in [0, d) (see CheckAlpha).
+func NewEmpColumns(g gemm.Impl, x []float32, n, d int, cols []int) (*EmpColumns, error) {
+	return newEmpColumns(g, x, n, d, cols, false)
+}
+
+// NewEmp2Columns is NewEmpColumns on the squared inputs: columns of NewEmp2's cov(X∘X).
+func NewEmp2Columns(g gemm.Impl, x []float32, n, d int, cols []int) (*EmpColumns, error) {
+	return newEmpColumns(g, x, n, d, cols, true)
+}
+
+func newEmpColumns(g gemm.Impl, x []float32, n, d int, cols []int, square bool) (*EmpColumns, error) {
+	if d < 1 {
+		return nil, fmt.Errorf("kernels: covariance of %d×%d data: need at least 1 column", n, d)
+	}
+	if err := CheckAlpha(d, cols); err != nil {
+		return nil, err
+	}
+	c, err := covariance(g, x, n, d, square, cols)
+	if err != nil {
+		return nil, err
+	}
+	index := make([]int32, d)
+	for i := range index {
+		index[i] = -1
+	}
+	for k, p := range cols {
+		index[p] = int32(k)
+	}
+	return &EmpColumns{D: d, Cols: append([]int(nil), cols...), Cov: c, index: index}, nil
+}
+
+// Len returns D.
+func (e *EmpColumns) Len() int { return e.D }
+
+// Has reports whether position i is among the columns.
+func (e *EmpColumns) Has(i int) bool { return e.index[i] >= 0 }
+
+// At returns the covariance of inputs i and j; one of them must be in Cols.
+func (e *EmpColumns) At(i, j int) float64 {
+	m := len(e.Cols)
+	if k := e.index[j]; k >= 0 {
+		return e.Cov[i*m+int(k)]
+	}
+	if k := e.index[i]; k >= 0 {
+		return e.Cov[j*m+int(k)]
+	}
+	panic(fmt.Sprintf("kernels: EmpColumns.At(%d, %d): neither position is among the computed columns", i, j))
+}
+
 // covChunk is the number of rows centred and multiplied at a time by covariance: large enough
 // for an efficient product, small enough that float32 sums over one chunk stay accurate.
 const covChunk = 512
 
-// covariance returns the d×d sample covariance (divided by n−1) of the rows of x (n×d), or of
-// their elementwise squares when square is true, as a row-major float64 matrix that is exactly
-// symmetric.
+// covariance returns the sample covariance (divided by n−1) of the rows of x (n×d), or of
+// their elementwise squares when square is true, as a row-major float64 matrix: d×d and
+// exactly symmetric when cols is nil, otherwise its columns cols, d×len(cols), with the
+// rows at cols exactly symmetric.
 //
-// It makes two passes: column means in float64; then chunks of covChunk rows, centred in
-// float64 and cast to float32, multiplied on g as chunkᵀ·chunk, each chunk's product added
-// into a float64 accumulator.
-func covariance(g gemm.Impl, x []float32, n, d int, square bool) ([]float64, error) {
+// It makes one pass over x, in chunks of covChunk rows: each row minus a shift s (the mean of
+// the first chunk, close to the mean) is cast to float32, Y, and the chunk's Yᵀ·[Y_cols | 1]
+// is computed on g and added into a float64 accumulator. That gives Σ y_i·y_j and the column
+// sums Σ y_i, and cov(x_i, x_j) = (Σ y_i·y_j − Σ y_i·Σ y_j / n) / (n − 1), where the second
+// term is small because s is close to the mean.
+func covariance(g gemm.Impl, x []float32, n, d int, square bool, cols []int) ([]float64, error) {
 	if n < 2 || d < 1 {
 		return nil, fmt.Errorf("kernels: covariance of %d×%d data: need at least 2 rows and 1 column", n, d)
 	}
 	if n > len(x)/d || len(x) != n*d {
 		return nil, fmt.Errorf("kernels: covariance: data has %d values, want %d×%d", len(x), n, d)
 	}
-	val := func(v float32) float64 {
-		if square {
-			return float64(v) * float64(v)
+	if cols == nil {
+		cols = make([]int, d)
+		for i := range cols {
+			cols[i] = i
 		}
-		return float64(v)
 	}
 
-	mean := make([]float64, d)
-	for r := 0; r < n; r++ {
+	// The shift, in float64 and in float32 for the rows.
+	first := min(n, covChunk)
+	shift := make([]float64, d)
+	for r := 0; r < first; r++ {
+		sum := shift[:d]
 		for j, v := range x[r*d : (r+1)*d] {
-			mean[j] += val(v)
+			if square {
+				sum[j] += float64(v) * float64(v)
+			} else {
+				sum[j] += float64(v)
+			}
 		}
 	}
-	for j := range mean {
-		mean[j] /= float64(n)
-		if math.IsNaN(mean[j]) || math.IsInf(mean[j], 0) {
-			return nil, fmt.Errorf("kernels: covariance: column %d has non-finite values", j)
-		}
+	shift32 := make([]float32, d)
+	for j := range shift {
+		shift[j] /= float64(first)
+		shift32[j] = float32(shift[j])
 	}
 
-	buf := make([]float32, min(n, covChunk)*d)
-	prod := make([]float32, d*d)
-	acc := make([]float64, d*d)
+	m := len(cols) + 1 // the columns cols and a column of ones
+	buf := make([]float32, first*d)
+	sub := make([]float32, first*m)
+	prod := make([]float32, d*m)
+	acc := make([]float64, d*m)
 	for r0 := 0; r0 < n; r0 += covChunk {
 		rows := min(covChunk, n-r0)
 		for r := 0; r < rows; r++ {
+			src := x[(r0+r)*d : (r0+r+1)*d]
 			dst := buf[r*d : (r+1)*d]
-			for j, v := range x[(r0+r)*d : (r0+r+1)*d] {
-				dst[j] = float32(val(v) - mean[j])
+			dst = dst[:len(src)]
+			if square {
+				mu := shift[:len(src)]
+				for j, v := range src {
+					dst[j] = float32(float64(v)*float64(v) - mu[j])
+				}
+			} else {
+				mu := shift32[:len(src)]
+				for j, v := range src {
+					dst[j] = v - mu[j]
+				}
 			}
+			s := sub[r*m : (r+1)*m]
+			for k, p := range cols {
+				s[k] = dst[p]
+			}
+			s[m-1] = 1
 		}
-		g.Sgemm(true, false, d, d, rows, 1, buf, d, buf, d, 0, prod, d)
+		g.Sgemm(true, false, d, m, rows, 1, buf, d, sub, m, 0, prod, m)
 		for i, p := range prod {
 			acc[i] += float64(p)
 		}
 	}
 
-	scale := 1 / float64(n-1)
-	for i := 0; i < d; i++ {
-		acc[i*d+i] *= scale
-		for j := i + 1; j < d; j++ {
-			s := (acc[i*d+j] + acc[j*d+i]) / 2 * scale
-			acc[i*d+j], acc[j*d+i] = s, s
+	// acc[i·m + k] = Σ y_i·y_cols[k] and acc[i·m + m−1] = Σ y_i. Make the
+	// square part exactly symmetric (entries (p, q) and (q, p) for p and q
+	// both among the columns take their mean), then centre and scale.
+	sums := make([]float64, d)
+	for i := range sums {
+		sums[i] = acc[i*m+m-1]
+		if math.IsNaN(sums[i]) || math.IsInf(sums[i], 0) {
+			return nil, fmt.Errorf("kernels: covariance: column %d has non-finite values", i)
 		}
 	}
-	return acc, nil
+	for k := range cols {
+		for l := k + 1; l < len(cols); l++ {
+			a, b := &acc[cols[k]*m+l], &acc[cols[l]*m+k]
+			s := (*a + *b) / 2
+			*a, *b = s, s
+		}
+	}
+	c := make([]float64, d*len(cols))
+	nf, scale := float64(n), 1/float64(n-1)
+	for i := 0; i < d; i++ {
+		for k, p := range cols {
+			c[i*len(cols)+k] = (acc[i*m+k] - sums[i]*sums[p]/nf) * scale
+		}
+	}
+	return c, nil
 }
 
 // Validate reports whether D is positive and Cov holds D×D values.

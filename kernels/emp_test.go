@@ -81,3 +81,106 @@ func TestEmpErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestEmpColumnsAgainstFull checks the column-subset covariances against the full ones, entry
+// by entry, and the KRR dictionaries built from each.
+func TestEmpColumnsAgainstFull(t *testing.T) {
+	g := gemm.Best(2)
+	for _, tc := range []struct {
+		name string
+		n, d int
+		cols []int
+	}{
+		{"one column", 40, 9, []int{4}},
+		{"unsorted", 600, 30, []int{17, 2, 29, 0, 11}},
+		{"all columns", 513, 12, []int{11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0}},
+		{"two chunks", 1100, 50, []int{1, 3, 5, 7, 9, 20, 40, 49}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			x := randData(uint64(tc.n), tc.n, tc.d, -0.2, 1)
+			for _, square := range []bool{false, true} {
+				full, part := Kernel(nil), (*EmpColumns)(nil)
+				var err error
+				if square {
+					full, err = NewEmp2(g, x, tc.n, tc.d)
+					if err == nil {
+						part, err = NewEmp2Columns(g, x, tc.n, tc.d, tc.cols)
+					}
+				} else {
+					full, err = NewEmp(g, x, tc.n, tc.d)
+					if err == nil {
+						part, err = NewEmpColumns(g, x, tc.n, tc.d, tc.cols)
+					}
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				var scale float64
+				for i := 0; i < tc.d; i++ {
+					scale = math.Max(scale, math.Abs(full.At(i, i)))
+				}
+				for i := 0; i < tc.d; i++ {
+					for _, p := range tc.cols {
+						if d := math.Abs(part.At(i, p) - full.At(i, p)); d > 1e-6*scale {
+							t.Fatalf("square %v: cov(%d, %d) = %g from the columns, %g from the full matrix", square, i, p, part.At(i, p), full.At(i, p))
+						}
+						if part.At(i, p) != part.At(p, i) {
+							t.Fatalf("square %v: At(%d, %d) = %g but At(%d, %d) = %g", square, i, p, part.At(i, p), p, i, part.At(p, i))
+						}
+					}
+				}
+				uf, err := KRR(full, tc.cols, PaperEmpRidge)
+				if err != nil {
+					t.Fatal(err)
+				}
+				up, err := KRR(part, tc.cols, PaperEmpRidge)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := make([]float64, len(uf))
+				for i, v := range uf {
+					want[i] = float64(v)
+				}
+				if e := relErr(up, want); e > 1e-5 {
+					t.Errorf("square %v: KRR dictionaries from the columns and the full matrix differ by %g (relative)", square, e)
+				}
+			}
+		})
+	}
+}
+
+func TestEmpColumnsErrors(t *testing.T) {
+	g := gemm.Best(1)
+	x := randData(1, 10, 4, 0, 1)
+	for _, tc := range []struct {
+		name string
+		x    []float32
+		n, d int
+		cols []int
+	}{
+		{"no columns", x, 10, 4, nil},
+		{"repeated column", x, 10, 4, []int{1, 1}},
+		{"column out of range", x, 10, 4, []int{4}},
+		{"negative column", x, 10, 4, []int{-1}},
+		{"one row", x[:4], 1, 4, []int{0}},
+		{"short data", x[:39], 10, 4, []int{0}},
+		{"no inputs", nil, 10, 0, []int{0}},
+	} {
+		if _, err := NewEmpColumns(g, tc.x, tc.n, tc.d, tc.cols); err == nil {
+			t.Errorf("%s: NewEmpColumns succeeded", tc.name)
+		}
+		if _, err := NewEmp2Columns(g, tc.x, tc.n, tc.d, tc.cols); err == nil {
+			t.Errorf("%s: NewEmp2Columns succeeded", tc.name)
+		}
+	}
+	e, err := NewEmpColumns(g, x, 10, 4, []int{2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("At of a pair outside the columns did not panic")
+		}
+	}()
+	e.At(0, 1)
+}
