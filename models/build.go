@@ -241,7 +241,13 @@ func getParams(l engine.Layer) [][]float32 {
 // (all when n is 0) as an n×size matrix, with the layers below at their
 // initial values or, when pretrained, at their pretrained values. It
 // also returns a description of the source.
-func (b *builder) inputs(i, n int, pretrained bool) ([]float32, int, string, error) {
+//
+// It runs fresh copies of the layers below (the model's own are left
+// alone, so it may be called after Build) in batches of up to
+// forwardFloats activations, with products on g and loops on all the
+// environment's threads, and writes the last layer's output straight
+// into the result.
+func (b *builder) inputs(i, n int, pretrained bool, g gemm.Impl) ([]float32, int, string, error) {
 	ds := b.train
 	if n <= 0 || n > ds.N {
 		n = ds.N
@@ -250,8 +256,19 @@ func (b *builder) inputs(i, n int, pretrained bool) ([]float32, int, string, err
 		size := ds.Dim()
 		return ds.X[:n*size], size, fmt.Sprintf("input data, %d examples", n), nil
 	}
-	batch := max(b.m.Config.Train.Batch, 1)
-	net, err := engine.NewNet(b.m.In, b.layers[:i], batch, b.env.Gemm, b.env.Threads)
+	layers := make([]engine.Layer, i)
+	shape, widest := b.m.In, 1
+	for k, l := range b.layers[:i] {
+		layers[k] = freshCopy(l)
+		out, err := layers[k].Setup(shape, 1) // for the shapes; NewNet sets it up again
+		if err != nil {
+			return nil, 0, "", err
+		}
+		shape, widest = out, max(widest, out.Size())
+	}
+	batch := max(b.m.Config.Train.Batch, min(maxForwardBatch, forwardFloats/widest), 1)
+	batch = min(batch, n)
+	net, err := engine.NewNet(b.m.In, layers, batch, g, b.env.Threads)
 	if err != nil {
 		return nil, 0, "", err
 	}
@@ -272,10 +289,48 @@ func (b *builder) inputs(i, n int, pretrained bool) ([]float32, int, string, err
 	x := make([]float32, n*size)
 	for start := 0; start < n; start += batch {
 		nb := min(batch, n-start)
-		out := net.Forward(ds.X[start*dim:(start+nb)*dim], nb)
-		copy(x[start*size:], out)
+		in := ds.X[start*dim : (start+nb)*dim]
+		for k, l := range net.Layers {
+			out := net.Activation(k, nb)
+			if k == i-1 {
+				out = x[start*size : (start+nb)*size]
+			}
+			l.Forward(&net.Ctx, out, in, nb)
+			in = out
+		}
 	}
 	return x, size, fmt.Sprintf("layer %d at %s, %d examples", i-1, state, n), nil
+}
+
+// The forward pass of inputs runs batches of up to maxForwardBatch
+// examples, fewer when a layer's output would exceed forwardFloats
+// floats (16 MB): large products, buffers that stay small.
+const (
+	maxForwardBatch = 2000
+	forwardFloats   = 4 << 20
+)
+
+// freshCopy returns a layer configured as l, without its state: Setup
+// gives it buffers and parameters of its own, leaving l as it is.
+func freshCopy(l engine.Layer) engine.Layer {
+	switch l := l.(type) {
+	case *engine.Dense:
+		c := *l
+		return &c
+	case *engine.Conv2D:
+		c := *l
+		return &c
+	case *engine.MaxPool:
+		c := *l
+		return &c
+	case *PredictedDense:
+		c := *l
+		return &c
+	case *PredictedConv:
+		c := *l
+		return &c
+	}
+	panic(fmt.Sprintf("models: freshCopy of a %T", l))
 }
 
 // initFunc returns the weight initialisation a layer config asks for, or

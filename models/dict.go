@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/predparams/predparams/engine"
@@ -183,14 +185,16 @@ func (s dictSpec) gained() bool {
 }
 
 // inputsFunc returns the activations feeding a layer for the first n
-// training examples (n×rows) and a description of where they come from.
-type inputsFunc func(n int) (x []float32, rows int, source string, err error)
+// training examples (n×rows), computed with products on g, and a
+// description of where they come from.
+type inputsFunc func(n int, g gemm.Impl) (x []float32, rows int, source string, err error)
 
 // buildDict computes a predicted layer's dictionary from its resolved
 // spec: α for each column, U_1…U_J, their scale. inputs is called only by
 // data-driven dictionaries. For "lowrank" it returns no U: the layer
 // learns it.
-func buildDict(s dictSpec, seed uint64, g gemm.Impl, inputs inputsFunc, log func(string, ...any)) (*Dictionary, error) {
+func buildDict(s dictSpec, seed uint64, env Env, inputs inputsFunc) (*Dictionary, error) {
+	g, log := env.Gemm, env.Log
 	f := s.F
 	d := &Dictionary{Kind: s.Kind, Rows: f.Rows, Units: f.Units, Columns: f.Columns, NAlpha: f.NAlpha, Spec: s.describe()}
 	if s.Kind == "lowrank" {
@@ -211,7 +215,7 @@ func buildDict(s dictSpec, seed uint64, g gemm.Impl, inputs inputsFunc, log func
 	if dataDriven(s.Kind) {
 		want := s.Examples
 		var rows int
-		if x, rows, d.Source, err = inputs(want); err != nil {
+		if x, rows, d.Source, err = inputs(want, g); err != nil {
 			return nil, err
 		}
 		n = len(x) / f.Rows
@@ -224,14 +228,30 @@ func buildDict(s dictSpec, seed uint64, g gemm.Impl, inputs inputsFunc, log func
 	switch s.Kind {
 	case "se":
 		kernel = kernels.SE{H: s.Grid.H, W: s.Grid.W, C: s.Grid.C, Length: s.Length}
-	case "emp":
-		if kernel, err = kernels.NewEmp(g, x, n, f.Rows); err != nil {
+	case "emp", "emp2":
+		// Only the covariance columns at α are needed (k(all, α_j) and
+		// K(α_j, α_j)); the whole matrix is computed if someone looks at it.
+		cols := union(d.Alpha)
+		var c *kernels.EmpColumns
+		if s.Kind == "emp" {
+			c, err = kernels.NewEmpColumns(g, x, n, f.Rows, cols)
+		} else {
+			c, err = kernels.NewEmp2Columns(g, x, n, f.Rows, cols)
+		}
+		if err != nil {
 			return nil, err
 		}
-	case "emp2":
-		if kernel, err = kernels.NewEmp2(g, x, n, f.Rows); err != nil {
-			return nil, err
-		}
+		kernel = &lazyCov{cols: c, full: func() (kernels.Kernel, error) {
+			g := gemm.Best(env.Threads)
+			x, _, _, err := inputs(n, g)
+			if err != nil {
+				return nil, err
+			}
+			if s.Kind == "emp" {
+				return kernels.NewEmp(g, x, n, f.Rows)
+			}
+			return kernels.NewEmp2(g, x, n, f.Rows)
+		}}
 	}
 	switch s.Kind {
 	case "se", "emp", "emp2":
@@ -340,6 +360,48 @@ func buildDict(s dictSpec, seed uint64, g gemm.Impl, inputs inputsFunc, log func
 	d.u = u
 	d.Seconds = time.Since(start).Seconds()
 	return d, nil
+}
+
+// union returns the positions of every column's α, sorted, each once.
+func union(alpha [][]int) []int {
+	var all []int
+	for _, a := range alpha {
+		all = append(all, a...)
+	}
+	slices.Sort(all)
+	return slices.Compact(all)
+}
+
+// lazyCov is the kernel a Dictionary of the emp and emp2 dictionaries
+// shows: the covariance columns U was built from, and for the pairs
+// outside them (a view of the whole kernel) the full covariance,
+// computed by full when it is first needed. At returns NaN for those
+// pairs if full fails.
+type lazyCov struct {
+	cols *kernels.EmpColumns
+	full func() (kernels.Kernel, error)
+
+	once sync.Once
+	all  kernels.Kernel // the full covariance, once computed
+}
+
+// Len implements kernels.Kernel.
+func (k *lazyCov) Len() int { return k.cols.Len() }
+
+// At implements kernels.Kernel.
+func (k *lazyCov) At(i, j int) float64 {
+	if k.cols.Has(i) || k.cols.Has(j) {
+		return k.cols.At(i, j)
+	}
+	k.once.Do(func() {
+		if all, err := k.full(); err == nil {
+			k.all = all
+		}
+	})
+	if k.all == nil {
+		return math.NaN()
+	}
+	return k.all.At(i, j)
 }
 
 // drawAlpha draws every column's α: positions of the layer's input (or

@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/predparams/predparams/engine"
+	"github.com/predparams/predparams/engine/gemm"
 	"github.com/predparams/predparams/kernels"
 )
 
@@ -35,10 +36,10 @@ func (b *builder) newPredicted(i int, lc LayerConfig, in engine.Shape) (*predict
 		return nil, err
 	}
 	seed := layerSeed(cfg.Train.Seed, i)
-	inputs := func(n int) ([]float32, int, string, error) {
-		return b.inputs(i, n, spec.Source == "pretrained")
+	inputs := func(n int, g gemm.Impl) ([]float32, int, string, error) {
+		return b.inputs(i, n, spec.Source == "pretrained", g)
 	}
-	d, err := buildDict(spec, seed, b.env.Gemm, inputs, b.env.Log)
+	d, err := buildDict(spec, seed, b.env, inputs)
 	if err != nil {
 		return nil, fmt.Errorf("%s dictionary: %w", spec.Kind, err)
 	}
@@ -92,6 +93,10 @@ type Dictionary struct {
 	// layer's. For lowrank it is a view of the learned parameter.
 	U [][]float32
 	// Kernel is the kernel U was built from, nil for other dictionaries.
+	// The emp and emp2 dictionaries are built from the covariance
+	// columns at α only; their Kernel computes the whole covariance (a
+	// forward pass over the data, on its own gemm) the first time a pair
+	// outside those columns is asked for.
 	Kernel kernels.Kernel
 	// Source says which state of the layers below fed a data-driven
 	// dictionary ("input data, 60000 examples", "layer 0 at init, 60000

@@ -10,6 +10,7 @@ import (
 	"github.com/predparams/predparams/engine"
 	"github.com/predparams/predparams/engine/data"
 	"github.com/predparams/predparams/engine/gemm"
+	"github.com/predparams/predparams/kernels"
 )
 
 // synthImages returns n random h×w×c "images" with smooth blobs (so that
@@ -241,6 +242,45 @@ func TestDictionaryProperties(t *testing.T) {
 		}
 		if fmt.Sprint(a.StaticSums()) == fmt.Sprint(c.StaticSums()) {
 			t.Error("another seed gave the same dictionaries")
+		}
+	})
+	t.Run("emp kernel is the covariance of the layer's inputs", func(t *testing.T) {
+		// Layer 1's dictionary is built from covariance columns; its
+		// Kernel must still show the whole covariance of layer 0's
+		// outputs at init, as the model computes them.
+		for _, dict := range []string{"emp", "emp2"} {
+			cfg := mlpConfig(8, "relu", &PredictConfig{Dict: "se", NAlpha: 5}, &PredictConfig{Dict: dict, NAlpha: 2, Columns: 2})
+			m, err := Build(cfg, in, 3, ds, testEnv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			x := make([]float32, 0, ds.N*8)
+			for start := 0; start < ds.N; start += cfg.Train.Batch {
+				nb := min(cfg.Train.Batch, ds.N-start)
+				m.Net.Forward(ds.X[start*ds.Dim():(start+nb)*ds.Dim()], nb)
+				x = append(x, m.Net.Activation(0, nb)...)
+			}
+			var want kernels.Kernel
+			if dict == "emp" {
+				want, err = kernels.NewEmp(gemm.Naive{}, x, ds.N, 8)
+			} else {
+				want, err = kernels.NewEmp2(gemm.Naive{}, x, ds.N, 8)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			k := m.Dictionary(1).Kernel
+			var scale float64
+			for i := 0; i < 8; i++ {
+				scale = math.Max(scale, want.At(i, i))
+			}
+			for i := 0; i < 8; i++ {
+				for j := 0; j < 8; j++ {
+					if d := math.Abs(k.At(i, j) - want.At(i, j)); !(d <= 1e-6*scale) {
+						t.Fatalf("%s: k(%d, %d) = %v, want %v", dict, i, j, k.At(i, j), want.At(i, j))
+					}
+				}
+			}
 		}
 	})
 	t.Run("tied α covers every channel of its pixels", func(t *testing.T) {

@@ -91,7 +91,7 @@ func (b *builder) pretrain(i int) ([][]float32, []float64, error) {
 	default:
 		return nil, nil, errors.New("only dense layers can be pretrained")
 	}
-	x, _, source, err := b.inputs(i, 0, true)
+	x, _, source, err := b.inputs(i, 0, true, b.env.Gemm)
 	if err != nil {
 		return nil, nil, err
 	}
