@@ -22,7 +22,15 @@ type AEConfig struct {
 	MinLR     float64 // floor of the decayed rate, ≥ 0
 	InitScale float32 // W starts iid uniform in [−InitScale, InitScale), the bias at 0; > 0
 	Seed      uint64  // fixes the initial W and the order of the examples
+
+	// Stop, if not nil, abandons the training when it is closed: TrainAE
+	// polls it between minibatches and returns ErrStopped.
+	Stop <-chan struct{}
 }
+
+// ErrStopped is the error of a computation abandoned through its Stop
+// channel (see AEConfig).
+var ErrStopped = errors.New("kernels: stopped")
 
 // PaperAEConfig returns the settings of the paper code's 1000-unit dictionary autoencoder
 // (method.md §8): 50 epochs, batch 100, lr 0.1 divided by 1.00004 per update (floor 1e-6),
@@ -120,6 +128,11 @@ func trainAE(g gemm.Impl, x []float32, n, d, hidden int, cfg AEConfig) (w, b []f
 		var sum float64
 		batches := 0
 		for start := 0; start < n; start += bs {
+			select {
+			case <-cfg.Stop:
+				return nil, nil, nil, ErrStopped
+			default:
+			}
 			rows := min(bs, n-start)
 			for k, e := range order[start : start+rows] {
 				copy(xb[k*d:(k+1)*d], x[e*d:(e+1)*d])

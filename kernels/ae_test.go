@@ -1,10 +1,12 @@
 package kernels
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/predparams/predparams/engine/gemm"
 )
@@ -132,6 +134,24 @@ func TestTrainAE(t *testing.T) {
 	}
 	if !slices.Equal(w, again) {
 		t.Error("same seed, different features")
+	}
+}
+
+// TestTrainAEStops checks that closing Stop abandons a training that
+// would otherwise take minutes.
+func TestTrainAEStops(t *testing.T) {
+	const n, d, hid = 600, 64, 64
+	x := lowRankData(6, n, d, 3)
+	stop := make(chan struct{})
+	cfg := PaperAEConfig(1)
+	cfg.Epochs, cfg.Stop = 1_000_000, stop
+	time.AfterFunc(20*time.Millisecond, func() { close(stop) })
+	start := time.Now()
+	if _, err := TrainAE(gemm.Best(1), x, n, d, hid, cfg); !errors.Is(err, ErrStopped) {
+		t.Fatalf("TrainAE returned %v, want ErrStopped", err)
+	}
+	if el := time.Since(start); el > 10*time.Second {
+		t.Errorf("TrainAE took %v to stop", el)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/predparams/predparams/engine"
 	"github.com/predparams/predparams/engine/data"
 	"github.com/predparams/predparams/engine/gemm"
+	"github.com/predparams/predparams/kernels"
 )
 
 // Env is what building and training a model needs from its face.
@@ -20,6 +21,27 @@ type Env struct {
 	// Log, if not nil, receives one line per long set-up stage
 	// (building dictionaries, pretraining).
 	Log func(format string, args ...any)
+	// Stop, if not nil, abandons a long set-up when it is closed: Build
+	// (and NewRun, LoadRun) poll it between layers, between the batches
+	// of the passes over the data and of pretraining, and between the
+	// minibatches of the ae dictionary's autoencoder, and then return an
+	// error that wraps ErrStopped. Training itself does not poll it.
+	Stop <-chan struct{}
+}
+
+// ErrStopped is the error (wrapped) of a set-up abandoned through
+// Env.Stop. It is kernels.ErrStopped, which the dictionaries' own
+// long computations return.
+var ErrStopped = kernels.ErrStopped
+
+// stopped reports whether e.Stop has been closed.
+func (e Env) stopped() bool {
+	select {
+	case <-e.Stop:
+		return true
+	default:
+		return false
+	}
 }
 
 func (e Env) withDefaults() Env {
@@ -131,6 +153,9 @@ func build(cfg *Config, in engine.Shape, classes int, train *data.Dataset, env E
 	}
 	shape := in
 	for i, lc := range cfg.Layers {
+		if env.stopped() {
+			return nil, ErrStopped
+		}
 		act, _ := engine.ParseAct(lc.Act)
 		out := i == len(cfg.Layers)-1
 		var l engine.Layer
@@ -288,6 +313,9 @@ func (b *builder) inputs(i, n int, pretrained bool, g gemm.Impl) ([]float32, int
 	dim := ds.Dim()
 	x := make([]float32, n*size)
 	for start := 0; start < n; start += batch {
+		if b.env.stopped() {
+			return nil, 0, "", ErrStopped
+		}
 		nb := min(batch, n-start)
 		in := ds.X[start*dim : (start+nb)*dim]
 		for k, l := range net.Layers {

@@ -314,7 +314,7 @@ func buildDict(s dictSpec, seed uint64, env Env, inputs inputsFunc) (*Dictionary
 		}
 	case "ae":
 		cfg := kernels.PaperAEConfig(seed)
-		cfg.Epochs = s.AEEpochs
+		cfg.Epochs, cfg.Stop = s.AEEpochs, env.Stop
 		log("  training the %d-feature autoencoder of the ae dictionary: %d examples × %d epochs", s.AEHidden, n, cfg.Epochs)
 		xs, scale := unitRange(x, n, f.Rows)
 		features, err := kernels.TrainAE(g, xs, n, f.Rows, s.AEHidden, cfg)

@@ -122,6 +122,9 @@ func (b *builder) pretrain(i int) ([][]float32, []float64, error) {
 		var sum float64
 		steps := 0
 		for s := 0; s < n; s += batch {
+			if b.env.stopped() {
+				return nil, nil, ErrStopped
+			}
 			nb := min(batch, n-s)
 			for k, e := range perm[s : s+nb] {
 				copy(xb[k*rows:(k+1)*rows], x[int(e)*rows:int(e+1)*rows])

@@ -1,11 +1,14 @@
 package models
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/predparams/predparams/engine"
+	"github.com/predparams/predparams/engine/gemm"
 )
 
 // TestPretrainReducesReconstruction checks that autoencoder pretraining
@@ -90,5 +93,43 @@ func TestUnitRange(t *testing.T) {
 	}
 	if s[3] != 1 {
 		t.Errorf("constant column scale %v, want 1", s[3])
+	}
+}
+
+// TestBuildStops checks that closing Env.Stop abandons each long set-up
+// stage with an error that wraps ErrStopped: at once when it is closed
+// before Build, and within a fraction of a second when it is closed
+// while an autoencoder trains (for minutes, otherwise).
+func TestBuildStops(t *testing.T) {
+	train := synthImages(200, 6, 6, 1, 3, 12)
+	in := engine.Shape{H: 6, W: 6, C: 1}
+	pretrained := mlpConfig(6, "sigmoid", &PredictConfig{Dict: "se", NAlpha: 12, Columns: 3}, nil)
+	pretrained.Train.Pretrain = &PretrainConfig{Epochs: 1_000_000, Batch: 20, Optimizer: engine.OptimConfig{Kind: "sgd", LR: 0.1}}
+	for _, tc := range []struct {
+		name  string
+		cfg   *Config
+		after time.Duration // when Stop is closed; 0: before Build
+	}{
+		{"emp dictionary", mlpConfig(6, "relu", &PredictConfig{Dict: "se", NAlpha: 4}, &PredictConfig{Dict: "emp", NAlpha: 2}), 0},
+		{"dense", mlpConfig(6, "relu", nil, nil), 0},
+		{"ae dictionary", mlpConfig(6, "relu", &PredictConfig{Dict: "ae", NAlpha: 4, AEHidden: 20, AEEpochs: 1_000_000}, nil), 50 * time.Millisecond},
+		{"pretraining", pretrained, 50 * time.Millisecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stop := make(chan struct{})
+			if tc.after == 0 {
+				close(stop)
+			} else {
+				time.AfterFunc(tc.after, func() { close(stop) })
+			}
+			start := time.Now()
+			_, err := Build(tc.cfg, in, 3, train, Env{Gemm: gemm.Best(1), Threads: 1, Stop: stop})
+			if !errors.Is(err, ErrStopped) {
+				t.Fatalf("Build returned %v, want an error wrapping ErrStopped", err)
+			}
+			if el := time.Since(start); el > 10*time.Second {
+				t.Errorf("Build took %v to stop", el)
+			}
+		})
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"strings"
+	"sync"
 
 	"github.com/predparams/predparams/engine/gemm"
 	"github.com/predparams/predparams/models"
@@ -21,7 +22,7 @@ const (
 	exitOK          = 0
 	exitFailure     = 1   // something broke while running (a write failed)
 	exitBadInput    = 2   // usage, config, data or checkpoint errors
-	exitInterrupted = 130 // stopped by SIGINT after writing a checkpoint
+	exitInterrupted = 130 // stopped by SIGINT (after writing a checkpoint, once training has begun)
 )
 
 // options are the parsed command-line flags.
@@ -37,6 +38,7 @@ const usage = `usage: headless -config FILE [flags]
 Trains the model described by a JSON config (see models/configs) and writes
 OUT/metrics.jsonl, OUT/summary.json and OUT/checkpoint.ckpt.
 Ctrl-C writes the checkpoint and exits 130; -resume continues from it.
+During the set-up (dictionaries, pretraining) Ctrl-C exits 130 at once.
 
 flags:
 `
@@ -171,7 +173,10 @@ func (j *job) run() int {
 	if err != nil {
 		return j.fail(exitBadInput, err)
 	}
-	env := models.Env{Gemm: gemm.Best(o.threads), Threads: o.threads, Log: j.log}
+	// Ctrl-C during the set-up (dictionaries, pretraining) abandons it.
+	stop, interrupted := j.watchSetUp()
+	defer interrupted()
+	env := models.Env{Gemm: gemm.Best(o.threads), Threads: o.threads, Log: j.log, Stop: stop}
 
 	var r *models.Run
 	if o.resume {
@@ -179,6 +184,9 @@ func (j *job) run() int {
 			return j.fail(exitBadInput, fmt.Errorf("-resume: no checkpoint at %s", ckpt))
 		}
 		r, err = models.LoadRun(ckpt, train, test, env)
+		if interrupted() || errors.Is(err, models.ErrStopped) {
+			return j.setUpInterrupted()
+		}
 		if err != nil {
 			return j.fail(exitBadInput, err)
 		}
@@ -194,6 +202,9 @@ func (j *job) run() int {
 		}
 	} else {
 		r, err = models.NewRun(cfg, train, test, env)
+		if interrupted() || errors.Is(err, models.ErrStopped) {
+			return j.setUpInterrupted()
+		}
 		if err != nil {
 			return j.fail(exitBadInput, err)
 		}
@@ -210,6 +221,41 @@ func (j *job) run() int {
 		r.Model.WriteTable(j.stderr)
 	}
 	return j.train(r, ckpt, metricsPath)
+}
+
+// watchSetUp returns a channel that is closed when an interrupt arrives,
+// for models.Env.Stop, and a function that stops watching (the first
+// time it is called) and reports whether one arrived. The training loop
+// then reads j.interrupt itself.
+func (j *job) watchSetUp() (stop <-chan struct{}, interrupted func() bool) {
+	c, done, exited := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(exited)
+		select {
+		case <-j.interrupt:
+			close(c)
+		case <-done:
+		}
+	}()
+	var once sync.Once
+	return c, func() bool {
+		once.Do(func() {
+			close(done)
+			<-exited
+		})
+		select {
+		case <-c:
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+// setUpInterrupted reports an interrupt before training began.
+func (j *job) setUpInterrupted() int {
+	fmt.Fprintln(j.stderr, "interrupted during the set-up: nothing to checkpoint yet (the set-up is deterministic: run the same command to start again)")
+	return exitInterrupted
 }
 
 func (j *job) train(r *models.Run, ckpt, metricsPath string) int {
