@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 
 	"github.com/predparams/predparams/engine/gemm"
 )
@@ -31,6 +32,20 @@ type AEConfig struct {
 // ErrStopped is the error of a computation abandoned through its Stop
 // channel (see AEConfig).
 var ErrStopped = errors.New("kernels: stopped")
+
+// Stopped reports whether stop has been closed. It first yields the
+// processor, so that on a single thread without preemption (js/wasm) a
+// timer or another goroutine that closes stop gets to run while a long
+// computation polls.
+func Stopped(stop <-chan struct{}) bool {
+	runtime.Gosched()
+	select {
+	case <-stop:
+		return true
+	default:
+		return false
+	}
+}
 
 // PaperAEConfig returns the settings of the paper code's 1000-unit dictionary autoencoder
 // (method.md §8): 50 epochs, batch 100, lr 0.1 divided by 1.00004 per update (floor 1e-6),
@@ -128,10 +143,8 @@ func trainAE(g gemm.Impl, x []float32, n, d, hidden int, cfg AEConfig) (w, b []f
 		var sum float64
 		batches := 0
 		for start := 0; start < n; start += bs {
-			select {
-			case <-cfg.Stop:
+			if Stopped(cfg.Stop) {
 				return nil, nil, nil, ErrStopped
-			default:
 			}
 			rows := min(bs, n-start)
 			for k, e := range order[start : start+rows] {

@@ -35,14 +35,7 @@ type Env struct {
 var ErrStopped = kernels.ErrStopped
 
 // stopped reports whether e.Stop has been closed.
-func (e Env) stopped() bool {
-	select {
-	case <-e.Stop:
-		return true
-	default:
-		return false
-	}
-}
+func (e Env) stopped() bool { return kernels.Stopped(e.Stop) }
 
 func (e Env) withDefaults() Env {
 	e.Threads = max(e.Threads, 1)
