@@ -10,8 +10,9 @@
 //
 // A layer with a PredictConfig computes W = [U_1V_1 | … | U_JV_J]
 // (shared/docs/method.md): PredictedDense and PredictedConv, each with
-// llm.c-style functions over flat buffers (PredictedDenseForward,
-// PredictedDenseBackward, PredictedConvForward, PredictedConvBackward).
+// llm.c-style functions (PredictedDenseForward, PredictedDenseBackward
+// over flat buffers; PredictedConvForward, PredictedConvBackward, which
+// run an engine.Conv2D over the materialised W a few images at a time).
 // All V_j form one Param "v" (n_α × n_h, column block j is V_j) so that
 // the optimizer's per-unit max-norm and weight decay apply to V; the
 // fixed U belongs to the layer and is not in the Net's buffer, except for

@@ -10,25 +10,26 @@ import (
 // PredictedConvForward computes a convolution whose filter bank is
 // predicted: W = [U_1V_1 | … | U_JV_J] (Taps×Out, the row order of
 // engine.ConvGeom) is materialised into w, then out = act(im2col(in)·W +
-// b). This is the paper code's evaluation (method.md §7 (b)): it costs
-// one Taps×n_α×Out product per step on top of an ordinary convolution,
-// which is small next to the convolution itself, so no factored form is
-// offered for conv layers. col is the im2col scratch of
-// engine.ConvForward.
-func PredictedConvForward(c *engine.Context, out, col, w, in, u, v, b []float32, n int, f Factors, g engine.ConvGeom, act engine.Act) {
-	f.Materialise(c, w, u, v)
-	engine.ConvForward(c, out, col, in, w, b, n, f.Units, g, act)
+// b) by conv, an engine.Conv2D without parameters of its own whose W is
+// w (see PredictedConv). This is the paper code's evaluation (method.md
+// §7 (b)): it costs one Taps×n_α×Out product per step on top of an
+// ordinary convolution, which is small next to the convolution itself,
+// so no factored form is offered for conv layers. conv works through the
+// batch a few images at a time, so that the patches stay in cache.
+func PredictedConvForward(c *engine.Context, conv *engine.Conv2D, out, in, u, v []float32, n int, f Factors) {
+	f.Materialise(c, conv.W.Data, u, v)
+	conv.Forward(c, out, in, n)
 }
 
 // PredictedConvBackward back-propagates through PredictedConvForward,
-// whose out, col and w it receives unchanged (col is overwritten). It
-// adds ∂L/∂V into dv, ∂L/∂b into db, ∂L/∂U into du when du is not nil,
-// and writes ∂L/∂in into dIn when dIn is not nil. dw is scratch of
-// Taps×Out floats.
-func PredictedConvBackward(c *engine.Context, dIn, du, dv, db, dw, dOut, col, out, w, u, v []float32, n int, f Factors, g engine.ConvGeom, act engine.Act) {
-	dw = dw[:f.Rows*f.Units]
+// whose conv, in and out it receives unchanged. It adds ∂L/∂V into dv,
+// ∂L/∂b into conv's bias gradient, ∂L/∂U into du when du is not nil, and
+// writes ∂L/∂in into dIn when dIn is not nil. conv's weight gradient
+// (Taps×Out) is scratch for ∂L/∂W.
+func PredictedConvBackward(c *engine.Context, conv *engine.Conv2D, dIn, du, dv, dOut, in, out, u, v []float32, n int, f Factors) {
+	dw := conv.W.Grad
 	clear(dw)
-	engine.ConvBackward(c, dIn, dw, db, dOut, col, out, w, n, f.Units, g, act)
+	conv.Backward(c, dIn, dOut, in, out, n)
 	f.BackpropW(c, du, dv, dw, u, v)
 }
 
@@ -56,23 +57,23 @@ type PredictedConv struct {
 	// Geom is the convolution's geometry, set by Setup.
 	Geom engine.ConvGeom
 	// V, B and, when LearnU, UP are the layer's parameters, set by Setup.
-	V, B, UP   *engine.Param
-	col, w, dw []float32
+	V, B, UP *engine.Param
+	// conv runs the convolution: its W holds the materialised filter
+	// bank and ∂L/∂W, its B is the layer's bias B.
+	conv engine.Conv2D
 }
 
 // Setup implements engine.Layer.
 func (l *PredictedConv) Setup(in engine.Shape, maxBatch int) (engine.Shape, error) {
-	stride := l.Stride
-	if stride == 0 {
-		stride = 1
-	}
-	g, err := engine.NewConvGeom(in, l.K, stride, l.Pad)
-	if err != nil {
-		return engine.Shape{}, fmt.Errorf("predicted conv: %v", err)
-	}
 	if err := l.F.Validate(); err != nil {
 		return engine.Shape{}, err
 	}
+	l.conv = engine.Conv2D{Out: l.F.Units, K: l.K, Stride: l.Stride, Pad: l.Pad, Act: l.Act}
+	out, err := l.conv.Setup(in, maxBatch)
+	if err != nil {
+		return engine.Shape{}, fmt.Errorf("predicted %v", err)
+	}
+	g := l.conv.Geom
 	if g.Taps() != l.F.Rows {
 		return engine.Shape{}, fmt.Errorf("predicted conv: %d taps, the dictionary has %d rows", g.Taps(), l.F.Rows)
 	}
@@ -90,10 +91,10 @@ func (l *PredictedConv) Setup(in engine.Shape, maxBatch int) (engine.Shape, erro
 	if l.LearnU {
 		l.UP = &engine.Param{Name: "u", Rows: l.F.Columns * l.F.Rows, Cols: l.F.NAlpha, Role: engine.Weight, Init: l.UInit}
 	}
-	l.col = make([]float32, maxBatch*g.OutH*g.OutW*g.Taps())
-	l.w = make([]float32, l.F.Rows*l.F.Units)
-	l.dw = make([]float32, l.F.Rows*l.F.Units)
-	return engine.Shape{H: g.OutH, W: g.OutW, C: l.F.Units}, nil
+	size := l.F.Rows * l.F.Units
+	l.conv.W = &engine.Param{Name: "w", Rows: l.F.Rows, Cols: l.F.Units, Data: make([]float32, size), Grad: make([]float32, size)}
+	l.conv.B = l.B // the Net sets B's Data and Grad
+	return out, nil
 }
 
 // Params implements engine.Layer: v, b, and u when LearnU.
@@ -121,11 +122,10 @@ func (l *PredictedConv) dictGrad() []float32 {
 
 // Forward implements engine.Layer.
 func (l *PredictedConv) Forward(c *engine.Context, out, in []float32, n int) {
-	PredictedConvForward(c, out, l.col, l.w, in, l.Dict(), l.V.Data, l.B.Data, n, l.F, l.Geom, l.Act)
+	PredictedConvForward(c, &l.conv, out, in, l.Dict(), l.V.Data, n, l.F)
 }
 
 // Backward implements engine.Layer.
 func (l *PredictedConv) Backward(c *engine.Context, dIn, dOut, in, out []float32, n int) {
-	PredictedConvBackward(c, dIn, l.dictGrad(), l.V.Grad, l.B.Grad, l.dw, dOut, l.col, out, l.w,
-		l.Dict(), l.V.Data, n, l.F, l.Geom, l.Act)
+	PredictedConvBackward(c, &l.conv, dIn, l.dictGrad(), l.V.Grad, dOut, in, out, l.Dict(), l.V.Data, n, l.F)
 }
