@@ -3,7 +3,8 @@ package engine
 import (
 	"runtime"
 	"sync/atomic"
-	"time"
+
+	"github.com/predparams/predparams/engine/internal/spin"
 )
 
 // A loop is the body of a loop that a team may split over goroutines: run
@@ -146,7 +147,7 @@ func (t *team) run(l loop, n, parts int) {
 		mine++
 	}
 	for range parts - mine {
-		recv(w.done, callerSpin)
+		spin.Recv(w.done, spin.Caller)
 	}
 	w.loop = nil
 }
@@ -179,7 +180,7 @@ func (w *crew) runPart(part, parts int) {
 // work channel is closed. A wake-up that comes late finds no part left.
 func (w *crew) helper() {
 	for {
-		if _, ok := recv(w.work, helperSpin); !ok {
+		if _, ok := spin.Recv(w.work, spin.Helper); !ok {
 			return
 		}
 		for {
@@ -191,37 +192,4 @@ func (w *crew) helper() {
 			w.done <- struct{}{}
 		}
 	}
-}
-
-// Waking a parked goroutine costs tens of microseconds in a virtual
-// machine, so a helper polls for the next offer for helperSpin before it
-// parks (the gaps between the loops of a training step are shorter), and
-// the caller polls for its helpers for up to callerSpin. The values are
-// those of engine/gemm.
-const (
-	helperSpin = 200 * time.Microsecond
-	callerSpin = time.Millisecond
-)
-
-// recv receives from c, polling it for up to spin (and yielding to other
-// goroutines meanwhile) before blocking.
-func recv[T any](c chan T, spin time.Duration) (T, bool) {
-	var start time.Time
-	for i := 0; ; i++ {
-		select {
-		case v, ok := <-c:
-			return v, ok
-		default:
-		}
-		if i&31 == 0 {
-			if i == 0 {
-				start = time.Now()
-			} else if time.Since(start) > spin {
-				break
-			}
-			runtime.Gosched()
-		}
-	}
-	v, ok := <-c
-	return v, ok
 }

@@ -4,7 +4,8 @@ import (
 	"math"
 	"runtime"
 	"sync/atomic"
-	"time"
+
+	"github.com/predparams/predparams/engine/internal/spin"
 )
 
 // parallelFlops is the product size (2·m·n·k) below which a call runs on
@@ -100,7 +101,7 @@ func (e *engine) tryClaim(part int, g uint64) bool {
 // are dropped.
 func (e *engine) helper(w chan message) {
 	for {
-		msg, ok := recv(w, helperSpin)
+		msg, ok := spin.Recv(w, spin.Helper)
 		if !ok {
 			return
 		}
@@ -110,39 +111,6 @@ func (e *engine) helper(w chan message) {
 		e.run(msg.part)
 		e.done <- struct{}{}
 	}
-}
-
-// Waking a parked goroutine takes a futex wake-up of an idle OS thread,
-// which costs tens of microseconds or more in a virtual machine. So a
-// helper polls for the next offer for helperSpin before it parks (between
-// the products of a training step the gaps are shorter than that), and the
-// caller polls for its helpers for up to callerSpin.
-const (
-	helperSpin = 200 * time.Microsecond
-	callerSpin = time.Millisecond
-)
-
-// recv receives from c, polling it for up to spin (and yielding to other
-// goroutines meanwhile) before blocking.
-func recv[T any](c chan T, spin time.Duration) (T, bool) {
-	var start time.Time
-	for i := 0; ; i++ {
-		select {
-		case v, ok := <-c:
-			return v, ok
-		default:
-		}
-		if i&31 == 0 {
-			if i == 0 {
-				start = time.Now()
-			} else if time.Since(start) > spin {
-				break
-			}
-			runtime.Gosched()
-		}
-	}
-	v, ok := <-c
-	return v, ok
 }
 
 // sgemm implements Impl.Sgemm.
@@ -194,7 +162,7 @@ func (e *engine) sgemm(transA, transB bool, m, n, k int, alpha float32, a []floa
 		}
 	}
 	for range helped {
-		recv(e.done, callerSpin)
+		spin.Recv(e.done, spin.Caller)
 	}
 	e.call = call{} // drop references to the caller's slices
 }
