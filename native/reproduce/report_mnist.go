@@ -16,6 +16,24 @@ type tally struct {
 	detail []string
 }
 
+// add counts the comparison c of a point against a baseline, when it
+// could be made, and reports whether it could.
+func (t *tally) add(c comparison) bool {
+	if !c.ok {
+		return false
+	}
+	t.total++
+	switch {
+	case c.better():
+		t.better++
+	case c.worse():
+		t.worse++
+	default:
+		t.within++
+	}
+	return true
+}
+
 func (t tally) String() string {
 	if t.total == 0 {
 		return "no point measured yet"
@@ -43,18 +61,8 @@ func (s *section) compareArms(a, b string, points []float64) tally {
 	var t tally
 	for _, p := range points {
 		x, y := s.errs(a, p), s.errs(b, p)
-		c := compare(x, y)
-		if !c.ok {
+		if !t.add(compare(x, y)) {
 			continue
-		}
-		t.total++
-		switch {
-		case c.better():
-			t.better++
-		case c.worse():
-			t.worse++
-		default:
-			t.within++
 		}
 		t.detail = append(t.detail, fmt.Sprintf("%g: %.2f vs %.2f", p, x.mean(), y.mean()))
 	}
@@ -186,19 +194,7 @@ func reportDictionaries(s *section) {
 	for _, p := range points {
 		_, good := s.bestOf([]string{"SE–Emp", "SE–Emp2"}, p)
 		_, ctl := s.bestOf([]string{"RandFixU", "RandCon"}, p)
-		c := compare(good, ctl)
-		if !c.ok {
-			continue
-		}
-		t.total++
-		switch {
-		case c.better():
-			t.better++
-		case c.worse():
-			t.worse++
-		default:
-			t.within++
-		}
+		t.add(compare(good, ctl))
 	}
 	s.verdict("SE–Emp and SE–Emp2 beat RandFixU and RandCon at the same learned count (Fig. 4 left)",
 		"the better of SE–Emp/SE–Emp2 against the better of RandFixU/RandCon at each f: "+t.String(), t.verdictOf())
@@ -226,19 +222,7 @@ func reportDictionaries(s *section) {
 		arm, good := s.bestOf([]string{"SE–Emp", "SE–Emp2"}, best)
 		lr.detail = append(lr.detail, fmt.Sprintf("LowRank f = %g (%.3f learned) %s against %s f = %g %s",
 			p, lf.mean(), s.errs("LowRank", p).pct(), arm, best, good.pct()))
-		c := compare(good, s.errs("LowRank", p))
-		if !c.ok {
-			continue
-		}
-		lr.total++
-		switch {
-		case c.better():
-			lr.better++
-		case c.worse():
-			lr.worse++
-		default:
-			lr.within++
-		}
+		lr.add(compare(good, s.errs("LowRank", p)))
 	}
 	s.verdict("…and beat LowRank, which learns both factors, at about the same learned count (Fig. 4 left, paper §2; R2 asked why LowRank is hard)",
 		"the better of SE–Emp/SE–Emp2 against LowRank at the closest measured fraction learned: "+lr.String(), lr.verdictOf())
@@ -379,37 +363,12 @@ func reportBudgets(s *section) {
 		if winner != "" {
 			s.printf("Lowest mean error: %s, %s.\n\n", winner, ws.pct())
 		}
-		tallyOne := func(t *tally, arm string) {
-			c := compare(ps, s.errs(arm, p))
-			if !c.ok {
-				return
-			}
-			t.total++
-			switch {
-			case c.better():
-				t.better++
-			case c.worse():
-				t.worse++
-			default:
-				t.within++
-			}
-		}
-		tallyOne(&vsNarrow, armNarrow)
-		tallyOne(&vsPCA, armPCAInput)
-		tallyOne(&vs14, armDown14)
-		tallyOne(&vs7, armDown7)
+		vsNarrow.add(compare(ps, s.errs(armNarrow, p)))
+		vsPCA.add(compare(ps, s.errs(armPCAInput, p)))
+		vs14.add(compare(ps, s.errs(armDown14, p)))
+		vs7.add(compare(ps, s.errs(armDown7, p)))
 		_, bases := s.bestOf([]string{armDCT, armPCADict}, p)
-		if c := compare(s.errs(armPredicted, p), bases); c.ok {
-			vsBases.total++
-			switch {
-			case c.better():
-				vsBases.better++
-			case c.worse():
-				vsBases.worse++
-			default:
-				vsBases.within++
-			}
-		}
+		vsBases.add(compare(s.errs(armPredicted, p), bases))
 	}
 	s.draw(fig)
 	note := " (the predicted arm is the better of SE–Emp J = 1 and J = 5 at each budget, which favours it)"
