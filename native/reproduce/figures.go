@@ -98,6 +98,8 @@ func (s *section) draw(f figure) {
 	// The legend is drawn beside the plot, not over the data.
 	legend := plot.NewLegend()
 	legend.Top, legend.Left = true, true
+	legend.Padding = vg.Points(4)
+	var names []string // the legend's entries, to size its column
 	xmin, xmax, ymin, ymax := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
 	for _, se := range f.series {
 		for i := range se.xs {
@@ -151,6 +153,7 @@ func (s *section) draw(f figure) {
 			l.Color, l.Dashes, l.Width = color.Black, []vg.Length{vg.Points(4), vg.Points(3)}, vg.Points(1.2)
 			p.Add(l)
 			legend.Add(se.name, l)
+			names = append(names, se.name)
 			continue
 		}
 		ep := errPoints{s: pts, logY: f.logY}
@@ -169,6 +172,7 @@ func (s *section) draw(f figure) {
 		eb.Color = col
 		p.Add(l, sc, eb)
 		legend.Add(se.name, l, sc)
+		names = append(names, se.name)
 	}
 	if drawn == 0 {
 		return
@@ -200,7 +204,14 @@ func (s *section) draw(f figure) {
 	if ymin == ymax {
 		p.Y.Min, p.Y.Max = ymin*0.9, ymax*1.1+1e-9
 	}
-	const width, height, legendWidth = 9 * vg.Inch, 4.5 * vg.Inch, 2.3 * vg.Inch
+	// The plot keeps its size; the canvas widens for the legend's
+	// longest entry.
+	const plotWidth, height = 6.7 * vg.Inch, 4.5 * vg.Inch
+	legendWidth := 2.3 * vg.Inch
+	for _, n := range names {
+		legendWidth = max(legendWidth, legend.ThumbnailWidth+legend.TextStyle.Width(n)+vg.Points(24))
+	}
+	width := plotWidth + legendWidth
 	for _, format := range []string{"svg", "png"} {
 		c, err := draw.NewFormattedCanvas(width, height, format)
 		if err != nil {
