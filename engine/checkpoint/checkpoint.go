@@ -11,6 +11,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+
+	"github.com/predparams/predparams/engine/internal/iox"
 )
 
 // Magic is the first 8 bytes of every checkpoint file.
@@ -238,31 +240,12 @@ func (d *decoder) need(n int64, what string) error {
 	return nil
 }
 
-// remaining returns how many bytes are left in r if it can tell cheaply, or -1.
-func remaining(r io.Reader) int64 {
-	switch r := r.(type) {
-	case interface{ Len() int }:
-		return int64(r.Len())
-	case *os.File:
-		st, err := r.Stat()
-		if err != nil || !st.Mode().IsRegular() {
-			return -1
-		}
-		off, err := r.Seek(0, io.SeekCurrent)
-		if err != nil || off > st.Size() {
-			return -1
-		}
-		return st.Size() - off
-	}
-	return -1
-}
-
 // Decode reads one checkpoint from r, checking magic, version, sizes and the trailing
 // checksum, and leaves r just after the checksum. Problems with the input are *Error
 // values; I/O errors of r are wrapped. Allocation is bounded by the bytes actually
 // present, whatever the sizes in the input claim.
 func Decode(r io.Reader) (*File, error) {
-	f, _, err := decode(r, remaining(r))
+	f, _, err := decode(r, iox.Remaining(r))
 	return f, err
 }
 

@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"compress/gzip"
 	"io"
-	"os"
 	"slices"
+
+	"github.com/predparams/predparams/engine/internal/iox"
 )
 
 // initialChunk is the first allocation, in bytes, for a payload whose length is only
@@ -29,33 +30,13 @@ type source struct {
 	gz    *gzip.Reader // non-nil if r is a gzip stream
 }
 
-// remaining returns how many bytes are left in r if r can tell cheaply (bytes.Reader,
-// strings.Reader, bytes.Buffer, a regular *os.File), or -1.
-func remaining(r io.Reader) int64 {
-	switch r := r.(type) {
-	case interface{ Len() int }:
-		return int64(r.Len())
-	case *os.File:
-		st, err := r.Stat()
-		if err != nil || !st.Mode().IsRegular() {
-			return -1
-		}
-		off, err := r.Seek(0, io.SeekCurrent)
-		if err != nil || off > st.Size() {
-			return -1
-		}
-		return st.Size() - off
-	}
-	return -1
-}
-
 // plainSource wraps r without gzip detection.
-func plainSource(r io.Reader) *source { return &source{r: r, avail: remaining(r), bound: -1} }
+func plainSource(r io.Reader) *source { return &source{r: r, avail: iox.Remaining(r), bound: -1} }
 
 // openSource wraps r, transparently decompressing it if it starts with the gzip magic
 // bytes 0x1f 0x8b. Only the first two bytes are read from r before deciding.
 func openSource(format string, r io.Reader) (*source, error) {
-	avail := remaining(r)
+	avail := iox.Remaining(r)
 	var head [2]byte
 	n, err := io.ReadFull(r, head[:])
 	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
