@@ -8,60 +8,8 @@ import (
 
 	"github.com/predparams/predparams/engine"
 	"github.com/predparams/predparams/engine/gemm"
+	"github.com/predparams/predparams/engine/gradcheck"
 )
-
-// projLoss returns L = Σ out·r in float64: its gradient with respect to
-// out is r.
-func projLoss(out, r []float32) float64 {
-	var s float64
-	for i, v := range out {
-		s += float64(v) * float64(r[i])
-	}
-	return s
-}
-
-// checkGradients compares Backward's gradients with central finite
-// differences of projLoss for every parameter entry and every input
-// (every stride-th one when stride > 1, to keep big nets quick).
-func checkGradients(t *testing.T, net *engine.Net, x []float32, n, stride int) {
-	t.Helper()
-	rng := rand.New(rand.NewPCG(7, 8))
-	out := net.Forward(x, n)
-	r := make([]float32, len(out))
-	for i := range r {
-		r[i] = float32(rng.NormFloat64())
-	}
-	copy(net.OutputGrad(n), r)
-	dx := net.Backward(x, n, true)
-	grad := append([]float32(nil), net.Grad...)
-	dx = append([]float32(nil), dx...)
-
-	const eps = 1e-3
-	bad := 0
-	check := func(what string, v []float32, i int, analytic float32) {
-		t.Helper()
-		old := v[i]
-		v[i] = old + eps
-		lp := projLoss(net.Forward(x, n), r)
-		v[i] = old - eps
-		lm := projLoss(net.Forward(x, n), r)
-		v[i] = old
-		num := (lp - lm) / (2 * eps)
-		if d := math.Abs(num - float64(analytic)); d > 2e-2*math.Max(1, math.Abs(num)) {
-			if bad++; bad <= 5 {
-				t.Errorf("%s[%d]: backward %.6g, finite difference %.6g", what, i, analytic, num)
-			}
-		}
-	}
-	for _, p := range net.Params {
-		for i := 0; i < len(p.Data); i += stride {
-			check(p.Name, p.Data, i, grad[p.Off+i])
-		}
-	}
-	for i := 0; i < len(x); i += stride {
-		check("input", x, i, dx[i])
-	}
-}
 
 func randSlice(r *rand.Rand, n int, std float64) []float32 {
 	s := make([]float32, n)
@@ -127,7 +75,7 @@ func TestPredictedLayerGradients(t *testing.T) {
 			}
 			randomizeParams(net, 3)
 			x := randSlice(rng, n*tc.in.Size(), 1)
-			checkGradients(t, net, x, n, 1)
+			gradcheck.Check(t, net, x, n, 1)
 		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/predparams/predparams/engine"
 	"github.com/predparams/predparams/engine/data"
 	"github.com/predparams/predparams/engine/gemm"
+	"github.com/predparams/predparams/engine/gradcheck"
 	"github.com/predparams/predparams/kernels"
 )
 
@@ -99,7 +100,7 @@ func TestDictionaryGradients(t *testing.T) {
 			randomizeParams(m.Net, 11)
 			const n = 3
 			x := append([]float32(nil), ds.X[:n*in.Size()]...)
-			checkGradients(t, m.Net, x, n, 1)
+			gradcheck.Check(t, m.Net, x, n, 1)
 		})
 	}
 }
@@ -117,7 +118,7 @@ func TestTiedDecoderGradient(t *testing.T) {
 				t.Fatal(err)
 			}
 			randomizeParams(net, 4)
-			checkGradients(t, net, randSlice(rng, 3*8, 1), 3, 1)
+			gradcheck.Check(t, net, randSlice(rng, 3*8, 1), 3, 1)
 		})
 	}
 }
