@@ -134,15 +134,8 @@ func (l *lab) serve(r io.Reader, w io.Writer) error {
 // MNIST-shaped examples with pixels uniform in [0, 1) and uniform labels.
 func (l *lab) randomData() *data.Dataset {
 	if l.data == nil {
-		r := rand.New(rand.NewPCG(1, 2))
-		ds := &data.Dataset{Name: "random-mnist", N: examples, H: 28, W: 28, C: 1, Classes: 10,
-			X: make([]float32, examples*28*28), Y: make([]int32, examples)}
-		for i := range ds.X {
-			ds.X[i] = r.Float32()
-		}
-		for i := range ds.Y {
-			ds.Y[i] = int32(r.IntN(ds.Classes))
-		}
+		ds := data.Random(examples, 28, 28, 1, 10, 1)
+		ds.Name = "random-mnist"
 		l.data = ds
 	}
 	return l.data

@@ -26,18 +26,7 @@ var benchModels = []struct {
 }
 
 // mnistLike returns n random MNIST-shaped examples, as the bench uses.
-func mnistLike(n int) *data.Dataset {
-	r := rand.New(rand.NewPCG(1, 2))
-	ds := &data.Dataset{Name: "random", N: n, H: 28, W: 28, C: 1, Classes: 10,
-		X: make([]float32, n*784), Y: make([]int32, n)}
-	for i := range ds.X {
-		ds.X[i] = r.Float32()
-	}
-	for i := range ds.Y {
-		ds.Y[i] = int32(r.IntN(10))
-	}
-	return ds
-}
+func mnistLike(n int) *data.Dataset { return data.Random(n, 28, 28, 1, 10, 1) }
 
 // benchTrainer builds one of benchModels with Adam at batch 100.
 func benchTrainer(tb testing.TB, name string, layers []Layer, g gemm.Impl, threads int) *Trainer {

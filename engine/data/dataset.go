@@ -1,6 +1,9 @@
 package data
 
-import "fmt"
+import (
+	"fmt"
+	"math/rand/v2"
+)
 
 // Dataset is a labelled dataset held in memory as one flat float32 buffer.
 //
@@ -84,4 +87,21 @@ func (d *Dataset) Split(n int) (first, rest *Dataset) {
 		panic(fmt.Sprintf("data: Split(%d) of dataset %q with %d examples", n, d.Name, d.N))
 	}
 	return d.Subset(0, n), d.Subset(n, d.N-n)
+}
+
+// Random returns n examples of shape h×w×c with values uniform in [0, 1)
+// and labels uniform over classes, drawn from a PCG seeded with seed: the
+// MNIST-shaped stand-in that benchmarks train on, so that they measure
+// speed without reading files.
+func Random(n, h, w, c, classes int, seed uint64) *Dataset {
+	r := rand.New(rand.NewPCG(seed, 2))
+	ds := &Dataset{Name: "random", N: n, H: h, W: w, C: c, Classes: classes,
+		X: make([]float32, n*h*w*c), Y: make([]int32, n)}
+	for i := range ds.X {
+		ds.X[i] = r.Float32()
+	}
+	for i := range ds.Y {
+		ds.Y[i] = int32(r.IntN(classes))
+	}
+	return ds
 }

@@ -89,3 +89,29 @@ func ExampleDataset_Split() {
 	fmt.Println(train.Name, train.X, val.Name, val.Y)
 	// Output: toy[0:3] [0.1 0.2 0.3] toy[3:4] [1]
 }
+
+// TestRandom checks Random's shapes, ranges and determinism.
+func TestRandom(t *testing.T) {
+	for _, tc := range []struct{ n, h, w, c, classes int }{{5, 28, 28, 1, 10}, {3, 1, 1, 7, 2}} {
+		a, b := Random(tc.n, tc.h, tc.w, tc.c, tc.classes, 4), Random(tc.n, tc.h, tc.w, tc.c, tc.classes, 4)
+		if err := a.Validate(); err != nil {
+			t.Fatalf("%+v: %v", tc, err)
+		}
+		if a.N != tc.n || len(a.X) != tc.n*tc.h*tc.w*tc.c {
+			t.Errorf("%+v: N %d, %d values", tc, a.N, len(a.X))
+		}
+		for i, v := range a.X {
+			if v < 0 || v >= 1 || v != b.X[i] {
+				t.Fatalf("%+v: X[%d] = %v (again %v)", tc, i, v, b.X[i])
+			}
+		}
+		for i, y := range a.Y {
+			if y < 0 || int(y) >= tc.classes || y != b.Y[i] {
+				t.Fatalf("%+v: Y[%d] = %d (again %d)", tc, i, y, b.Y[i])
+			}
+		}
+		if c := Random(tc.n, tc.h, tc.w, tc.c, tc.classes, 5); c.X[0] == a.X[0] && c.X[1] == a.X[1] {
+			t.Errorf("%+v: seeds 4 and 5 give the same values", tc)
+		}
+	}
+}

@@ -310,15 +310,4 @@ func stepbench(o *options, stdout io.Writer) (int, error) {
 }
 
 // randomData returns n random 28×28 examples with random labels.
-func randomData(n int, seed uint64) *data.Dataset {
-	r := rand.New(rand.NewPCG(seed, 3))
-	ds := &data.Dataset{Name: "random", N: n, H: 28, W: 28, C: 1, Classes: 10,
-		X: make([]float32, n*784), Y: make([]int32, n)}
-	for i := range ds.X {
-		ds.X[i] = r.Float32()
-	}
-	for i := range ds.Y {
-		ds.Y[i] = int32(r.IntN(10))
-	}
-	return ds
-}
+func randomData(n int, seed uint64) *data.Dataset { return data.Random(n, 28, 28, 1, 10, seed) }
