@@ -161,7 +161,7 @@ func (p Params) predict(i int) *models.PredictConfig {
 		pc.Length, pc.Ridge = p.Length, p.Ridge
 	case "emp":
 		pc.Ridge = 0.001 // method.md §3: the paper code's λ for Emp
-		// The covariance of 5,000 digits is as good as that of 20,000
+		// The covariance of 5,000 digits is as good as that of 30,000
 		// for a dictionary and takes a second instead of four in wasm.
 		pc.Examples = 5000
 	}
