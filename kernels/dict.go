@@ -98,6 +98,7 @@ const (
 	Random
 )
 
+// String returns the pick's name as configs spell it ("leading" or "random").
 func (p Pick) String() string {
 	switch p {
 	case Leading:

@@ -18,6 +18,8 @@ type NotPDError struct {
 	Cond   float64 // the estimated condition number, or 0 when the Cholesky factorisation failed
 }
 
+// Error implements error: one line with |α|, λ, the condition number when
+// known, and the remedy.
 func (e *NotPDError) Error() string {
 	if e.Cond == 0 {
 		return fmt.Sprintf("kernels: K(α,α)+λI is not positive definite (|α|=%d, λ=%g): increase the ridge",
