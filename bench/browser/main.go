@@ -59,6 +59,18 @@ type Curve struct {
 	ExPerS   float64   `json:"examples_per_s"`
 }
 
+// mark records the reading at a mark: the last finished evaluation's
+// accuracy (-1 when there was none yet) after examples examples.
+func (c *Curve) mark(at float64, accuracy *float64, examples int64) {
+	acc := -1.0
+	if accuracy != nil {
+		acc = *accuracy
+	}
+	c.At = append(c.At, at)
+	c.Accuracy = append(c.Accuracy, acc)
+	c.Examples = append(c.Examples, examples)
+}
+
 // Results is what one run measures.
 type Results struct {
 	LoadBefore, LoadAfter string
@@ -314,13 +326,7 @@ func pageCurve(ctx context.Context, base, hash string, horizon float64, observe 
 			ltDone = true
 		}
 		if el >= marks[next] {
-			acc := -1.0
-			if last.TestAccuracy != nil {
-				acc = *last.TestAccuracy
-			}
-			c.At = append(c.At, marks[next])
-			c.Accuracy = append(c.Accuracy, acc)
-			c.Examples = append(c.Examples, last.ExamplesSeen)
+			c.mark(marks[next], last.TestAccuracy, last.ExamplesSeen)
 			next++
 		}
 		last = s
@@ -386,13 +392,7 @@ func tfjsCurve(ctx context.Context, base string, horizon float64) (Curve, tfjsSt
 		}
 		el := time.Since(t0).Seconds()
 		if el >= marks[next] {
-			acc := -1.0
-			if last.TestAccuracy != nil {
-				acc = *last.TestAccuracy
-			}
-			c.At = append(c.At, marks[next])
-			c.Accuracy = append(c.Accuracy, acc)
-			c.Examples = append(c.Examples, last.ExamplesSeen)
+			c.mark(marks[next], last.TestAccuracy, last.ExamplesSeen)
 			next++
 		}
 		last = s
