@@ -83,23 +83,29 @@ func (s *section) bestOf(arms []string, p float64) (string, stat) {
 }
 
 // curves draws test error against the measured fraction learned for arms,
-// with the dense arm (if given) as a dashed baseline.
-func (s *section) curves(name, title string, arms []string, dense string) {
+// with each dense arm as a dashed baseline.
+func (s *section) curves(name, title string, arms []string, dense ...string) {
 	f := figure{name: name, title: title, xlabel: "fraction of hidden-layer weights learned (log scale)",
 		ylabel: "test error (%, log scale)", logX: true, logY: true}
 	for _, a := range arms {
-		se := series{name: a}
-		for _, p := range s.points(a) {
-			e, fr := s.errs(a, p), s.fraction(a, p)
-			se.add(fr.mean(), e.mean(), e.sd())
-		}
-		f.series = append(f.series, se)
+		f.series = append(f.series, s.errorSeries(a, s.fraction))
 	}
-	if dense != "" {
-		e := s.errs(dense, 1)
-		f.series = append(f.series, series{name: dense, xs: []float64{1}, ys: []float64{e.mean()}, errs: []float64{0}, flat: true})
+	for _, d := range dense {
+		e := s.errs(d, 1)
+		f.series = append(f.series, series{name: d, xs: []float64{1}, ys: []float64{e.mean()}, errs: []float64{0}, flat: true})
 	}
 	s.draw(f)
+}
+
+// errorSeries returns arm's test error (mean and sd over seeds) at each
+// of its points, placed at x's mean there.
+func (s *section) errorSeries(arm string, x func(arm string, point float64) stat) series {
+	se := series{name: arm}
+	for _, p := range s.points(arm) {
+		e := s.errs(arm, p)
+		se.add(x(arm, p).mean(), e.mean(), e.sd())
+	}
+	return se
 }
 
 // below returns the points of ps below 1.
@@ -309,7 +315,7 @@ func reportColumns(s *section) {
 	}
 	arms := s.arms()
 	s.errorTable("fraction f", arms)
-	s.curves("error", "SE–Emp with J columns", arms, "")
+	s.curves("error", "SE–Emp with J columns", arms)
 	points := below(s.points("J=1"))
 	t := s.compareArms("J=5", "J=1", points)
 	s.verdict("More columns (J = 5) beat one column at the same learned count (rebuttal, Fig. 4)", "J=5 against J=1: "+t.String(), t.verdictOf())
@@ -323,7 +329,7 @@ var budgetArms = []string{armPredicted, armPredicted5, armDCT, armPCADict, armNa
 func reportBudgets(s *section) {
 	ref := s.sel(armPredicted, -1)[0]
 	s.printf("**Setup.** Each budget is the number of trained parameters (weights, V, biases and softmax) of the SE–Emp net at fraction f. At that budget: the predicted nets (SE–Emp with J = 1 and J = 5, and the same net with the DCT basis (lowest frequencies first) or the leading PCA directions of the pixels as layer-1 dictionary); a dense 784-h-h-10 net, h solved for the budget (\"naively down-sized\", reviewer 2); inputs projected on the 50 leading principal components of the training images (centred, not whitened) feeding a dense 50-h-h-10 net; and MNIST average-pooled to 14×14 and 7×7 feeding 196-h-h-10 and 49-h-h-10 nets. All ReLU, Adam, %s. %s.\n\n",
-		strings.TrimPrefix(s.trainSetup(ref), ""), s.seedsNote())
+		s.trainSetup(ref), s.seedsNote())
 	if s.noData() {
 		s.verdict("At equal learned parameters the big predicted net beats a naively down-sized dense net (R2's central claim)", "—", notMeasured)
 		return
@@ -331,12 +337,7 @@ func reportBudgets(s *section) {
 	fig := figure{name: "error", title: "Test error against trained parameters", xlabel: "trained parameters (log scale)",
 		ylabel: "test error (%, log scale)", logX: true, logY: true}
 	for _, a := range budgetArms {
-		se := series{name: a}
-		for _, p := range s.points(a) {
-			e, n := s.errs(a, p), s.learned(a, p)
-			se.add(n.mean(), e.mean(), e.sd())
-		}
-		fig.series = append(fig.series, se)
+		fig.series = append(fig.series, s.errorSeries(a, s.learned))
 	}
 	vsNarrow, vsPCA, vs14, vs7, vsBases := tally{}, tally{}, tally{}, tally{}, tally{}
 	for _, p := range s.points(armPredicted) {
@@ -450,21 +451,7 @@ func reportRecipe(s *section) {
 		return
 	}
 	s.errorTable("fraction f", []string{armFaithful, armFaithfulDense, armModern, armModernDense})
-	fig := figure{name: "error", title: "Paper recipe against modern recipe", xlabel: "fraction of hidden-layer weights learned (log scale)",
-		ylabel: "test error (%, log scale)", logX: true, logY: true}
-	for _, a := range []string{armFaithful, armModern} {
-		se := series{name: a}
-		for _, p := range s.points(a) {
-			e, fr := s.errs(a, p), s.fraction(a, p)
-			se.add(fr.mean(), e.mean(), e.sd())
-		}
-		fig.series = append(fig.series, se)
-	}
-	for _, a := range []string{armFaithfulDense, armModernDense} {
-		e := s.errs(a, 1)
-		fig.series = append(fig.series, series{name: a, xs: []float64{1}, ys: []float64{e.mean()}, errs: []float64{0}, flat: true})
-	}
-	s.draw(fig)
+	s.curves("error", "Paper recipe against modern recipe", []string{armFaithful, armModern}, armFaithfulDense, armModernDense)
 	fd, md := s.errs(armFaithfulDense, 1), s.errs(armModernDense, 1)
 	var parts []string
 	var t tally
