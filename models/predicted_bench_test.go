@@ -19,33 +19,15 @@ var benchThreads = flag.Int("bench.threads", 1, "threads of the gemm in Benchmar
 // measures.
 var benchFractions = []float64{0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0}
 
-// denseStep returns a function running forward and backward of a layer
-// on a batch of random inputs.
+// layerStep returns engine.LayerStep of l on a batch of random inputs,
+// on *benchThreads threads.
 func layerStep(tb testing.TB, l engine.Layer, in, batch int, inputGrad bool) func() {
 	ctx := &engine.Context{Gemm: gemm.Best(*benchThreads), Threads: *benchThreads}
-	out, err := l.Setup(engine.Flat(in), batch)
+	step, err := engine.LayerStep(ctx, l, in, batch, inputGrad, 1)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	for _, p := range l.Params() {
-		p.Data = randSlice(rng, p.Size(), 0.05)
-		p.Grad = make([]float32, p.Size())
-	}
-	x := randSlice(rng, batch*in, 1)
-	y := make([]float32, batch*out.Size())
-	dy := make([]float32, len(y))
-	var dx []float32
-	if inputGrad {
-		dx = make([]float32, len(x))
-	}
-	return func() {
-		l.Forward(ctx, y, x, batch)
-		for i := range dy {
-			dy[i] = y[i] * 0.01
-		}
-		l.Backward(ctx, dx, dy, x, y, batch)
-	}
+	return step
 }
 
 // minTimes runs the steps in turn, rounds times, each for at least

@@ -189,40 +189,6 @@ func timeSteps(steps int, step func()) float64 {
 	return ms[2]
 }
 
-// layerStep returns a function running forward and backward of l on a
-// random batch.
-func layerStep(ctx *engine.Context, l engine.Layer, in, batch int, inputGrad bool, seed uint64) (func(), error) {
-	out, err := l.Setup(engine.Flat(in), batch)
-	if err != nil {
-		return nil, err
-	}
-	r := rand.New(rand.NewPCG(seed, 1))
-	random := func(n int, scale float32) []float32 {
-		x := make([]float32, n)
-		for i := range x {
-			x[i] = scale * float32(r.NormFloat64())
-		}
-		return x
-	}
-	for _, p := range l.Params() {
-		p.Data, p.Grad = random(p.Size(), 0.05), make([]float32, p.Size())
-	}
-	x := random(batch*in, 1)
-	y := make([]float32, batch*out.Size())
-	dy := make([]float32, len(y))
-	var dx []float32
-	if inputGrad {
-		dx = make([]float32, len(x))
-	}
-	return func() {
-		l.Forward(ctx, y, x, batch)
-		for i := range dy {
-			dy[i] = y[i] * 0.01
-		}
-		l.Backward(ctx, dx, dy, x, y, batch)
-	}, nil
-}
-
 // stepbench measures a step job and writes its summary.
 func stepbench(o *options, stdout io.Writer) (int, error) {
 	var job stepJob
@@ -245,7 +211,7 @@ func stepbench(o *options, stdout io.Writer) (int, error) {
 		{Name: "500→500 (layer 2, with input gradient)", In: mnistHidden, Units: mnistHidden, InputGrad: true},
 	}
 	for _, sl := range shapes {
-		step, err := layerStep(ctx, &engine.Dense{Out: sl.Units, Act: engine.ReLU}, sl.In, job.Batch, sl.InputGrad, seed)
+		step, err := engine.LayerStep(ctx, &engine.Dense{Out: sl.Units, Act: engine.ReLU}, sl.In, job.Batch, sl.InputGrad, seed)
 		if err != nil {
 			return exitFailure, err
 		}
@@ -260,7 +226,7 @@ func stepbench(o *options, stdout io.Writer) (int, error) {
 			pt := stepPoint{Fraction: frac, NAlpha: f.NAlpha, Auto: models.ChooseForm(f, job.Batch, sl.InputGrad).String()}
 			for _, form := range []models.Form{models.Factored, models.Materialised} {
 				l := &models.PredictedDense{F: f, Act: engine.ReLU, U: u, Form: form, NoInputGrad: !sl.InputGrad}
-				step, err := layerStep(ctx, l, sl.In, job.Batch, sl.InputGrad, seed)
+				step, err := engine.LayerStep(ctx, l, sl.In, job.Batch, sl.InputGrad, seed)
 				if err != nil {
 					return exitFailure, err
 				}
