@@ -1,43 +1,25 @@
 package data
 
 import (
-	"bytes"
-	"compress/gzip"
-	"encoding/binary"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/predparams/predparams/engine/data/datatest"
 )
 
 // idxImages builds an IDX image file: header then pix.
 func idxImages(magic, n, rows, cols uint32, pix []byte) []byte {
-	b := binary.BigEndian.AppendUint32(nil, magic)
-	b = binary.BigEndian.AppendUint32(b, n)
-	b = binary.BigEndian.AppendUint32(b, rows)
-	b = binary.BigEndian.AppendUint32(b, cols)
-	return append(b, pix...)
+	return datatest.IDX(magic, []uint32{n, rows, cols}, pix)
 }
 
 // idxLabels builds an IDX label file: header then labels.
 func idxLabels(magic, n uint32, labels []byte) []byte {
-	b := binary.BigEndian.AppendUint32(nil, magic)
-	b = binary.BigEndian.AppendUint32(b, n)
-	return append(b, labels...)
+	return datatest.IDX(magic, []uint32{n}, labels)
 }
 
 // gz compresses b.
-func gz(tb testing.TB, b []byte) []byte {
-	tb.Helper()
-	var buf bytes.Buffer
-	w := gzip.NewWriter(&buf)
-	if _, err := w.Write(b); err != nil {
-		tb.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		tb.Fatal(err)
-	}
-	return buf.Bytes()
-}
+func gz(tb testing.TB, b []byte) []byte { return datatest.Gzip(b) }
 
 // seq returns n bytes 0, 1, 2, … (mod 256).
 func seq(n int) []byte {

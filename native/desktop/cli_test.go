@@ -2,12 +2,12 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
-	"encoding/binary"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/predparams/predparams/engine/data/datatest"
 )
 
 const tinyConfig = `{
@@ -29,41 +29,6 @@ func writeFile(t *testing.T, dir, name, body string) string {
 	return p
 }
 
-// idx builds an MNIST-format file: magic, dims, payload.
-func idx(magic uint32, dims []uint32, payload []byte) []byte {
-	var b bytes.Buffer
-	binary.Write(&b, binary.BigEndian, magic)
-	binary.Write(&b, binary.BigEndian, dims)
-	b.Write(payload)
-	return b.Bytes()
-}
-
-func gz(b []byte) []byte {
-	var out bytes.Buffer
-	w := gzip.NewWriter(&out)
-	w.Write(b)
-	w.Close()
-	return out.Bytes()
-}
-
-// mnistDir writes a four-example data set in MNIST's format.
-func mnistDir(t *testing.T) string {
-	dir := t.TempDir()
-	labels := idx(0x801, []uint32{4}, []byte{1, 2, 3, 4})
-	images := idx(0x803, []uint32{4, 28, 28}, make([]byte, 4*784))
-	for name, b := range map[string][]byte{
-		"train-images-idx3-ubyte.gz": gz(images),
-		"train-labels-idx1-ubyte.gz": gz(labels),
-		"t10k-images-idx3-ubyte":     images,
-		"t10k-labels-idx1-ubyte":     labels,
-	} {
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
-
 // noDisplay checks the display of an environment without DISPLAY.
 func noDisplay() error { return checkDisplay(func(string) string { return "" }) }
 
@@ -74,7 +39,7 @@ func TestBadInput(t *testing.T) {
 	dir := t.TempDir()
 	good := writeFile(t, dir, "good.json", tinyConfig)
 	cfg := func(name, body string) string { return writeFile(t, dir, name, body) }
-	data := mnistDir(t)
+	data := datatest.MNISTDir(t, nil)
 	cases := []struct {
 		name    string
 		args    []string

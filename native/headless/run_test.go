@@ -3,8 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
-	"encoding/binary"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -18,6 +16,7 @@ import (
 	"time"
 
 	"github.com/predparams/predparams/engine/checkpoint"
+	"github.com/predparams/predparams/engine/data/datatest"
 )
 
 const tinyConfig = `{
@@ -47,48 +46,11 @@ func runCLI(t *testing.T, afterStep func(int64), args ...string) (int, string, s
 	return code, stdout.String(), stderr.String()
 }
 
-// idx builds an MNIST-format file: magic, dims, payload.
-func idx(magic uint32, dims []uint32, payload []byte) []byte {
-	var b bytes.Buffer
-	binary.Write(&b, binary.BigEndian, magic)
-	binary.Write(&b, binary.BigEndian, dims)
-	b.Write(payload)
-	return b.Bytes()
-}
-
-func gz(b []byte) []byte {
-	var out bytes.Buffer
-	w := gzip.NewWriter(&out)
-	w.Write(b)
-	w.Close()
-	return out.Bytes()
-}
-
-// mnistDir writes a tiny MNIST-format data set, letting mutate change the
-// training images file.
-func mnistDir(t *testing.T, trainImages []byte) string {
-	dir := t.TempDir()
-	labels := idx(0x801, []uint32{4}, []byte{1, 2, 3, 4})
-	images := idx(0x803, []uint32{4, 28, 28}, make([]byte, 4*784))
-	files := map[string][]byte{
-		"train-images-idx3-ubyte.gz": gz(trainImages),
-		"train-labels-idx1-ubyte.gz": gz(labels),
-		"t10k-images-idx3-ubyte":     images,
-		"t10k-labels-idx1-ubyte":     labels,
-	}
-	for name, b := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
-
 func TestBadInput(t *testing.T) {
 	dir := t.TempDir()
 	good := writeFile(t, dir, "good.json", tinyConfig)
 	cfg := func(name, body string) string { return writeFile(t, dir, name, body) }
-	goodImages := idx(0x803, []uint32{4, 28, 28}, make([]byte, 4*784))
+	goodImages := datatest.Images(4)
 	corrupt := filepath.Join(dir, "corrupt")
 	os.MkdirAll(corrupt, 0o755)
 	os.WriteFile(filepath.Join(corrupt, "checkpoint.ckpt"), []byte("PPCKPT garbage that is not a checkpoint"), 0o644)
@@ -114,9 +76,9 @@ func TestBadInput(t *testing.T) {
 		{"unknown flag", []string{"-config", good, "-frobnicate"}, "frobnicate"},
 		{"stray argument", []string{"-config", good, "extra"}, "unexpected argument"},
 		{"empty data dir", []string{"-config", good, "-data", t.TempDir()}, "train-images"},
-		{"wrong magic", []string{"-config", good, "-data", mnistDir(t, idx(0x801, []uint32{4, 28, 28}, make([]byte, 4*784)))}, "magic"},
-		{"truncated", []string{"-config", good, "-data", mnistDir(t, goodImages[:1000])}, "truncated"},
-		{"wrong dims", []string{"-config", good, "-data", mnistDir(t, idx(0x803, []uint32{4, 32, 32}, make([]byte, 4*1024)))}, "32"},
+		{"wrong magic", []string{"-config", good, "-data", datatest.MNISTDir(t, datatest.IDX(0x801, []uint32{4, 28, 28}, make([]byte, 4*784)))}, "magic"},
+		{"truncated", []string{"-config", good, "-data", datatest.MNISTDir(t, goodImages[:1000])}, "truncated"},
+		{"wrong dims", []string{"-config", good, "-data", datatest.MNISTDir(t, datatest.IDX(0x803, []uint32{4, 32, 32}, make([]byte, 4*1024)))}, "32"},
 		{"no checkpoint", []string{"-config", good, "-resume", "-out", t.TempDir()}, "no checkpoint"},
 		{"corrupt checkpoint", []string{"-config", good, "-resume", "-out", corrupt}, "checkpoint"},
 	}
