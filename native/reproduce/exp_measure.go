@@ -245,7 +245,7 @@ func stepbench(o *options, stdout io.Writer) (int, error) {
 	// layers predicted (RandFixU dictionaries: the timing does not depend
 	// on U's values, and they need no data), in the form the models
 	// package picks.
-	ds := randomData(job.Batch*4, seed)
+	ds := data.Random(job.Batch*4, 28, 28, 1, 10, seed)
 	netStep := func(hidden []layerSpec) (float64, int, error) {
 		t := models.TrainConfig{Epochs: 1, Batch: job.Batch, Seed: seed, Optimizer: adam()}
 		c := mlp("stepbench", "mnist", "relu", hidden, t)
@@ -274,6 +274,3 @@ func stepbench(o *options, stdout io.Writer) (int, error) {
 	fmt.Fprintf(stdout, "stepbench %s: dense net %.2f ms/step\n", job.Target, sum.NetMS)
 	return exitOK, nil
 }
-
-// randomData returns n random 28×28 examples with random labels.
-func randomData(n int, seed uint64) *data.Dataset { return data.Random(n, 28, 28, 1, 10, seed) }
