@@ -56,6 +56,20 @@ func (t tally) verdictOf() string {
 	return doesNotHold
 }
 
+// noWorseVerdict judges a claim of "no worse than": it holds when no
+// point is worse beyond noise, partly when some are not.
+func (t tally) noWorseVerdict() string {
+	switch {
+	case t.total == 0:
+		return notMeasured
+	case t.worse == 0:
+		return holds
+	case t.worse < t.total:
+		return partlyHolds
+	}
+	return doesNotHold
+}
+
 // compareArms compares the errors of a and b at each point.
 func (s *section) compareArms(a, b string, points []float64) tally {
 	var t tally
@@ -292,16 +306,7 @@ func reportDictionaries(s *section) {
 	rand := s.compareArms("SE–Emp", "SE–rand", points)
 	s.verdict("SE–Emp beats SE–rand: the empirical layer-2 kernel matters (rebuttal; R7's control)", "SE–Emp against SE–rand: "+rand.String(), rand.verdictOf())
 	emp := s.compareArms("Emp–Emp", "SE–Emp", points)
-	v := doesNotHold
-	switch {
-	case emp.total == 0:
-		v = notMeasured
-	case emp.worse == 0:
-		v = holds
-	case emp.worse < emp.total:
-		v = partlyHolds
-	}
-	s.verdict("Emp alone (Emp–Emp) does as well as SE–Emp: the data-driven kernel needs no image topology (R7's control)", "Emp–Emp against SE–Emp: "+emp.String(), v)
+	s.verdict("Emp alone (Emp–Emp) does as well as SE–Emp: the data-driven kernel needs no image topology (R7's control)", "Emp–Emp against SE–Emp: "+emp.String(), emp.noWorseVerdict())
 	s.printf("Reviewer 7's controls: SE–Emp against SE–rand is %s; Emp–Emp against SE–Emp is %s.\n\n", rand, emp)
 
 }
@@ -476,15 +481,6 @@ func reportRecipe(s *section) {
 			t.within++
 		}
 	}
-	v := doesNotHold
-	switch {
-	case t.total == 0:
-		v = notMeasured
-	case t.worse == 0:
-		v = holds
-	case t.worse < t.total:
-		v = partlyHolds
-	}
-	s.verdict(claim, "loss against dense, points: "+strings.Join(parts, "; "), v)
+	s.verdict(claim, "loss against dense, points: "+strings.Join(parts, "; "), t.noWorseVerdict())
 	s.printf("Loss of the predicted net against its own recipe's dense net (percentage points): %s.\n\n", strings.Join(parts, "; "))
 }
