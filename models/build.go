@@ -139,7 +139,7 @@ func build(cfg *Config, in engine.Shape, classes int, train *data.Dataset, env E
 	b := &builder{m: m, env: env, train: train}
 	needData := cfg.Train.Pretrain != nil
 	for _, lc := range cfg.Layers {
-		needData = needData || (lc.Predict != nil && dataDriven(lc.Predict.Dict))
+		needData = needData || (lc.Predict != nil && lookupDict(lc.Predict.Dict).DataDriven)
 	}
 	if needData && train == nil {
 		return nil, errors.New("the config needs training data (data-driven dictionaries or pretraining)")

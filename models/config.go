@@ -58,8 +58,8 @@ type LayerConfig struct {
 // form: the units split into Columns groups, group j has its own α_j and
 // dictionary U_j (n_v × n_α), and only V_j (n_α × units/J) is learned.
 type PredictConfig struct {
-	// Dict is the dictionary: "se", "emp", "emp2", "lowrank", "randfixu",
-	// "randcon", "pca", "dct" or "ae".
+	// Dict names the dictionary, one of DictKinds ("se", "emp", "emp2",
+	// "lowrank", "randfixu", "randcon", "pca", "dct", "ae").
 	Dict string `json:"dict"`
 	// Fraction sets n_α = round(Fraction·n_v) per column; alternatively
 	// NAlpha gives n_α directly. Exactly one must be set.
@@ -298,17 +298,11 @@ func (l LayerConfig) validate() error {
 	return nil
 }
 
-// Dictionaries lists the dictionary names a PredictConfig accepts.
-var Dictionaries = []string{"se", "emp", "emp2", "lowrank", "randfixu", "randcon", "pca", "dct", "ae"}
-
 func (p *PredictConfig) validate(l LayerConfig) error {
-	known := false
-	for _, d := range Dictionaries {
-		known = known || p.Dict == d
-	}
+	k, known := LookupDict(p.Dict)
 	switch {
 	case !known:
-		return fmt.Errorf("predict.dict %q, want one of %s", p.Dict, strings.Join(Dictionaries, ", "))
+		return fmt.Errorf("predict.dict %q, want one of %s", p.Dict, strings.Join(kindNames(func(DictKind) bool { return true }), ", "))
 	case (p.Fraction != 0) == (p.NAlpha != 0):
 		return errors.New("predict: set exactly one of fraction and n_alpha")
 	case p.Fraction < 0 || p.Fraction > 1:
@@ -319,32 +313,19 @@ func (p *PredictConfig) validate(l LayerConfig) error {
 		return fmt.Errorf("predict.columns %d, want > 0", p.Columns)
 	case p.Form != "" && p.Form != "krr" && p.Form != "raw":
 		return fmt.Errorf("predict.form %q, want krr or raw", p.Form)
-	case p.Form != "" && p.Dict != "se" && p.Dict != "emp" && p.Dict != "emp2":
-		return fmt.Errorf("predict.form applies to the se, emp and emp2 dictionaries, not %s", p.Dict)
 	case p.Length < 0 || p.Ridge < 0 || p.Examples < 0 || p.AEHidden < 0 || p.AEEpochs < 0:
 		return errors.New("predict: length, ridge, examples, ae_hidden and ae_epochs must be ≥ 0")
-	case p.Length != 0 && p.Dict != "se":
-		return fmt.Errorf("predict.length applies to the se dictionary, not %s", p.Dict)
-	case p.Ridge != 0 && p.Dict != "se" && p.Dict != "emp" && p.Dict != "emp2":
-		return fmt.Errorf("predict.ridge applies to the se, emp and emp2 dictionaries, not %s", p.Dict)
 	case p.Pick != "" && p.Pick != "leading" && p.Pick != "random":
 		return fmt.Errorf("predict.pick %q, want leading or random", p.Pick)
-	case p.Pick != "" && p.Dict != "pca" && p.Dict != "dct":
-		return fmt.Errorf("predict.pick applies to the pca and dct dictionaries, not %s", p.Dict)
 	case p.Tied && l.Type != "conv":
 		return errors.New("predict.tied applies to conv layers only")
-	case p.Tied && p.Dict != "se" && p.Dict != "randcon":
-		return fmt.Errorf("predict.tied applies to the se and randcon dictionaries, not %s", p.Dict)
-	case (p.AEHidden != 0 || p.AEEpochs != 0) && p.Dict != "ae":
-		return fmt.Errorf("predict.ae_hidden and ae_epochs apply to the ae dictionary, not %s", p.Dict)
 	case strings.HasPrefix(p.Source, "trained"):
 		return fmt.Errorf("predict.source %q is not supported: use init or pretrained", p.Source)
 	case p.Source != "" && p.Source != "init" && p.Source != "pretrained":
 		return fmt.Errorf("predict.source %q, want init or pretrained", p.Source)
-	case (p.Source != "" || p.Examples != 0) && !dataDriven(p.Dict):
-		return fmt.Errorf("predict.source and examples apply to the data-driven dictionaries (emp, emp2, pca, ae), not %s", p.Dict)
-	case dataDriven(p.Dict) && l.Type == "conv":
-		return fmt.Errorf("predict.dict %s is not available in conv layers (use se, dct, randcon, randfixu or lowrank)", p.Dict)
+	}
+	if err := k.validateOptions(p, l.Type); err != nil {
+		return err
 	}
 	units := l.Units
 	if l.Type == "conv" {

@@ -28,25 +28,6 @@ func layerSeed(seed uint64, i int) uint64 {
 	return seed + uint64(i+1)*0x9e3779b97f4a7c15
 }
 
-// dataDriven reports whether a dictionary is computed from the layer's
-// input data.
-func dataDriven(kind string) bool {
-	switch kind {
-	case "emp", "emp2", "pca", "ae":
-		return true
-	}
-	return false
-}
-
-// usesAlpha reports whether a dictionary is drawn at positions α.
-func usesAlpha(kind string) bool {
-	switch kind {
-	case "se", "emp", "emp2", "randcon":
-		return true
-	}
-	return false
-}
-
 // dictSpec is a PredictConfig resolved for one layer: the defaults filled
 // in and the sizes known.
 type dictSpec struct {
@@ -85,58 +66,23 @@ func resolveSpec(p *PredictConfig, conv bool, rows, units int, grid engine.Shape
 		return s, fmt.Errorf("predict: n_α = %d exceeds the layer's %d input positions", nAlpha, rows)
 	}
 	s.F = Factors{Rows: rows, Units: units, Columns: J, NAlpha: nAlpha}
-	spatial := grid.H*grid.W > 1
-	switch p.Dict {
-	case "se":
-		if !spatial {
-			return s, fmt.Errorf("predict.dict se needs an input with spatial topology, this layer's input is %v (use emp or emp2)", grid)
-		}
-		s.Form = orString(p.Form, "krr")
-		s.Length = p.Length
-		if s.Length == 0 {
-			switch {
-			case conv:
-				s.Length = kernels.PaperConvLength
-			case s.Form == "raw":
-				s.Length = kernels.PaperSERawLength
-			default:
-				s.Length = kernels.PaperSELength
-			}
-		}
-		s.Ridge = p.Ridge
-		if s.Ridge == 0 {
-			s.Ridge = kernels.PaperSERidge
-			if conv {
-				s.Ridge = kernels.PaperConvRidge
-			}
-		}
-	case "emp", "emp2":
-		s.Form = orString(p.Form, "krr")
-		s.Ridge = p.Ridge
-		if s.Ridge == 0 {
-			s.Ridge = kernels.PaperEmpRidge
-		}
-	case "dct":
-		if !spatial {
-			return s, fmt.Errorf("predict.dict dct needs an input with spatial topology (an image), this layer's input is %v", grid)
-		}
-	case "ae":
-		s.AEHidden = p.AEHidden
-		if s.AEHidden == 0 {
-			s.AEHidden = 1000
-		}
-		s.AEEpochs = p.AEEpochs
-		if s.AEEpochs == 0 {
-			s.AEEpochs = kernels.PaperAEConfig(0).Epochs
-		}
-		if nAlpha > s.AEHidden {
-			return s, fmt.Errorf("predict: n_α = %d exceeds the autoencoder's %d features (ae_hidden)", nAlpha, s.AEHidden)
+	k := lookupDict(p.Dict)
+	layerType := "dense"
+	if conv {
+		layerType = "conv"
+	}
+	if err := k.Accepts(layerType, grid); err != nil {
+		return s, err
+	}
+	if k.resolve != nil {
+		if err := k.resolve(&s, p, conv); err != nil {
+			return s, err
 		}
 	}
 	if p.Pick == "random" {
 		s.Pick = kernels.Random
 	}
-	if dataDriven(p.Dict) && s.Source == "" {
+	if k.DataDriven && s.Source == "" {
 		s.Source = "init"
 	}
 	return s, nil
@@ -151,26 +97,7 @@ func orString(s, d string) string {
 
 // describe returns the dictionary in a few words for logs and summaries.
 func (s dictSpec) describe() string {
-	d := s.Kind
-	switch s.Kind {
-	case "se":
-		d += fmt.Sprintf(" %s ℓ=%g", s.Form, s.Length)
-		if s.Form == "krr" {
-			d += fmt.Sprintf(" λ=%g", s.Ridge)
-		}
-		if s.Tied {
-			d += " tied"
-		}
-	case "emp", "emp2":
-		d += " " + s.Form
-		if s.Form == "krr" {
-			d += fmt.Sprintf(" λ=%g", s.Ridge)
-		}
-	case "pca", "dct":
-		d += " " + s.Pick.String()
-	case "ae":
-		d += fmt.Sprintf(" %d features, %d epochs", s.AEHidden, s.AEEpochs)
-	}
+	d := s.Kind + lookupDict(s.Kind).describe(s)
 	if s.Normalize {
 		d += " normalized"
 	}
@@ -194,154 +121,35 @@ type inputsFunc func(n int, g gemm.Impl) (x []float32, rows int, source string, 
 // data-driven dictionaries. For "lowrank" it returns no U: the layer
 // learns it.
 func buildDict(s dictSpec, seed uint64, env Env, inputs inputsFunc) (*Dictionary, error) {
-	g, log := env.Gemm, env.Log
+	k := lookupDict(s.Kind)
 	f := s.F
 	d := &Dictionary{Kind: s.Kind, Rows: f.Rows, Units: f.Units, Columns: f.Columns, NAlpha: f.NAlpha, Spec: s.describe()}
-	if s.Kind == "lowrank" {
+	if k.LearnsU {
 		return d, nil
 	}
 	start := time.Now()
+	b := &dictBuild{spec: s, seed: seed, env: env, d: d, input: inputs}
 	var err error
-	if usesAlpha(s.Kind) || s.Kind == "ae" {
+	if k.Positions {
 		if d.Alpha, err = drawAlpha(s, seed); err != nil {
 			return nil, err
 		}
 	}
-	var (
-		kernel kernels.Kernel
-		x      []float32
-		n      int
-	)
-	if dataDriven(s.Kind) {
-		want := s.Examples
+	if k.DataDriven {
 		var rows int
-		if x, rows, d.Source, err = inputs(want, g); err != nil {
+		if b.x, rows, d.Source, err = inputs(s.Examples, env.Gemm); err != nil {
 			return nil, err
 		}
-		n = len(x) / f.Rows
+		b.n = len(b.x) / f.Rows
 		if rows != f.Rows {
 			return nil, fmt.Errorf("the layer's input has %d values, the dictionary %d rows", rows, f.Rows)
 		}
-		d.Examples = n
+		d.Examples = b.n
 	}
-	u := make([]float32, 0, f.USize())
-	switch s.Kind {
-	case "se":
-		kernel = kernels.SE{H: s.Grid.H, W: s.Grid.W, C: s.Grid.C, Length: s.Length}
-	case "emp", "emp2":
-		// Only the covariance columns at α are needed (k(all, α_j) and
-		// K(α_j, α_j)); the whole matrix is computed if someone looks at it.
-		cols := union(d.Alpha)
-		var c *kernels.EmpColumns
-		if s.Kind == "emp" {
-			c, err = kernels.NewEmpColumns(g, x, n, f.Rows, cols)
-		} else {
-			c, err = kernels.NewEmp2Columns(g, x, n, f.Rows, cols)
-		}
-		if err != nil {
-			return nil, err
-		}
-		kernel = &lazyCov{cols: c, full: func() (kernels.Kernel, error) {
-			g := gemm.Best(env.Threads)
-			x, _, _, err := inputs(n, g)
-			if err != nil {
-				return nil, err
-			}
-			if s.Kind == "emp" {
-				return kernels.NewEmp(g, x, n, f.Rows)
-			}
-			return kernels.NewEmp2(g, x, n, f.Rows)
-		}}
+	u, err := k.build(b)
+	if err != nil {
+		return nil, err
 	}
-	switch s.Kind {
-	case "se", "emp", "emp2":
-		for _, a := range d.Alpha {
-			var uj []float32
-			if s.Form == "raw" {
-				uj, err = kernels.Raw(kernel, a)
-			} else {
-				uj, err = kernels.KRR(kernel, a, s.Ridge)
-			}
-			if err != nil {
-				return nil, err
-			}
-			u = append(u, uj...)
-		}
-	case "randcon":
-		for _, a := range d.Alpha {
-			uj, err := kernels.RandCon(f.Rows, a)
-			if err != nil {
-				return nil, err
-			}
-			u = append(u, uj...)
-		}
-	case "randfixu":
-		r := rand.New(rand.NewPCG(seed, streamRandFix))
-		for j := 0; j < f.Columns; j++ {
-			uj, err := kernels.RandFixU(r, f.Rows, f.NAlpha, kernels.PaperRandFixScale)
-			if err != nil {
-				return nil, err
-			}
-			u = append(u, uj...)
-		}
-	case "pca", "dct":
-		var basis []float32
-		if s.Kind == "pca" {
-			basis, err = kernels.PCA(g, x, n, f.Rows, f.Rows, kernels.Leading, nil)
-		} else {
-			basis, err = kernels.DCT(s.Grid.H, s.Grid.W, s.Grid.C, f.Rows, kernels.Leading, nil)
-		}
-		if err != nil {
-			return nil, err
-		}
-		r := rand.New(rand.NewPCG(seed, streamPick))
-		for j := 0; j < f.Columns; j++ {
-			atoms := make([]int, f.NAlpha)
-			for i := range atoms {
-				atoms[i] = i
-			}
-			if s.Pick == kernels.Random {
-				if atoms, err = kernels.SampleAlpha(r, f.Rows, f.NAlpha); err != nil {
-					return nil, err
-				}
-			}
-			d.Atoms = append(d.Atoms, atoms)
-			for i := 0; i < f.Rows; i++ {
-				for _, k := range atoms {
-					u = append(u, basis[i*f.Rows+k])
-				}
-			}
-		}
-	case "ae":
-		cfg := kernels.PaperAEConfig(seed)
-		cfg.Epochs, cfg.Stop = s.AEEpochs, env.Stop
-		log("  training the %d-feature autoencoder of the ae dictionary: %d examples × %d epochs", s.AEHidden, n, cfg.Epochs)
-		xs, scale := unitRange(x, n, f.Rows)
-		features, err := kernels.TrainAE(g, xs, n, f.Rows, s.AEHidden, cfg)
-		if err != nil {
-			return nil, err
-		}
-		if scale != nil {
-			// The AE saw x'_i = (x_i − min_i)/s_i, so x'·W = x·(W/s) − const:
-			// the features for x are W's rows divided by s (the constant
-			// goes into the layer's bias).
-			for i := 0; i < f.Rows; i++ {
-				for k := 0; k < s.AEHidden; k++ {
-					features[i*s.AEHidden+k] /= float32(scale[i])
-				}
-			}
-		}
-		for _, a := range d.Alpha {
-			uj, err := kernels.AEDict(features, f.Rows, s.AEHidden, a)
-			if err != nil {
-				return nil, err
-			}
-			u = append(u, uj...)
-		}
-	default:
-		return nil, fmt.Errorf("unknown dictionary %q", s.Kind)
-	}
-	d.Kernel = kernel
 	d.Gain = make([]float64, f.Columns)
 	for j := range d.Gain {
 		uj := f.uj(u, j)
@@ -404,14 +212,11 @@ func (k *lazyCov) At(i, j int) float64 {
 	return k.all.At(i, j)
 }
 
-// drawAlpha draws every column's α: positions of the layer's input (or
-// features of the autoencoder, for "ae"), from the layer's seed.
+// drawAlpha draws every column's α, positions of the layer's input, from
+// the layer's seed.
 func drawAlpha(s dictSpec, seed uint64) ([][]int, error) {
 	f := s.F
-	switch {
-	case s.Kind == "ae":
-		return kernels.SampleColumns(seed, s.AEHidden, f.NAlpha, f.Columns)
-	case s.Tied:
+	if s.Tied {
 		r := rand.New(rand.NewPCG(seed, streamTied))
 		alpha := make([][]int, f.Columns)
 		for j := range alpha {

@@ -25,7 +25,11 @@
 // layer always materialises W. Bias and activation are the engine's fused
 // passes (engine.BiasActForward, engine.ActBiasBackward).
 //
-// Dictionaries are built bottom-up by Build, every random draw from the
+// The kinds of dictionary are one table (DictKinds, models/dictkinds.go):
+// each entry says where the kind is valid, which settings it takes, its
+// defaults and the paper's settings, how it is built and described.
+// Adding a dictionary is one entry there, plus its constructor in
+// kernels. Dictionaries are built bottom-up by Build, every random draw from the
 // run seed through a per-layer seed and fixed streams: α with
 // kernels.SampleColumns. Data-driven dictionaries of layer i > 0 are
 // computed from the output of layers 0…i−1 at their initial values or

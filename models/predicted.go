@@ -44,7 +44,7 @@ func (b *builder) newPredicted(i int, lc LayerConfig, in engine.Shape) (*predict
 		return nil, fmt.Errorf("%s dictionary: %w", spec.Kind, err)
 	}
 	f := spec.F
-	learnU := spec.Kind == "lowrank"
+	learnU := lookupDict(spec.Kind).LearnsU
 	uInit := engine.Uniform(math.Sqrt(3 / float64(f.NAlpha))) // mean squared row norm 1, as the gain of the fixed dictionaries
 	p := &predicted{dict: d}
 	info := LayerInfo{Static: f.USize(), Learned: f.NAlpha * f.Units, Biases: units, DenseWeights: rows * units,

@@ -164,7 +164,7 @@ func (a *app) key(r rune) error {
 			from = a.dictFrom // the last try failed: move past it
 		}
 		a.edit(func(c *models.Config) (*models.Config, string, error) {
-			d, what, err := nextDict(c, s.layer, from, spatialShape(s.wshape))
+			d, what, err := nextDict(c, s.layer, from, s.wshape)
 			if err == nil {
 				a.dictFrom, a.dictLayer = d.Layers[s.layer].Predict.Dict, s.layer
 			}

@@ -129,25 +129,19 @@ func defaultDict(spatial bool) string {
 }
 
 // setDict makes p use dictionary dict with the paper code's settings for
-// it: SE with ℓ = 2 pixels (3 for conv filters) and λ = 0.1, Emp and Emp2
-// with λ = 0.001 (method.md §3, §9).
+// it (models.PaperSettings), its form left implicit (the default, KRR) as
+// in the configs the app started with.
 func setDict(p *models.PredictConfig, dict string, conv bool) {
 	p.Dict, p.Length, p.Ridge = dict, 0, 0
-	switch dict {
-	case "se":
-		p.Length, p.Ridge = 2, 0.1
-		if conv {
-			p.Length = 3
-		}
-	case "emp", "emp2":
-		p.Ridge = 0.001
-	}
+	models.PaperSettings(p, conv)
+	p.Form = ""
 }
 
 // nextDict returns a copy of c whose predicted layer i uses the next
 // dictionary after the one named from (its current one if from is
-// empty), skipping SE when the layer's inputs have no 2-D layout.
-func nextDict(c *models.Config, i int, from string, spatial bool) (*models.Config, string, error) {
+// empty) among those the layer accepts: grid is the layout of a unit's
+// weights (models.DictKind.Accepts).
+func nextDict(c *models.Config, i int, from string, grid engine.Shape) (*models.Config, string, error) {
 	if err := editable(c, i); err != nil {
 		return nil, "", err
 	}
@@ -158,16 +152,16 @@ func nextDict(c *models.Config, i int, from string, spatial bool) (*models.Confi
 	if from == "" {
 		from = l.Predict.Dict
 	}
-	names := models.Dictionaries
-	k := slices.Index(names, from)
-	for n := 1; n <= len(names); n++ {
-		dict := names[(k+n)%len(names)]
-		if dict == "se" && !spatial {
+	kinds := models.DictKinds()
+	k := slices.IndexFunc(kinds, func(k models.DictKind) bool { return k.Name == from })
+	for n := 1; n <= len(kinds); n++ {
+		next := kinds[(k+n)%len(kinds)]
+		if next.Accepts(l.Type, grid) != nil {
 			continue
 		}
 		d := cloneConfig(c)
-		setDict(d.Layers[i].Predict, dict, l.Type == "conv")
-		return d, fmt.Sprintf("layer %d: %s dictionary", i, dict), nil
+		setDict(d.Layers[i].Predict, next.Name, l.Type == "conv")
+		return d, fmt.Sprintf("layer %d: %s dictionary", i, next.Name), nil
 	}
 	return nil, "", fmt.Errorf("layer %d: no other dictionary", i)
 }

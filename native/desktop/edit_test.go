@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/predparams/predparams/engine"
 	"github.com/predparams/predparams/models"
 )
 
@@ -80,8 +81,9 @@ func TestStepFraction(t *testing.T) {
 }
 
 func TestNextDict(t *testing.T) {
+	image, flat := engine.Shape{H: 28, W: 28, C: 1}, engine.Shape{H: 1, W: 1, C: 500}
 	p := &models.PredictConfig{Dict: "se", Fraction: 0.1, Length: 2, Ridge: 0.1}
-	got, _, err := nextDict(mlp(p), 0, "", true)
+	got, _, err := nextDict(mlp(p), 0, "", image)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,17 +94,18 @@ func TestNextDict(t *testing.T) {
 		t.Fatal("the original config changed")
 	}
 	// Without a 2-D layout, SE is skipped; the cycle wraps.
-	last := models.Dictionaries[len(models.Dictionaries)-1]
-	got, _, err = nextDict(mlp(&models.PredictConfig{Dict: last, Fraction: 0.1}), 0, "", false)
-	if err != nil || got.Layers[0].Predict.Dict != models.Dictionaries[1] {
+	kinds := models.DictKinds()
+	last := kinds[len(kinds)-1].Name
+	got, _, err = nextDict(mlp(&models.PredictConfig{Dict: last, Fraction: 0.1}), 0, "", flat)
+	if err != nil || got.Layers[0].Predict.Dict != kinds[1].Name {
 		t.Fatalf("after %s without layout: %v, %v", last, got.Layers[0].Predict.Dict, err)
 	}
 	// from moves past a dictionary that failed to build.
-	got, _, err = nextDict(mlp(p), 0, "emp", true)
+	got, _, err = nextDict(mlp(p), 0, "emp", image)
 	if err != nil || got.Layers[0].Predict.Dict != "emp2" {
 		t.Fatalf("from emp: %v, %v", got.Layers[0].Predict.Dict, err)
 	}
-	if _, _, err := nextDict(mlp(nil), 0, "", true); err == nil {
+	if _, _, err := nextDict(mlp(nil), 0, "", image); err == nil {
 		t.Fatal("an ordinary layer got a dictionary")
 	}
 }

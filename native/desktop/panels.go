@@ -340,11 +340,8 @@ func positions(d *dictView) bool {
 	if d == nil || d.alpha == nil {
 		return false
 	}
-	switch d.kind {
-	case "se", "emp", "emp2", "randcon":
-		return true
-	}
-	return false
+	k, _ := models.LookupDict(d.kind)
+	return k.Positions
 }
 
 // unitWeights gathers column u of W into a.vec.

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/predparams/predparams/engine"
-	"github.com/predparams/predparams/kernels"
 	"github.com/predparams/predparams/models"
 )
 
@@ -135,20 +134,14 @@ type layerSpec struct {
 
 // predict returns a predicted layer's config: dictionary dict at fraction
 // learned frac with J columns. The kernel settings are written out (the
-// paper code's, method.md §3: SE in KRR form with ℓ = 2 and λ = 0.1, Emp
-// and Emp2 with λ = 0.001) so that a config keeps its meaning if the
-// models package's defaults change.
+// paper code's, models.PaperSettings) so that a config keeps its meaning
+// if the models package's defaults change.
 func predict(dict string, frac float64, columns int) *models.PredictConfig {
 	p := &models.PredictConfig{Dict: dict, Fraction: frac}
 	if columns > 1 {
 		p.Columns = columns
 	}
-	switch dict {
-	case "se":
-		p.Form, p.Length, p.Ridge = "krr", kernels.PaperSELength, kernels.PaperSERidge
-	case "emp", "emp2":
-		p.Form, p.Ridge = "krr", kernels.PaperEmpRidge
-	}
+	models.PaperSettings(p, false)
 	return p
 }
 
