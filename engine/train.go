@@ -61,11 +61,22 @@ func CheckData(net *Net, ds *data.Dataset) error {
 	return nil
 }
 
+// StepResult is what one training step measured on its minibatch, from
+// the forward pass before the update (as llm.c's model->mean_loss), so
+// that no caller has to compute it again.
+type StepResult struct {
+	// Loss is the minibatch's mean cross-entropy.
+	Loss float32
+	// Correct counts the examples whose largest logit is their label, of
+	// the minibatch's Examples.
+	Correct, Examples int
+}
+
 // TrainStep takes one minibatch of ds in the epoch's order, updates the
-// parameters, advances the position and returns the minibatch's mean
-// loss. ds must be the same dataset at every step of a run and must have
-// passed CheckData.
-func (t *Trainer) TrainStep(ds *data.Dataset) float32 {
+// parameters, advances the position and returns what it measured on the
+// minibatch. ds must be the same dataset at every step of a run and must
+// have passed CheckData.
+func (t *Trainer) TrainStep(ds *data.Dataset) StepResult {
 	if t.permEpoch != t.Epoch {
 		t.perm = Shuffle(t.perm, ds.N, t.Seed, t.Epoch)
 		t.permEpoch = t.Epoch
@@ -77,7 +88,7 @@ func (t *Trainer) TrainStep(ds *data.Dataset) float32 {
 		copy(t.x[i*dim:(i+1)*dim], ds.X[int(idx)*dim:int(idx+1)*dim])
 		t.y[i] = ds.Y[idx]
 	}
-	loss := t.Gradient(t.x, t.y, n)
+	res := StepResult{Loss: t.Gradient(t.x, t.y, n), Correct: t.correct(n), Examples: n}
 	t.Opt.Step(t.Net.Params, t.Updates)
 	t.Updates++
 	t.Step++
@@ -85,7 +96,22 @@ func (t *Trainer) TrainStep(ds *data.Dataset) float32 {
 		t.Epoch++
 		t.Step = 0
 	}
-	return loss
+	return res
+}
+
+// correct counts the first n examples of the last Forward whose largest
+// logit is their label in t.y.
+func (t *Trainer) correct(n int) int {
+	net := t.Net
+	k := net.Out().Size()
+	logits := net.Activation(len(net.Layers)-1, n)
+	c := 0
+	for i, y := range t.y[:n] {
+		if Argmax(logits[i*k:(i+1)*k]) == int(y) {
+			c++
+		}
+	}
+	return c
 }
 
 // Gradient runs forward and backward on n examples x with labels y and

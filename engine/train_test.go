@@ -145,3 +145,32 @@ func TestMaxNormCapsColumns(t *testing.T) {
 		}
 	}
 }
+
+// TestStepResult checks what TrainStep reports against the minibatch it
+// trained, evaluated apart before the update: the same examples (a full
+// batch, so the order does not matter), the same correct count, the same
+// loss up to summation order, and a short last batch.
+func TestStepResult(t *testing.T) {
+	ds := blobs(90, 6, 3, 5)
+	opt := OptimConfig{Kind: "sgd", LR: 0.1}
+	tr := newMLP(t, 6, 3, 90, opt, 4)
+	for step := 0; step < 3; step++ {
+		errRate, loss := Evaluate(tr.Net, ds, nil)
+		res := tr.TrainStep(ds)
+		wantCorrect := ds.N - int(errRate*float64(ds.N)+0.5)
+		if res.Examples != ds.N || res.Correct != wantCorrect {
+			t.Fatalf("step %d: %d of %d correct, want %d of %d", step, res.Correct, res.Examples, wantCorrect, ds.N)
+		}
+		if d := float64(res.Loss) - loss; d > 1e-5 || d < -1e-5 {
+			t.Fatalf("step %d: loss %v, evaluated %v", step, res.Loss, loss)
+		}
+	}
+	short := newMLP(t, 6, 3, 40, opt, 4)
+	var got []int
+	for short.Epoch == 0 {
+		got = append(got, short.TrainStep(ds).Examples)
+	}
+	if !slices.Equal(got, []int{40, 40, 10}) {
+		t.Fatalf("batch sizes of an epoch of 90 by 40: %v", got)
+	}
+}

@@ -13,7 +13,7 @@ import (
 // runToEnd trains r to its last epoch.
 func runToEnd(r *Run) {
 	for !r.Done() {
-		if r.Step() {
+		if r.Step().EpochEnd {
 			r.FinishEpoch()
 		}
 	}
@@ -56,7 +56,7 @@ func TestCheckpointRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 			for i := 0; i < 9; i++ { // one epoch and a half
-				if first.Step() {
+				if first.Step().EpochEnd {
 					first.FinishEpoch()
 				}
 			}

@@ -591,7 +591,7 @@ func TestPredictedThreadsBitIdentical(t *testing.T) {
 				}
 				var res result
 				for range 4 {
-					res.losses = append(res.losses, r.Trainer.TrainStep(r.Train))
+					res.losses = append(res.losses, r.Trainer.TrainStep(r.Train).Loss)
 				}
 				res.sums = r.Model.StaticSums()
 				res.data = append([]float32(nil), r.Model.Net.Data...)

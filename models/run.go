@@ -14,7 +14,7 @@ import (
 // desktop app all drive a Run the same way:
 //
 //	for !r.Done() {
-//		if r.Step() { r.FinishEpoch() }
+//		if r.Step().EpochEnd { r.FinishEpoch() }
 //	}
 type Run struct {
 	Model       *Model
@@ -84,17 +84,26 @@ func newRun(cfg *Config, train, test *data.Dataset, env Env, pre [][][]float32) 
 // Done reports whether every epoch has been trained.
 func (r *Run) Done() bool { return r.Trainer.Epoch >= r.Model.Config.Train.Epochs }
 
-// Step trains one minibatch and reports whether it ended an epoch, in
-// which case FinishEpoch must be called before the next Step.
-func (r *Run) Step() (epochEnd bool) {
+// StepResult is what one Step measured on the minibatch it trained
+// (loss, correct count, examples, before the update), and whether it
+// ended an epoch.
+type StepResult struct {
+	engine.StepResult
+	// EpochEnd reports that the step ended an epoch: FinishEpoch (or
+	// EndEpoch) must be called before the next Step.
+	EpochEnd bool
+}
+
+// Step trains one minibatch and returns what it measured.
+func (r *Run) Step() StepResult {
 	if r.epochStart.IsZero() {
 		r.epochStart = time.Now()
 	}
 	epoch := r.Trainer.Epoch
-	loss := r.Trainer.TrainStep(r.Train)
-	r.lossSum += float64(loss)
+	res := r.Trainer.TrainStep(r.Train)
+	r.lossSum += float64(res.Loss)
 	r.lossSteps++
-	return r.Trainer.Epoch != epoch
+	return StepResult{StepResult: res, EpochEnd: r.Trainer.Epoch != epoch}
 }
 
 // LastLoss returns the mean training loss of the current epoch so far.
@@ -124,9 +133,24 @@ func (r *Run) FinishEpoch() EpochMetrics {
 	}
 	r.Seconds += m.Seconds
 	r.History = append(r.History, m)
+	r.resetEpoch()
+	return m
+}
+
+// EndEpoch closes the current epoch like FinishEpoch, without evaluating
+// on the test set and without appending to History: for a face that
+// evaluates on its own schedule (the browser page evaluates every few
+// seconds, and a full test pass per 30,000-example epoch would cost it a
+// quarter of its time). Call it when Step reports the end of an epoch.
+func (r *Run) EndEpoch() {
+	r.Seconds += r.epochSecs + time.Since(r.epochStart).Seconds()
+	r.resetEpoch()
+}
+
+// resetEpoch clears the running means and clock of the epoch just closed.
+func (r *Run) resetEpoch() {
 	r.lossSum, r.lossSteps = 0, 0
 	r.epochStart, r.epochSecs = time.Time{}, 0
-	return m
 }
 
 // Progress returns how many training examples the run has seen and how

@@ -89,11 +89,11 @@ type trainer struct {
 	seq         uint64
 	lastPub     time.Time
 
-	// The loss curve: epochSteps steps since the last FinishEpoch, of
-	// which seenSteps (loss sum seenSum) are counted in pend or in loss.
-	epochSteps, seenSteps, pendSteps int
-	seenSum, pendSum                 float64
-	loss                             []lossPoint
+	// The loss curve: pendSteps steps (loss sum pendSum) not yet in a
+	// point of loss.
+	pendSteps int
+	pendSum   float64
+	loss      []lossPoint
 
 	// Throughput: examples trained in busy wall time (measured from mark),
 	// and the sliding window of the shown rate.
@@ -209,23 +209,20 @@ func (t *trainer) loop() {
 // step trains one minibatch, finishing the epoch if it ended one.
 func (t *trainer) step() {
 	r := t.run
-	before, _ := r.Progress()
-	end := r.Step()
-	after, _ := r.Progress()
-	t.epochSteps++
-	t.examples += after - before
-	if !end {
+	res := r.Step()
+	t.examples += int64(res.Examples)
+	t.pendSum += float64(res.Loss)
+	t.pendSteps++
+	if !res.EpochEnd {
 		t.publish(false)
 		now := time.Now()
 		t.busy += now.Sub(t.mark)
 		t.mark = now
 		return
 	}
-	t.collectLoss()
 	t.busy += time.Since(t.mark)
 	r.FinishEpoch() // evaluation: not counted as training time
 	t.mark = time.Now()
-	t.epochSteps, t.seenSteps, t.seenSum = 0, 0, 0
 	t.publish(true)
 }
 
@@ -266,8 +263,7 @@ func (t *trainer) rebuild(cfg *models.Config) {
 	t.run, t.msg = r, ""
 	t.gen++
 	t.loss = t.loss[:0]
-	t.epochSteps, t.seenSteps, t.pendSteps = 0, 0, 0
-	t.seenSum, t.pendSum = 0, 0
+	t.pendSteps, t.pendSum = 0, 0
 	t.winEx, t.winBusy, t.rate = t.examples, t.busy, 0
 }
 
@@ -282,16 +278,6 @@ func (t *trainer) newRun(cfg *models.Config) (r *models.Run, err error) {
 		}
 	}()
 	return models.NewRun(cfg, t.train, t.test, t.env)
-}
-
-// collectLoss moves the losses of the steps taken since the last call
-// into the pending point. Run keeps the epoch's mean so far, so the sum of
-// the epoch's losses is that mean times its steps.
-func (t *trainer) collectLoss() {
-	sum := t.run.LastLoss() * float64(t.epochSteps)
-	t.pendSum += sum - t.seenSum
-	t.pendSteps += t.epochSteps - t.seenSteps
-	t.seenSum, t.seenSteps = sum, t.epochSteps
 }
 
 // addPoint appends the pending loss point, if any steps are pending.
@@ -329,7 +315,6 @@ func (t *trainer) publish(force bool) {
 		return
 	}
 	t.lastPub = now
-	t.collectLoss()
 	t.addPoint()
 	if dt := t.busy - t.winBusy; dt >= time.Second {
 		t.rate = float64(t.examples-t.winEx) / dt.Seconds()

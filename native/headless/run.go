@@ -272,7 +272,7 @@ func (j *job) train(r *models.Run, ckpt, metricsPath string) int {
 			return exitInterrupted
 		default:
 		}
-		epochEnd := r.Step()
+		epochEnd := r.Step().EpochEnd
 		if j.afterStep != nil {
 			j.afterStep(r.Trainer.Updates)
 		}

@@ -20,9 +20,7 @@ type Session struct {
 	active time.Duration // time spent in Advance since the start
 	steps  int64
 
-	perm      []int32 // the trainer's order of the current epoch, to read batch labels
-	permEpoch int
-	win       window
+	win window
 
 	eval       evalState
 	lastEval   time.Duration // active time at the end of the last evaluation
@@ -74,7 +72,7 @@ func New(p Params, train, test *data.Dataset, env models.Env) (*Session, error) 
 	if err != nil {
 		return nil, err
 	}
-	return &Session{Params: p, Run: r, permEpoch: -1, win: newWindow(50)}, nil
+	return &Session{Params: p, Run: r, win: newWindow(50)}, nil
 }
 
 // Update is what one Advance reports.
@@ -144,33 +142,10 @@ func (s *Session) examples() int64 {
 // step trains one minibatch, records its loss and accuracy in the window
 // and reports whether it ended an epoch.
 func (s *Session) step() (epochEnd bool) {
-	t := s.Run.Trainer
-	train := s.Run.Train
-	if s.permEpoch != t.Epoch {
-		s.perm = engine.Shuffle(s.perm, train.N, t.Seed, t.Epoch)
-		s.permEpoch = t.Epoch
-	}
-	start := t.Step * t.Batch
-	n := min(t.Batch, train.N-start)
-	epochEnd = s.Run.Step()
+	r := s.Run.Step()
 	s.steps++
-	// The logits of the batch just trained are the net's output from the
-	// step's forward pass; the batch is perm[start:start+n], the order
-	// engine.Trainer documents as a function of (seed, epoch) alone.
-	net := s.Run.Model.Net
-	k := net.Out().Size()
-	logits := net.Activation(len(net.Layers)-1, n)
-	var labels [MaxBatch]int32
-	correct := 0
-	for i, idx := range s.perm[start : start+n] {
-		labels[i] = train.Y[idx]
-		if engine.Argmax(logits[i*k:(i+1)*k]) == int(labels[i]) {
-			correct++
-		}
-	}
-	loss := engine.SoftmaxCrossEntropy(nil, logits, labels[:n], n, k)
-	s.win.add(float64(loss), float64(correct)/float64(n))
-	return epochEnd
+	s.win.add(float64(r.Loss), float64(r.Correct)/float64(r.Examples))
+	return r.EpochEnd
 }
 
 // evalDue reports whether enough training time has passed since the last
