@@ -46,7 +46,7 @@ func TestPredictedLayerGradients(t *testing.T) {
 						name: fmt.Sprintf("dense/J%d/learnU=%v/%v/%v", J, learn, form, act),
 						in:   engine.Flat(7), f: f, learn: learn,
 						layer: func(u []float32) engine.Layer {
-							return &PredictedDense{F: f, Act: act, U: u, LearnU: learn, Form: form}
+							return &PredictedDense{PredictedParams: PredictedParams{F: f, U: u, LearnU: learn}, Act: act, Form: form}
 						},
 					})
 				}
@@ -56,7 +56,7 @@ func TestPredictedLayerGradients(t *testing.T) {
 				name: fmt.Sprintf("conv/J%d/learnU=%v", J, learn),
 				in:   engine.Shape{H: 5, W: 4, C: 2}, f: f, learn: learn,
 				layer: func(u []float32) engine.Layer {
-					return &PredictedConv{F: f, K: 3, Stride: 1, Pad: 1, Act: engine.Tanh, U: u, LearnU: learn}
+					return &PredictedConv{PredictedParams: PredictedParams{F: f, U: u, LearnU: learn}, K: 3, Stride: 1, Pad: 1, Act: engine.Tanh}
 				},
 			})
 		}
@@ -98,7 +98,7 @@ func TestPredictedDenseForms(t *testing.T) {
 				dOut := randSlice(rng, n*f.Units, 1)
 				type result struct{ out, grad, dx []float32 }
 				run := func(form Form) result {
-					l := &PredictedDense{F: f, Act: engine.Sigmoid, U: u, LearnU: learn, Form: form}
+					l := &PredictedDense{PredictedParams: PredictedParams{F: f, U: u, LearnU: learn}, Act: engine.Sigmoid, Form: form}
 					net, err := engine.NewNet(engine.Flat(f.Rows), []engine.Layer{l}, n, gemm.NewPortable(1), 1)
 					if err != nil {
 						t.Fatal(err)

@@ -53,16 +53,15 @@ func (b *builder) newPredicted(i int, lc LayerConfig, in engine.Shape) (*predict
 		info.Static = 0
 		info.Learned += f.USize()
 	}
+	params := PredictedParams{F: f, U: d.u, LearnU: learnU, UInit: uInit, VInit: initFunc(lc), MaxNorm: lc.MaxNorm}
 	if conv {
-		p.layer = &PredictedConv{F: f, K: lc.K, Stride: lc.Stride, Pad: lc.Pad, Act: act, U: d.u,
-			LearnU: learnU, UInit: uInit, VInit: initFunc(lc), MaxNorm: lc.MaxNorm}
+		p.layer = &PredictedConv{PredictedParams: params, K: lc.K, Stride: lc.Stride, Pad: lc.Pad, Act: act}
 		info.Kind = "predicted conv"
 		info.Desc = fmt.Sprintf("%d×%d×%d→%d %s", lc.K, lc.K, in.C, lc.Filters, act)
 		info.Form = Materialised.String()
 	} else {
 		form := chooseForm(f, cfg.Train.Batch, i > 0, learnU)
-		p.layer = &PredictedDense{F: f, Act: act, U: d.u, LearnU: learnU, UInit: uInit, VInit: initFunc(lc),
-			MaxNorm: lc.MaxNorm, Form: form, NoInputGrad: i == 0}
+		p.layer = &PredictedDense{PredictedParams: params, Act: act, Form: form, NoInputGrad: i == 0}
 		info.Kind = "predicted dense"
 		info.Desc = fmt.Sprintf("%d→%d %s", rows, units, act)
 		info.Form = form.String()
@@ -122,13 +121,7 @@ type Dictionary struct {
 
 // setViews points U at the dictionary of the built layer l.
 func (d *Dictionary) setViews(l engine.Layer) {
-	var u []float32
-	switch l := l.(type) {
-	case *PredictedDense:
-		u = l.Dict()
-	case *PredictedConv:
-		u = l.Dict()
-	}
+	u := predictedOf(l).Dict()
 	s := d.Rows * d.NAlpha
 	d.U = make([][]float32, d.Columns)
 	for j := range d.U {
@@ -188,24 +181,21 @@ func (m *Model) StaticSums() []string {
 // the parameter itself. It returns nil for layers without weights. It
 // uses the Net's gemm, so it must not run concurrently with training.
 func (m *Model) Weights(i int, dst []float32) (w []float32, rows, units int) {
-	var f Factors
-	var u, v []float32
 	switch l := m.Net.Layers[i].(type) {
 	case *engine.Dense:
 		return l.W.Data, l.W.Rows, l.W.Cols
 	case *engine.Conv2D:
 		return l.W.Data, l.W.Rows, l.W.Cols
-	case *PredictedDense:
-		f, u, v = l.F, l.Dict(), l.V.Data
-	case *PredictedConv:
-		f, u, v = l.F, l.Dict(), l.V.Data
-	default:
+	}
+	p := predictedOf(m.Net.Layers[i])
+	if p == nil {
 		return nil, 0, 0
 	}
+	f := p.F
 	if len(dst) < f.Rows*f.Units {
 		dst = make([]float32, f.Rows*f.Units)
 	}
 	dst = dst[:f.Rows*f.Units]
-	f.Materialise(&m.Net.Ctx, dst, u, v)
+	p.effectiveW(&m.Net.Ctx, dst)
 	return dst, f.Rows, f.Units
 }

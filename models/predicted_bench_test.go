@@ -89,8 +89,8 @@ func BenchmarkPredictedDense(b *testing.B) {
 				a := max(1, int(math.Round(frac*in)))
 				f := Factors{Rows: in, Units: units, Columns: s.J, NAlpha: a}
 				u := randSlice(rand.New(rand.NewPCG(3, 4)), f.USize(), 0.05)
-				fact := layerStep(b, &PredictedDense{F: f, Act: engine.ReLU, U: u, Form: Factored}, in, batch, s.inputGrad)
-				mat := layerStep(b, &PredictedDense{F: f, Act: engine.ReLU, U: u, Form: Materialised}, in, batch, s.inputGrad)
+				fact := layerStep(b, &PredictedDense{PredictedParams: PredictedParams{F: f, U: u}, Act: engine.ReLU, Form: Factored}, in, batch, s.inputGrad)
+				mat := layerStep(b, &PredictedDense{PredictedParams: PredictedParams{F: f, U: u}, Act: engine.ReLU, Form: Materialised}, in, batch, s.inputGrad)
 				ns := minTimes(5, 3, dense, fact, mat)
 				rf, rm := ns[1]/ns[0], ns[2]/ns[0]
 				faster := Factored

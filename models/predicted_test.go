@@ -111,7 +111,7 @@ func TestTiedDecoderGradient(t *testing.T) {
 		t.Run(fmt.Sprint("J", J), func(t *testing.T) {
 			f := Factors{Rows: 8, Units: 6, Columns: J, NAlpha: 3}
 			rng := rand.New(rand.NewPCG(2, 3))
-			enc := &PredictedDense{F: f, Act: engine.Sigmoid, U: randSlice(rng, f.USize(), 0.5), Form: Factored}
+			enc := &PredictedDense{PredictedParams: PredictedParams{F: f, U: randSlice(rng, f.USize(), 0.5)}, Act: engine.Sigmoid, Form: Factored}
 			dec := &tiedDecoder{enc: enc, rows: 8, units: 6}
 			net, err := engine.NewNet(engine.Flat(8), []engine.Layer{enc, dec}, 3, gemm.Naive{}, 1)
 			if err != nil {

@@ -225,7 +225,7 @@ func stepbench(o *options, stdout io.Writer) (int, error) {
 			}
 			pt := stepPoint{Fraction: frac, NAlpha: f.NAlpha, Auto: models.ChooseForm(f, job.Batch, sl.InputGrad).String()}
 			for _, form := range []models.Form{models.Factored, models.Materialised} {
-				l := &models.PredictedDense{F: f, Act: engine.ReLU, U: u, Form: form, NoInputGrad: !sl.InputGrad}
+				l := &models.PredictedDense{PredictedParams: models.PredictedParams{F: f, U: u}, Act: engine.ReLU, Form: form, NoInputGrad: !sl.InputGrad}
 				step, err := engine.LayerStep(ctx, l, sl.In, job.Batch, sl.InputGrad, seed)
 				if err != nil {
 					return exitFailure, err
