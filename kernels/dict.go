@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"slices"
 
 	"github.com/predparams/predparams/engine/gemm"
 	"gonum.org/v1/gonum/mat"
@@ -180,41 +179,9 @@ func PCA(g gemm.Impl, x []float32, n, d, m int, pick Pick, r *rand.Rand) ([]floa
 // (the vertical frequency), then channel; Leading takes its first m, Random a random m (r is
 // used only by Random). The full basis is orthonormal.
 func DCT(h, w, c, m int, pick Pick, r *rand.Rand) ([]float32, error) {
-	if h < 1 || w < 1 || c < 1 {
-		return nil, fmt.Errorf("kernels: DCT grid %d×%d×%d: sizes must be positive", h, w, c)
-	}
-	if pick == Random && r == nil {
-		return nil, errors.New("kernels: DCT: Random pick needs a random source")
-	}
-	type freq struct{ u, v int }
-	freqs := make([]freq, 0, h*w)
-	for u := 0; u < h; u++ {
-		for v := 0; v < w; v++ {
-			freqs = append(freqs, freq{u, v})
-		}
-	}
-	slices.SortFunc(freqs, func(a, b freq) int {
-		if a.u+a.v != b.u+b.v {
-			return (a.u + a.v) - (b.u + b.v)
-		}
-		return a.u - b.u
+	return separable("DCT", h, w, c, m, pick, r, func(n int) basis1D {
+		return basis1D{phi: func(k, i int) float64 { return dct1(n, k, i) }, level: func(k int) int { return k }}
 	})
-	n := h * w * c
-	idx, err := pick.pick(r, n, m)
-	if err != nil {
-		return nil, err
-	}
-	u := make([]float32, n*m)
-	for j, k := range idx {
-		f, ch := freqs[k/c], k%c
-		for y := 0; y < h; y++ {
-			fy := dct1(h, f.u, y)
-			for x := 0; x < w; x++ {
-				u[((y*w+x)*c+ch)*m+j] = float32(fy * dct1(w, f.v, x))
-			}
-		}
-	}
-	return u, nil
 }
 
 // dct1 is the orthonormal 1-D DCT-II basis function of frequency k at sample i of n.

@@ -59,7 +59,8 @@ type LayerConfig struct {
 // dictionary U_j (n_v × n_α), and only V_j (n_α × units/J) is learned.
 type PredictConfig struct {
 	// Dict names the dictionary, one of DictKinds ("se", "emp", "emp2",
-	// "lowrank", "randfixu", "randcon", "pca", "dct", "ae").
+	// "lowrank", "randfixu", "randcon", "pca", "dct", "fourier", "haar",
+	// "upsample", "ae").
 	Dict string `json:"dict"`
 	// Fraction sets n_α = round(Fraction·n_v) per column; alternatively
 	// NAlpha gives n_α directly. Exactly one must be set.

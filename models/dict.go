@@ -44,6 +44,8 @@ type dictSpec struct {
 	Examples  int
 	AEHidden  int
 	AEEpochs  int
+	LowH      int // upsample: the learned grid
+	LowW      int
 }
 
 // resolveSpec fills p's defaults for a layer whose weight matrix has

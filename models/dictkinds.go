@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strings"
 
@@ -189,18 +190,32 @@ var dictKinds = []DictKind{
 			return pickAtoms(b, basis)
 		},
 	},
+	separableKind("dct", "DCT", "2-D discrete cosine basis: smooth atoms of increasing frequency, known without data", kernels.DCT),
+	separableKind("fourier", "Fourier", "2-D real Fourier basis: sines and cosines of increasing frequency", kernels.Fourier),
+	separableKind("haar", "Haar", "2-D Haar wavelet basis: local differences from coarse to fine scales", kernels.Haar),
 	{
-		Name: "dct", Title: "DCT", Spatial: true, Conv: true,
-		About:    "2-D discrete cosine basis: smooth atoms of increasing frequency, known without data",
-		options:  optPick,
-		describe: func(s dictSpec) string { return " " + s.Pick.String() },
+		Name: "upsample", Title: "Upsample", Spatial: true, Conv: true,
+		About: "bilinear upsampling: the weights are learned on a coarser grid (the fraction sets its size) and interpolated",
+		resolve: func(s *dictSpec, p *PredictConfig, conv bool) error {
+			g := s.Grid
+			scale := math.Sqrt(float64(s.F.NAlpha) / float64(s.F.Rows))
+			s.LowH = min(g.H, max(1, int(math.Round(scale*float64(g.H)))))
+			s.LowW = min(g.W, max(1, int(math.Round(scale*float64(g.W)))))
+			s.F.NAlpha = s.LowH * s.LowW * g.C
+			return nil
+		},
+		describe: func(s dictSpec) string { return fmt.Sprintf(" from %d×%d", s.LowH, s.LowW) },
 		build: func(b *dictBuild) ([]float32, error) {
 			g, f := b.spec.Grid, b.spec.F
-			basis, err := kernels.DCT(g.H, g.W, g.C, f.Rows, kernels.Leading, nil)
+			uj, err := kernels.Upsample(g.H, g.W, g.C, b.spec.LowH, b.spec.LowW)
 			if err != nil {
 				return nil, err
 			}
-			return pickAtoms(b, basis)
+			u := make([]float32, 0, f.USize())
+			for range f.Columns {
+				u = append(u, uj...)
+			}
+			return u, nil
 		},
 	},
 	{
@@ -263,6 +278,25 @@ func empKind(name, title, about string,
 				return full(g, x, n, rows)
 			}}
 			return kernelDict(b.d.Kernel, b.d.Alpha, b.spec)
+		},
+	}
+}
+
+// separableKind returns the entry of a fixed basis over the layer's
+// input grid, from coarse to fine, of which each column keeps the leading
+// n_α atoms or a random n_α (predict.pick).
+func separableKind(name, title, about string, basis func(h, w, c, m int, pick kernels.Pick, r *rand.Rand) ([]float32, error)) DictKind {
+	return DictKind{
+		Name: name, Title: title, About: about, Spatial: true, Conv: true,
+		options:  optPick,
+		describe: func(s dictSpec) string { return " " + s.Pick.String() },
+		build: func(b *dictBuild) ([]float32, error) {
+			g, f := b.spec.Grid, b.spec.F
+			full, err := basis(g.H, g.W, g.C, f.Rows, kernels.Leading, nil)
+			if err != nil {
+				return nil, err
+			}
+			return pickAtoms(b, full)
 		},
 	}
 }

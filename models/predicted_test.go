@@ -73,12 +73,18 @@ func TestDictionaryGradients(t *testing.T) {
 			}
 			return c
 		}
-		for _, dict := range []string{"se", "emp", "emp2", "lowrank", "randfixu", "randcon", "pca", "dct"} {
-			second := "emp"
-			if dict == "emp" || dict == "emp2" || dict == "pca" {
-				second = dict
+		// Every kind of the table (ae below, with small settings): in
+		// layer 0, and in layer 1 too when it is data-driven (emp there
+		// otherwise).
+		for _, k := range DictKinds() {
+			if k.Name == "ae" {
+				continue
 			}
-			cases = append(cases, tc{fmt.Sprintf("%s/J%d", dict, J), p(dict, nil), p(second, nil)})
+			second := "emp"
+			if k.DataDriven {
+				second = k.Name
+			}
+			cases = append(cases, tc{fmt.Sprintf("%s/J%d", k.Name, J), p(k.Name, nil), p(second, nil)})
 		}
 		cases = append(cases,
 			tc{fmt.Sprintf("se-raw/J%d", J), p("se", func(c *PredictConfig) { c.Form = "raw" }), p("emp", func(c *PredictConfig) { c.Form = "raw" })},
