@@ -455,7 +455,7 @@ func TestConfigErrors(t *testing.T) {
 		change func(c *Config)
 		want   string
 	}{
-		{"unknown dict", func(c *Config) { c.Layers[0].Predict.Dict = "fourier" }, "want one of"},
+		{"unknown dict", func(c *Config) { c.Layers[0].Predict.Dict = "wavelet" }, "want one of"},
 		{"fraction and n_alpha", func(c *Config) { c.Layers[0].Predict.NAlpha = 3 }, "exactly one of fraction and n_alpha"},
 		{"neither", func(c *Config) { c.Layers[0].Predict.Fraction = 0 }, "exactly one of fraction and n_alpha"},
 		{"fraction > 1", func(c *Config) { c.Layers[0].Predict.Fraction = 1.5 }, "want 0 < fraction ≤ 1"},
