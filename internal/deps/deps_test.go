@@ -248,8 +248,16 @@ func TestImports(t *testing.T) {
 					continue // the standard library
 				}
 				if !slices.ContainsFunc(r.may, func(a string) bool { return allows(a, imp, impRel, mod) }) {
-					t.Errorf("%s: %s imports %s, which its row does not allow (may import: %s)",
-						configs[ci].name, rel, imp, mayString(r.may))
+					name := imp
+					if impRel != "" {
+						name = impRel
+					}
+					allowed := "the standard library only"
+					if len(r.may) > 0 {
+						allowed = "the standard library and " + mayString(r.may)
+					}
+					t.Errorf("%s: %s imports %s, which its row does not allow (it may import %s)",
+						configs[ci].name, rel, name, allowed)
 				}
 			}
 		}
