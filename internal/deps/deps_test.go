@@ -252,9 +252,9 @@ func TestImports(t *testing.T) {
 					if impRel != "" {
 						name = impRel
 					}
-					allowed := "the standard library only"
+					allowed := "the standard library but " + strings.Join(restricted, " and ")
 					if len(r.may) > 0 {
-						allowed = "the standard library and " + mayString(r.may)
+						allowed += ", and " + mayString(r.may)
 					}
 					t.Errorf("%s: %s imports %s, which its row does not allow (it may import %s)",
 						configs[ci].name, rel, name, allowed)
