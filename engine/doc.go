@@ -8,6 +8,7 @@
 // optimizer's update run on Context.Threads goroutines, with results that
 // do not depend on the thread count.
 //
-// engine imports only engine/gemm, engine/data and engine/checkpoint: never
-// kernels, models or a face (wasm, native).
+// engine imports only engine/gemm, engine/data, engine/checkpoint and
+// engine/internal/spin: never kernels, models, a reader of engine/data's
+// sub-packages or a face (wasm, native). It does not link os/exec.
 package engine

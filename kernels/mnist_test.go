@@ -8,12 +8,13 @@ import (
 	"testing"
 
 	"github.com/predparams/predparams/engine/data"
+	"github.com/predparams/predparams/engine/data/mnist"
 	"github.com/predparams/predparams/engine/gemm"
 )
 
 // mnistTrain loads the MNIST training set once per test binary.
 var mnistTrain = sync.OnceValues(func() (*data.Dataset, error) {
-	train, _, err := data.LoadMNIST("")
+	train, _, err := mnist.Load("")
 	return train, err
 })
 
@@ -22,7 +23,7 @@ var mnistTrain = sync.OnceValues(func() (*data.Dataset, error) {
 func mnistRows(tb testing.TB, n int) []float32 {
 	tb.Helper()
 	if runtime.GOOS == "js" {
-		tb.Skip("MNIST tests are skipped under js/wasm: data.LoadMNIST locates the MNIST module through the module cache or the go command, which the wasm test binary cannot reach")
+		tb.Skip("MNIST tests are skipped under js/wasm: mnist.Load locates the MNIST module through the module cache or the go command, which the wasm test binary cannot reach")
 	}
 	if testing.Short() {
 		tb.Skip("MNIST tests are skipped in -short mode")

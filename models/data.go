@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/predparams/predparams/engine/data"
+	"github.com/predparams/predparams/engine/data/fsdd"
+	"github.com/predparams/predparams/engine/data/mnist"
 )
 
 // DataNames describes the data set names LoadData accepts.
@@ -25,9 +27,9 @@ const DataNames = "mnist, mnist14, mnist7, mnist-pcaK (K principal components, 1
 func LoadData(name, dir string) (train, test *data.Dataset, err error) {
 	switch {
 	case name == "" || name == "mnist":
-		return data.LoadMNIST(dir)
+		return mnist.Load(dir)
 	case name == "mnist14" || name == "mnist7":
-		train, test, err = data.LoadMNIST(dir)
+		train, test, err = mnist.Load(dir)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -41,14 +43,14 @@ func LoadData(name, dir string) (train, test *data.Dataset, err error) {
 		if err != nil || k < 1 || k > 784 {
 			return nil, nil, fmt.Errorf("data set %q: want mnist-pcaK with 1 ≤ K ≤ 784", name)
 		}
-		train, test, err = data.LoadMNIST(dir)
+		train, test, err = mnist.Load(dir)
 		if err != nil {
 			return nil, nil, err
 		}
 		return ProjectPCA(train, test, k)
 	case name == "fsdd" || name == "fsdd-mfcc":
 		if dir == "" {
-			return nil, nil, fmt.Errorf("data set %s needs the FSDD folder (headless -data DIR, or $%s for the tools that read it)", name, data.FSDDDirEnv)
+			return nil, nil, fmt.Errorf("data set %s needs the FSDD folder (headless -data DIR, or $%s for the tools that read it)", name, fsdd.DirEnv)
 		}
 		return LoadFSDD(dir, name == "fsdd-mfcc")
 	}

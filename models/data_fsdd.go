@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/predparams/predparams/engine/data"
+	"github.com/predparams/predparams/engine/data/fsdd"
 )
 
 // FSDDFrames is the number of frames every FSDD clip is stretched to, and
@@ -22,7 +23,7 @@ const (
 // training clips. The examples are FSDDFrames × width × 1 (time down,
 // frequency across), labelled with the spoken digit.
 func LoadFSDD(dir string, mfcc bool) (train, test *data.Dataset, err error) {
-	trc, tec, err := data.LoadFSDDClips(dir)
+	trc, tec, err := fsdd.LoadClips(dir)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -43,13 +44,13 @@ func LoadFSDD(dir string, mfcc bool) (train, test *data.Dataset, err error) {
 }
 
 // FSDDFeatures returns one clip's features: the log-mel spectrogram of
-// data.FSDDMelSpec (25 ms frames every 10 ms, 32 bands up to 4 kHz),
+// fsdd.DefaultMelSpec (25 ms frames every 10 ms, 32 bands up to 4 kHz),
 // optionally reduced to FSDDMFCCs cepstral coefficients per frame, then
 // stretched in time to FSDDFrames frames by linear interpolation, so that
 // every clip, 0.1 to 2.3 s long, gives the same number of values. It
 // returns the values (frames × width, row-major) and the width.
-func FSDDFeatures(c data.Clip, mfcc bool) ([]float32, int, error) {
-	spec := data.FSDDMelSpec()
+func FSDDFeatures(c fsdd.Clip, mfcc bool) ([]float32, int, error) {
+	spec := fsdd.DefaultMelSpec()
 	if c.Rate != spec.Rate {
 		return nil, 0, fmt.Errorf("FSDD clip %d_%s_%d: %d Hz, want %d", c.Digit, c.Speaker, c.Take, c.Rate, spec.Rate)
 	}
@@ -59,16 +60,16 @@ func FSDDFeatures(c data.Clip, mfcc bool) ([]float32, int, error) {
 	}
 	width := spec.Bands
 	if mfcc {
-		if lm, err = data.MFCC(lm, frames, spec.Bands, FSDDMFCCs); err != nil {
+		if lm, err = fsdd.MFCC(lm, frames, spec.Bands, FSDDMFCCs); err != nil {
 			return nil, 0, err
 		}
 		width = FSDDMFCCs
 	}
-	x, err := data.StretchFrames(lm, frames, width, FSDDFrames)
+	x, err := fsdd.StretchFrames(lm, frames, width, FSDDFrames)
 	return x, width, err
 }
 
-func fsddSet(name string, clips []data.Clip, mfcc bool) (*data.Dataset, error) {
+func fsddSet(name string, clips []fsdd.Clip, mfcc bool) (*data.Dataset, error) {
 	ds := &data.Dataset{Name: name, N: len(clips), H: FSDDFrames, C: 1, Classes: 10, Y: make([]int32, len(clips))}
 	for i, c := range clips {
 		x, width, err := FSDDFeatures(c, mfcc)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/predparams/predparams/engine/data"
+	"github.com/predparams/predparams/engine/data/fsdd"
 )
 
 func TestAvgPool(t *testing.T) {
@@ -96,9 +97,9 @@ func TestLoadDataBadNames(t *testing.T) {
 }
 
 func TestLoadFSDD(t *testing.T) {
-	dir := os.Getenv(data.FSDDDirEnv)
+	dir := os.Getenv(fsdd.DirEnv)
 	if dir == "" {
-		t.Skipf("$%s not set", data.FSDDDirEnv)
+		t.Skipf("$%s not set", fsdd.DirEnv)
 	}
 	for _, mfcc := range []bool{false, true} {
 		train, test, err := LoadFSDD(dir, mfcc)

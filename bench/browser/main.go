@@ -32,7 +32,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/predparams/predparams/engine/data"
+	"github.com/predparams/predparams/engine/data/mnist"
 	"github.com/predparams/predparams/engine/gemm"
 	"github.com/predparams/predparams/models"
 	"github.com/predparams/predparams/wasm/browser"
@@ -465,7 +465,7 @@ func compareSpeed(ctx context.Context, base string, secs float64) (main, dense f
 // nativeSpeed trains p natively on the first 20,000 MNIST digits for
 // about secs and returns the training throughput.
 func nativeSpeed(p session.Params, threads int, g gemm.Impl, secs float64) (float64, error) {
-	train, test, err := data.LoadMNIST("")
+	train, test, err := mnist.Load("")
 	if err != nil {
 		return 0, err
 	}

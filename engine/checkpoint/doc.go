@@ -1,6 +1,6 @@
 // Package checkpoint reads and writes model checkpoints: a versioned binary file of
 // caller-chosen metadata and named float32 tensors, with a checksum and atomic writes.
-// It must not import any other package of this module.
+// Of this module it imports only engine/internal/iox.
 //
 // # Format, version 1
 //

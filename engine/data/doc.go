@@ -1,5 +1,7 @@
-// Package data holds datasets in memory (Dataset) and the readers that fill them:
-// MNIST idx files (plain or gzip, located in the versioned Go module and md5-checked),
-// RIFF/WAVE PCM audio, and the Free Spoken Digit Dataset clips.
-// It must not import any other package of this module.
+// Package data holds labelled datasets in memory (Dataset) and the views and
+// stand-ins the trainer needs (Subset, Split, Random). The readers that fill a
+// Dataset live in sub-packages, as image/png does beside image: idx and mnist
+// (the MNIST digits), wav and fsdd (the Free Spoken Digit Dataset and its
+// audio features), md5sum (file checks).
+// It imports no other package of this module.
 package data

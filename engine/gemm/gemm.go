@@ -16,7 +16,7 @@
 // Results of Portable and Asm do not depend on the thread count: products
 // are split over rows or columns of C, never over the reduction.
 //
-// gemm imports nothing from the rest of the project.
+// Of this module gemm imports only engine/internal/spin.
 package gemm
 
 // Impl computes C = alpha·op(A)·op(B) + beta·C over row-major float32

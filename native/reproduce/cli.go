@@ -15,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/predparams/predparams/engine/data"
+	"github.com/predparams/predparams/engine/data/fsdd"
 )
 
 // Exit statuses.
@@ -83,7 +83,7 @@ func (e *environment) parse(cmd string, args []string) (*options, error) {
 	case "run", "expand", "report", "list":
 		fs.BoolVar(&o.quick, "quick", false, "the quick variant")
 		fs.Var(&results, "results", "results `DIR`")
-		fs.StringVar(&o.fsdd, "fsdd", "", "the FSDD `DIR` (default $"+data.FSDDDirEnv+")")
+		fs.StringVar(&o.fsdd, "fsdd", "", "the FSDD `DIR` (default $"+fsdd.DirEnv+")")
 	}
 	switch cmd {
 	case "run", "expand":
@@ -125,7 +125,7 @@ func (e *environment) parse(cmd string, args []string) (*options, error) {
 		return nil, fmt.Errorf("run: -jobs %d, want ≥ 1", o.jobs)
 	}
 	if o.fsdd == "" && e.getenv != nil {
-		o.fsdd = e.getenv(data.FSDDDirEnv)
+		o.fsdd = e.getenv(fsdd.DirEnv)
 	}
 	return o, nil
 }
@@ -259,7 +259,7 @@ func (e *environment) list(o *options) (int, error) {
 		}
 		note := ""
 		if x.needsFSDD && v.fsdd == "" {
-			note = " (skipped: no FSDD folder; set -fsdd or $" + data.FSDDDirEnv + ")"
+			note = " (skipped: no FSDD folder; set -fsdd or $" + fsdd.DirEnv + ")"
 		}
 		fmt.Fprintf(e.stdout, "%-14s %3d/%3d runs done  %s%s\n", x.name, n, len(runs), x.title, note)
 	}
@@ -278,7 +278,7 @@ func (e *environment) run(o *options) (int, error) {
 	}
 	for _, x := range exps {
 		if x.needsFSDD && v.fsdd == "" {
-			fmt.Fprintf(e.stderr, "reproduce: %s skipped: no FSDD folder (set -fsdd DIR or $%s)\n", x.name, data.FSDDDirEnv)
+			fmt.Fprintf(e.stderr, "reproduce: %s skipped: no FSDD folder (set -fsdd DIR or $%s)\n", x.name, fsdd.DirEnv)
 		}
 	}
 	tmp, err := os.MkdirTemp("", "reproduce-")

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/predparams/predparams/engine/data"
+	"github.com/predparams/predparams/engine/data/idx"
 	"github.com/predparams/predparams/models"
 )
 
@@ -264,7 +265,7 @@ func TestPreprocess(t *testing.T) {
 
 func TestDecodeMNIST(t *testing.T) {
 	img := make([]byte, 16+2*784)
-	binary.BigEndian.PutUint32(img, data.IDXImagesMagic)
+	binary.BigEndian.PutUint32(img, idx.ImagesMagic)
 	binary.BigEndian.PutUint32(img[4:], 2)
 	binary.BigEndian.PutUint32(img[8:], 28)
 	binary.BigEndian.PutUint32(img[12:], 28)

@@ -7,19 +7,20 @@ import (
 
 	"github.com/predparams/predparams/engine"
 	"github.com/predparams/predparams/engine/data"
+	"github.com/predparams/predparams/engine/data/idx"
 	"github.com/predparams/predparams/models"
 )
 
 // DecodeMNIST reads one MNIST set from the page's data files: IDX images
 // of 28×28 pixels and IDX labels, each plain or gzip'd. Pixels are scaled
-// to [0, 1] as x/255, as data.LoadMNIST does.
+// to [0, 1] as x/255, as mnist.Load does.
 func DecodeMNIST(name string, images, labels []byte) (*data.Dataset, error) {
 	const side, classes = 28, 10
-	n, pix, err := data.ReadIDXImagesSize(bytes.NewReader(images), side, side)
+	n, pix, err := idx.ReadImagesSize(bytes.NewReader(images), side, side)
 	if err != nil {
 		return nil, fmt.Errorf("%s images: %w", name, err)
 	}
-	lab, err := data.ReadIDXLabels(bytes.NewReader(labels))
+	lab, err := idx.ReadLabels(bytes.NewReader(labels))
 	if err != nil {
 		return nil, fmt.Errorf("%s labels: %w", name, err)
 	}

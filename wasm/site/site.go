@@ -4,7 +4,8 @@
 // serve. build.sh, the browser test and bench/browser all build through
 // Build, so they test what a reader gets.
 //
-// site runs natively; it imports engine/data, never syscall/js.
+// site runs natively; it imports engine/data, engine/data/idx and
+// engine/data/mnist, never syscall/js.
 package site
 
 import (
@@ -24,6 +25,8 @@ import (
 	"strings"
 
 	"github.com/predparams/predparams/engine/data"
+	"github.com/predparams/predparams/engine/data/idx"
+	"github.com/predparams/predparams/engine/data/mnist"
 )
 
 // Package paths of what Build compiles.
@@ -200,7 +203,7 @@ type dataStamp struct {
 // buildData writes the data subset unless a stamp says it is current.
 func buildData(o Options) error {
 	dir := filepath.Join(o.Out, "data")
-	want := dataStamp{TrainN: o.TrainN, TestN: o.TestN, Levels: o.Levels, Source: data.MNISTModule}
+	want := dataStamp{TrainN: o.TrainN, TestN: o.TestN, Levels: o.Levels, Source: mnist.Module}
 	stampPath := filepath.Join(dir, "stamp.json")
 	if b, err := os.ReadFile(stampPath); err == nil {
 		var got dataStamp
@@ -218,8 +221,8 @@ func buildData(o Options) error {
 		}
 	}
 	fmt.Fprintf(o.Log, "site: writing %d training and %d test digits (%d grey levels) from %s\n",
-		o.TrainN, o.TestN, o.Levels, data.MNISTModule)
-	train, test, err := data.LoadMNIST("")
+		o.TrainN, o.TestN, o.Levels, mnist.Module)
+	train, test, err := mnist.Load("")
 	if err != nil {
 		return fmt.Errorf("site: %w", err)
 	}
@@ -252,7 +255,7 @@ func buildData(o Options) error {
 // levels of 0..255.
 func EncodeIDX(ds *data.Dataset, levels int) (images, labels []byte) {
 	images = make([]byte, 16, 16+len(ds.X))
-	binary.BigEndian.PutUint32(images[0:], data.IDXImagesMagic)
+	binary.BigEndian.PutUint32(images[0:], idx.ImagesMagic)
 	binary.BigEndian.PutUint32(images[4:], uint32(ds.N))
 	binary.BigEndian.PutUint32(images[8:], uint32(ds.H))
 	binary.BigEndian.PutUint32(images[12:], uint32(ds.W))
@@ -262,7 +265,7 @@ func EncodeIDX(ds *data.Dataset, levels int) (images, labels []byte) {
 		images = append(images, byte(min(255, q+0.5)))
 	}
 	labels = make([]byte, 8, 8+ds.N)
-	binary.BigEndian.PutUint32(labels[0:], data.IDXLabelsMagic)
+	binary.BigEndian.PutUint32(labels[0:], idx.LabelsMagic)
 	binary.BigEndian.PutUint32(labels[4:], uint32(ds.N))
 	for _, y := range ds.Y {
 		labels = append(labels, byte(y))

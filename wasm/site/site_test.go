@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/predparams/predparams/engine/data"
+	"github.com/predparams/predparams/engine/data/idx"
 )
 
 func write(t *testing.T, path, s string) {
@@ -90,11 +91,11 @@ func TestEncodeIDX(t *testing.T) {
 	}
 	for _, levels := range []int{256, 32, 2} {
 		img, lab := EncodeIDX(ds, levels)
-		n, pix, err := data.ReadIDXImagesSize(bytes.NewReader(img), 28, 28)
+		n, pix, err := idx.ReadImagesSize(bytes.NewReader(img), 28, 28)
 		if err != nil || n != 2 {
 			t.Fatalf("levels %d: %d images, %v", levels, n, err)
 		}
-		y, err := data.ReadIDXLabels(bytes.NewReader(lab))
+		y, err := idx.ReadLabels(bytes.NewReader(lab))
 		if err != nil || len(y) != 2 || y[0] != 3 || y[1] != 9 {
 			t.Fatalf("levels %d: labels %v, %v", levels, y, err)
 		}

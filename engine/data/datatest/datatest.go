@@ -1,5 +1,7 @@
 // Package datatest writes small data sets in MNIST's file format, for the
-// tests of the programs that read them.
+// tests of the programs that read them, and finds the repository's folder
+// for tests that read files next to it.
+// It imports no other package of this module.
 package datatest
 
 import (
@@ -57,4 +59,24 @@ func MNISTDir(t testing.TB, trainImages []byte) string {
 		}
 	}
 	return dir
+}
+
+// RepoRoot returns the folder holding go.mod, walking up from the test's
+// folder (a test runs in its package's folder).
+func RepoRoot(tb testing.TB) string {
+	tb.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			tb.Fatal("no go.mod above the test folder")
+		}
+		dir = parent
+	}
 }

@@ -3,11 +3,11 @@ package datatest_test
 import (
 	"testing"
 
-	"github.com/predparams/predparams/engine/data"
 	"github.com/predparams/predparams/engine/data/datatest"
+	"github.com/predparams/predparams/engine/data/mnist"
 )
 
-// TestMNISTDir checks that the engine's MNIST loader reads the folder, and
+// TestMNISTDir checks that the MNIST loader reads the folder, and
 // rejects it when the training images are broken.
 func TestMNISTDir(t *testing.T) {
 	for _, tc := range []struct {
@@ -20,9 +20,9 @@ func TestMNISTDir(t *testing.T) {
 		{"truncated", datatest.Images(4)[:1000], true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			train, test, err := data.LoadMNIST(datatest.MNISTDir(t, tc.images))
+			train, test, err := mnist.Load(datatest.MNISTDir(t, tc.images))
 			if (err != nil) != tc.wantErr {
-				t.Fatalf("LoadMNIST: %v, want an error: %v", err, tc.wantErr)
+				t.Fatalf("mnist.Load: %v, want an error: %v", err, tc.wantErr)
 			}
 			if err == nil && (train.N != 4 || test.N != 4 || train.Y[2] != 3) {
 				t.Errorf("read %d and %d examples, train label 2 = %d", train.N, test.N, train.Y[2])

@@ -1,5 +1,5 @@
-// Package iox holds the small I/O helpers that engine/data and
-// engine/checkpoint share.
+// Package iox holds the small I/O helpers that the data readers
+// (engine/data/internal/decode) and engine/checkpoint share.
 package iox
 
 import (

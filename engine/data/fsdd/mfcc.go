@@ -1,4 +1,4 @@
-package data
+package fsdd
 
 import (
 	"errors"
@@ -28,10 +28,10 @@ type MelSpec struct {
 	PreEmphasis float64
 }
 
-// FSDDMelSpec returns the settings used for the Free Spoken Digit Dataset:
+// DefaultMelSpec returns the settings used for the Free Spoken Digit Dataset:
 // 8 kHz audio, 25 ms frames every 10 ms, a 256-point FFT, 32 mel bands
 // from 0 Hz to 4 kHz and pre-emphasis 0.97.
-func FSDDMelSpec() MelSpec {
+func DefaultMelSpec() MelSpec {
 	return MelSpec{Rate: 8000, FrameLen: 200, Hop: 80, NFFT: 256, Bands: 32, PreEmphasis: 0.97}
 }
 

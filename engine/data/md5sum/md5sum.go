@@ -1,4 +1,7 @@
-package data
+// Package md5sum checks files against md5 sums, given as a map or as a list in
+// the format of md5sum(1).
+// It imports no other package of this module.
+package md5sum
 
 import (
 	"bufio"
@@ -23,8 +26,8 @@ func (e *ChecksumError) Error() string {
 	return fmt.Sprintf("data: %s: md5 %s, want %s (corrupt or different file)", e.Path, e.Got, e.Want)
 }
 
-// FileMD5 returns the md5 sum of the file at path as lowercase hex.
-func FileMD5(path string) (string, error) {
+// File returns the md5 sum of the file at path as lowercase hex.
+func File(path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err
@@ -37,10 +40,10 @@ func FileMD5(path string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// VerifyMD5 checks that each file named in sums (a path relative to dir, mapped to its
+// Verify checks that each file named in sums (a path relative to dir, mapped to its
 // lowercase hex md5) exists in dir and has that sum. It checks the files in name order
 // and returns the first failure: the open error, or a *ChecksumError.
-func VerifyMD5(dir string, sums map[string]string) error {
+func Verify(dir string, sums map[string]string) error {
 	names := make([]string, 0, len(sums))
 	for name := range sums {
 		names = append(names, name)
@@ -48,7 +51,7 @@ func VerifyMD5(dir string, sums map[string]string) error {
 	sort.Strings(names)
 	for _, name := range names {
 		path := filepath.Join(dir, filepath.FromSlash(name))
-		got, err := FileMD5(path)
+		got, err := File(path)
 		if err != nil {
 			return err
 		}
@@ -59,10 +62,10 @@ func VerifyMD5(dir string, sums map[string]string) error {
 	return nil
 }
 
-// ParseMD5Sums reads a list in the format of md5sum(1): one "<32 hex digits>  <name>"
+// Parse reads a list in the format of md5sum(1): one "<32 hex digits>  <name>"
 // per line (a '*' before the name, for binary mode, is accepted; blank lines are
 // skipped). It returns the sums keyed by name.
-func ParseMD5Sums(r io.Reader) (map[string]string, error) {
+func Parse(r io.Reader) (map[string]string, error) {
 	sums := make(map[string]string)
 	sc := bufio.NewScanner(r)
 	for line := 1; sc.Scan(); line++ {

@@ -1,4 +1,9 @@
-package data
+// Package decode holds what the binary readers of engine/data share: the
+// input source that detects gzip and sizes allocations by the bytes
+// actually present (Source), and the error they report about their input
+// (FormatError, re-exported by engine/data/idx and engine/data/wav).
+// Of this module it imports only engine/internal/iox.
+package decode
 
 import (
 	"compress/flate"
@@ -31,21 +36,15 @@ func (e *FormatError) Error() string {
 // holds for truncated input.
 func (e *FormatError) Unwrap() error { return e.Err }
 
-// UnsupportedError reports that an input is valid in its format but uses a feature
-// these readers do not handle, e.g. a stereo or 24-bit WAV file.
-type UnsupportedError struct {
-	Format string // "wav"
-	Msg    string // the unsupported feature
-}
-
-// Error returns "format: unsupported feature".
-func (e *UnsupportedError) Error() string { return e.Format + ": unsupported " + e.Msg }
-
-func formatErr(format, msg string, args ...any) error {
+// Errorf returns a *FormatError for format whose message is msg formatted
+// with args.
+func Errorf(format, msg string, args ...any) error {
 	return &FormatError{Format: format, Msg: fmt.Sprintf(msg, args...)}
 }
 
-func truncatedErr(format string, want, got int64, what string) error {
+// Truncated returns a *FormatError wrapping io.ErrUnexpectedEOF: the input
+// ended after got of the want bytes of what.
+func Truncated(format string, want, got int64, what string) error {
 	return &FormatError{
 		Format: format,
 		Msg:    fmt.Sprintf("truncated: want %d %s, got %d", want, what, got),
@@ -53,15 +52,15 @@ func truncatedErr(format string, want, got int64, what string) error {
 	}
 }
 
-// readErr classifies an error met while reading want bytes of what, of which got
+// ReadErr classifies an error met while reading want bytes of what, of which got
 // arrived: end of input becomes a truncation FormatError, a corrupt gzip stream a
 // FormatError wrapping the gzip error, and anything else (an I/O error of the
 // underlying reader) is wrapped as is.
-func readErr(format string, err error, want, got int64, what string) error {
+func ReadErr(format string, err error, want, got int64, what string) error {
 	var corrupt flate.CorruptInputError
 	switch {
 	case err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF):
-		return truncatedErr(format, want, got, what)
+		return Truncated(format, want, got, what)
 	case errors.As(err, &corrupt) || errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader):
 		return &FormatError{Format: format, Msg: "corrupt gzip stream", Err: err}
 	}

@@ -1,13 +1,10 @@
-package data
+package wav
 
 import (
 	"bytes"
 	"encoding/binary"
 	"errors"
 	"io"
-	"math"
-	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -58,7 +55,7 @@ func pcm(s ...int16) []byte {
 	return b
 }
 
-func TestReadWAV(t *testing.T) {
+func TestRead(t *testing.T) {
 	mono := fmtBody(1, 1, 8000, 16)
 	samples := pcm(-32768, -16384, 0, 1, 32767)
 	want := []float32{-1, -0.5, 0, 1.0 / 32768, 32767.0 / 32768}
@@ -126,7 +123,7 @@ func TestReadWAV(t *testing.T) {
 			"onebyte": func() io.Reader { return iotest.OneByteReader(bytes.NewReader(tt.in)) },
 		} {
 			t.Run(tt.name+"/"+how, func(t *testing.T) {
-				got, rate, err := ReadWAV(open())
+				got, rate, err := Read(open())
 				if tt.want == "" {
 					if err != nil {
 						t.Fatal(err)
@@ -154,11 +151,11 @@ func TestReadWAV(t *testing.T) {
 	}
 }
 
-func TestReadWAVNoAbsurdAllocation(t *testing.T) {
+func TestReadNoAbsurdAllocation(t *testing.T) {
 	in := riff(chunk("fmt ", fmtBody(1, 1, 8000, 16), -1), chunk("data", pcm(1, 2), 1<<30))
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	_, _, err := ReadWAV(iotest.HalfReader(bytes.NewReader(in)))
+	_, _, err := Read(iotest.HalfReader(bytes.NewReader(in)))
 	runtime.ReadMemStats(&after)
 	if err == nil {
 		t.Fatal("no error for a truncated data chunk")
@@ -168,128 +165,18 @@ func TestReadWAVNoAbsurdAllocation(t *testing.T) {
 	}
 }
 
-// TestReadWAVFSDDFile checks one real file against its bytes: a canonical 44-byte
-// header, then int16 samples.
-func TestReadWAVFSDDFile(t *testing.T) {
-	path := filepath.Join(fsddDir(t), "recordings", "0_george_0.wav")
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
+// checkFormatErr checks that err is a *FormatError with message want (a prefix of the
+// message if want ends in the middle) wrapping io.ErrUnexpectedEOF iff truncated.
+func checkFormatErr(t *testing.T, err error, want string, truncated bool) {
+	t.Helper()
+	var fe *FormatError
+	if !errors.As(err, &fe) {
+		t.Fatalf("err = %v (%T), want *FormatError %q", err, err, want)
 	}
-	samples, rate, err := ReadWAV(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatal(err)
+	if !strings.Contains(err.Error(), want) {
+		t.Fatalf("err = %q, want %q", err, want)
 	}
-	if rate != 8000 || len(samples) != (len(raw)-44)/2 {
-		t.Fatalf("rate %d, %d samples; want 8000, %d", rate, len(samples), (len(raw)-44)/2)
-	}
-	for i, s := range samples {
-		if want := float32(int16(binary.LittleEndian.Uint16(raw[44+2*i:]))) / 32768; s != want {
-			t.Fatalf("sample %d = %v, want %v", i, s, want)
-		}
-	}
-	// Every cut of a real file is an error, never a panic or a short success.
-	for cut := 0; cut < len(raw); cut += 1 + cut/8 {
-		if _, _, err := ReadWAV(bytes.NewReader(raw[:cut])); err == nil {
-			t.Fatalf("file cut at %d of %d bytes: no error", cut, len(raw))
-		}
-	}
-}
-
-func TestLoadFSDDClips(t *testing.T) {
-	dir := fsddDir(t)
-	train, test, err := LoadFSDDClips(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(train) != 2700 || len(test) != 300 {
-		t.Fatalf("%d train, %d test clips; want 2700, 300", len(train), len(test))
-	}
-	minLen, maxLen, total := math.MaxInt, 0, 0
-	perDigit := map[int]int{}
-	for i, clips := range [][]Clip{train, test} {
-		for _, c := range clips {
-			if c.Rate != 8000 || c.Digit < 0 || c.Digit > 9 || c.Speaker == "" {
-				t.Fatalf("clip %+v", c)
-			}
-			if (c.Take < FSDDTestTakes) != (i == 1) {
-				t.Fatalf("take %d in the wrong split", c.Take)
-			}
-			minLen, maxLen, total = min(minLen, len(c.Samples)), max(maxLen, len(c.Samples)), total+len(c.Samples)
-			perDigit[c.Digit]++
-		}
-	}
-	// SOURCE.txt: lengths 1148–18262 samples, 1312 s in all; 300 clips per digit.
-	if minLen != 1148 || maxLen != 18262 || total/8000 != 1312 {
-		t.Fatalf("lengths %d–%d, %d s; want 1148–18262, 1312 s", minLen, maxLen, total/8000)
-	}
-	for d := 0; d < 10; d++ {
-		if perDigit[d] != 300 {
-			t.Fatalf("digit %d: %d clips, want 300", d, perDigit[d])
-		}
-	}
-	if c := test[0]; c.Digit != 0 || c.Speaker != "george" || c.Take != 0 {
-		t.Fatalf("first test clip %d_%s_%d, want 0_george_0", c.Digit, c.Speaker, c.Take)
-	}
-	if c := train[len(train)-1]; c.Digit != 9 || c.Speaker != "yweweler" || c.Take != 49 {
-		t.Fatalf("last train clip %d_%s_%d, want 9_yweweler_49", c.Digit, c.Speaker, c.Take)
-	}
-}
-
-func TestFSDDMD5(t *testing.T) {
-	dir := fsddDir(t)
-	f, err := os.Open(filepath.Join(dir, "MD5SUMS"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sums, err := ParseMD5Sums(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(sums) != 3000 {
-		t.Fatalf("%d sums, want 3000", len(sums))
-	}
-	if err := VerifyMD5(dir, sums); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func TestLoadFSDDClipsErrors(t *testing.T) {
-	good := riff(chunk("fmt ", fmtBody(1, 1, 8000, 16), -1), chunk("data", pcm(1, 2, 3), -1))
-	tests := []struct {
-		name  string
-		files map[string][]byte
-		want  string
-	}{
-		{"bad name", map[string][]byte{"hello.wav": good}, `file name "hello.wav": not three fields`},
-		{"bad digit", map[string][]byte{"12_a_3.wav": good}, "digit not in 0-9"},
-		{"bad take", map[string][]byte{"1_a_x.wav": good}, "take not a non-negative integer"},
-		{"bad wav", map[string][]byte{"1_a_3.wav": good[:30]}, "1_a_3.wav: wav: truncated"},
-		{"empty", map[string][]byte{"README": []byte("hi")}, "no .wav files"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			for name, b := range tt.files {
-				if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			_, _, err := LoadFSDDClips(dir)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("LoadFSDDClips = %v, want an error containing %q", err, tt.want)
-			}
-		})
-	}
-	dir := t.TempDir()
-	for _, name := range []string{"3_bob_7.wav", "3_bob_2.wav", "1_amy_10.wav", "notes.txt"} {
-		if err := os.WriteFile(filepath.Join(dir, name), good, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	train, test, err := LoadFSDDClips(dir)
-	if err != nil || len(train) != 2 || len(test) != 1 || train[0].Digit != 1 || train[0].Take != 10 || test[0].Take != 2 {
-		t.Fatalf("LoadFSDDClips = %+v, %+v, %v", train, test, err)
+	if got := errors.Is(err, io.ErrUnexpectedEOF); got != truncated {
+		t.Fatalf("errors.Is(%q, io.ErrUnexpectedEOF) = %v, want %v", err, got, truncated)
 	}
 }
