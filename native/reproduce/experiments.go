@@ -42,7 +42,7 @@ func experiments() []*experiment {
 		expFSDD(),
 		expRecipe(),
 		expCompute(),
-		expComm(),
+		expCommunication(),
 	}
 }
 
