@@ -84,30 +84,6 @@ func TestWidthFor(t *testing.T) {
 	}
 }
 
-func TestCommandLineErrors(t *testing.T) {
-	tests := []struct {
-		args []string
-		want string
-	}{
-		{nil, "missing command"},
-		{[]string{"fly"}, "unknown command"},
-		{[]string{"run", "nope"}, "unknown experiment"},
-		{[]string{"run"}, "name an experiment"},
-		{[]string{"run", "-jobs", "0", "columns"}, "-jobs 0"},
-		{[]string{"expand", "-bogus", "all"}, "flag provided but not defined"},
-		{[]string{"run", "columns", "extra"}, "unexpected argument"},
-	}
-	for _, tt := range tests {
-		var stderr bytes.Buffer
-		e := &environment{stdout: &bytes.Buffer{}, stderr: &stderr, getenv: func(string) string { return "" }}
-		code := e.main(tt.args)
-		msg := stderr.String()
-		if code != exitBadInput || !strings.Contains(msg, tt.want) || strings.Count(msg, "\n") != 1 {
-			t.Errorf("%v: exit %d, stderr %q; want exit 2 and one line containing %q", tt.args, code, msg, tt.want)
-		}
-	}
-}
-
 // TestQuickColumnsEndToEnd is the CI smoke test: the quick columns
 // experiment (four tiny MNIST runs) through the real trainer, with a
 // Ctrl-C in the middle and a resume, then expand and the report, twice,
