@@ -32,15 +32,15 @@ func TestMain(m *testing.M) {
 // fakeTrainer stands in for native/headless: it reads the config, starts
 // metrics.jsonl afresh as the trainer does, appends one line per epoch
 // ($FAKE_EPOCH_MS apart) and writes a complete summary.json. It appends
-// its -out folder to $FAKE_TRAINER_LOG, so a test can count how often
-// each run was trained.
+// its -out folder (and -resume if given) to $FAKE_TRAINER_LOG, so a test
+// can count how often each run was trained, and how.
 func fakeTrainer(args []string) int {
 	fs := flag.NewFlagSet("fake", flag.ContinueOnError)
 	config := fs.String("config", "", "")
 	out := fs.String("out", "", "")
 	fs.Int("threads", 1, "")
 	fs.Bool("q", false, "")
-	fs.Bool("resume", false, "")
+	resume := fs.Bool("resume", false, "")
 	fs.String("progress", "", "")
 	fs.String("data", "", "")
 	if err := fs.Parse(args); err != nil {
@@ -61,7 +61,11 @@ func fakeTrainer(args []string) int {
 		if err != nil {
 			return 1
 		}
-		f.WriteString(*out + "\n")
+		line := *out
+		if *resume {
+			line += " -resume"
+		}
+		f.WriteString(line + "\n")
 		f.Close()
 	}
 	ms, _ := strconv.Atoi(os.Getenv("FAKE_EPOCH_MS"))

@@ -269,7 +269,7 @@ func TestTwoRunnersOneFolder(t *testing.T) {
 	if f, err := os.Open(log); err == nil {
 		sc := bufio.NewScanner(f)
 		for sc.Scan() {
-			trained[sc.Text()]++
+			trained[strings.Fields(sc.Text())[0]]++
 		}
 		f.Close()
 	}
@@ -362,5 +362,59 @@ func TestRunSkipsLockedRun(t *testing.T) {
 	var le *runstore.LockedError
 	if _, err := lk.Acquire(held.Dir(results)); !errors.As(err, &le) {
 		t.Errorf("the lock was taken from its holder: %v", err)
+	}
+}
+
+// TestResume leaves one run of the quick columns grid interrupted (a
+// checkpoint), one done and one failed, and checks what a session does:
+// it resumes the first, keeps the second, retries the third and runs the
+// fourth from the start, then removes the checkpoint and error.txt.
+func TestResume(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	results, log := filepath.Join(dir, "results"), filepath.Join(dir, "trainer.log")
+	runs := dedupe(expColumns().runs(variant{quick: true}))
+	interrupted, done, failed, fresh := runs[0], runs[1], runs[2], runs[3]
+	store(t, results, interrupted, map[string]string{"checkpoint.ckpt": "x", "metrics.jsonl": "{}\n"})
+	store(t, results, done, map[string]string{"summary.json": complete(t, done), "run.json": `{"wall_seconds": 5, "sessions": 1}`})
+	store(t, results, failed, map[string]string{"error.txt": "command: x\nerror: exit status 1\n"})
+	t.Setenv("REPRODUCE_TEST_AS", "1")
+	t.Setenv("FAKE_TRAINER_LOG", log)
+	e, _, stderr := testEnv()
+	if code := e.main([]string{"run", "-quick", "-jobs", "1", "-headless", self, "-results", results, "columns"}); code != exitOK {
+		t.Fatalf("exit %d:\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr.String(), "4 runs, 1 already done, 3 to run on 1 jobs") {
+		t.Errorf("the plan line is missing:\n%s", stderr)
+	}
+	want := map[string]string{
+		interrupted.Dir(results): interrupted.Dir(results) + " -resume",
+		failed.Dir(results):      failed.Dir(results),
+		fresh.Dir(results):       fresh.Dir(results),
+	}
+	lines := readLines(t, log)
+	if len(lines) != len(want) {
+		t.Errorf("the trainer ran %d times, want %d: %v", len(lines), len(want), lines)
+	}
+	for _, l := range lines {
+		if want[strings.Fields(l)[0]] != l {
+			t.Errorf("trainer started as %q", l)
+		}
+	}
+	for _, r := range runs {
+		if st, err := r.state(results); st != runstore.Done || err != nil {
+			t.Errorf("%s: %v, %v", r.key(), st, err)
+		}
+		for _, gone := range []string{runstore.CheckpointFile, runstore.ErrorFile} {
+			if ok, _ := runstore.Exists(filepath.Join(r.Dir(results), gone)); ok {
+				t.Errorf("%s: %s left after the run finished", r.key(), gone)
+			}
+		}
+	}
+	if rec := runstore.ReadRecord(done.Dir(results)); rec.Sessions != 1 || rec.WallSeconds != 5 {
+		t.Errorf("the done run's record changed: %+v", rec)
 	}
 }
