@@ -50,7 +50,7 @@ var commands = []command{
 		run: func(e *environment, o *options) (int, error) { return computebench(o, e.stdout) }},
 	{name: "communicationbench", alias: "distbench", args: "-job FILE -out DIR", summary: "one run of the communication experiment (run and expand start it)",
 		run: func(e *environment, o *options) (int, error) { return communicationbench(o, e.stderr, e.interrupt) }},
-	{name: "communicationworker", alias: "distworker", args: "-job FILE -worker R/N -addr HOST:PORT", summary: "one worker process of communicationbench",
+	{name: "communicationworker", alias: "distworker", args: "-job FILE -worker R/N -addr ADDR", summary: "one worker process of communicationbench",
 		run: func(e *environment, o *options) (int, error) { return communicationworker(o, e.stdout) }},
 }
 
