@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/predparams/predparams/engine/data/fsdd"
+	"github.com/predparams/predparams/native/reproduce/runstore"
 )
 
 // Exit statuses.
@@ -25,21 +26,70 @@ const (
 	exitBadInput = 2 // usage errors
 )
 
-const usage = `usage: reproduce COMMAND [flags] [EXPERIMENT|all]
+// A command is one subcommand of reproduce.
+type command struct {
+	name string
+	// alias is an older name that still works.
+	alias string
+	// args and summary are the command's line in the usage text.
+	args, summary string
+	run           func(e *environment, o *options) (int, error)
+}
 
-commands:
-  list    the experiments and how many of their runs are done
-  run     run an experiment's pending runs (or all experiments'), resuming interrupted ones
-  expand  print one headless command per pending run, for Slurm, GNU parallel or a Job
-  report  regenerate RESULTS.md and its figures from stored results
+// commands is the registry of subcommands, in the usage text's order.
+var commands = []command{
+	{name: "list", args: "[EXPERIMENT|all]", summary: "the experiments and how many of their runs are done",
+		run: (*environment).list},
+	{name: "run", args: "EXPERIMENT|all", summary: "run an experiment's pending runs (or all experiments'), resuming interrupted ones",
+		run: (*environment).run},
+	{name: "expand", args: "EXPERIMENT|all", summary: "print one command per pending run, for Slurm, GNU parallel or a Job",
+		run: (*environment).expand},
+	{name: "report", args: "", summary: "regenerate RESULTS.md and its figures from stored results",
+		run: (*environment).report},
+	{name: "computebench", alias: "stepbench", args: "-job FILE -out DIR", summary: "one run of the compute experiment (run and expand start it)",
+		run: func(e *environment, o *options) (int, error) { return computebench(o, e.stdout) }},
+	{name: "communicationbench", alias: "distbench", args: "-job FILE -out DIR", summary: "one run of the communication experiment (run and expand start it)",
+		run: func(e *environment, o *options) (int, error) { return communicationbench(o, e.stderr, e.interrupt) }},
+	{name: "communicationworker", alias: "distworker", args: "-job FILE -worker R/N -addr ADDR", summary: "one worker process of communicationbench",
+		run: func(e *environment, o *options) (int, error) { return communicationworker(o, e.stdout) }},
+}
 
+// lookup returns the command called name (or its alias).
+func lookup(name string) (command, bool) {
+	for _, c := range commands {
+		if name == c.name || (c.alias != "" && name == c.alias) {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
+// usage returns the usage text.
+func usage() string {
+	var b strings.Builder
+	b.WriteString("usage: reproduce COMMAND [flags] [EXPERIMENT|all]\n\ncommands:\n")
+	for _, c := range commands {
+		line := c.name
+		if c.args != "" {
+			line += " " + c.args
+		}
+		fmt.Fprintf(&b, "  %-52s %s", line, c.summary)
+		if c.alias != "" {
+			fmt.Fprintf(&b, " (also: %s)", c.alias)
+		}
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, `
 experiments: %s
 flags (see reproduce COMMAND -h):
   -quick          the quick variant: few points, one seed, small subsets (minutes)
   -jobs N         parallel runs, one thread each (default: the number of CPUs)
   -results DIR    results folder (default docs/results, or out/quick/results with -quick);
                   report accepts it several times and merges the folders
-`
+  -force          report: replace a RESULTS.md that lists more runs with results
+`, experimentNames())
+	return b.String()
+}
 
 // environment is what the command sees of its process.
 type environment struct {
@@ -64,6 +114,7 @@ type options struct {
 	every          time.Duration
 	job, outDir    string
 	worker, listen string
+	force          bool
 }
 
 // multiFlag collects a repeated string flag.
@@ -96,11 +147,12 @@ func (e *environment) parse(cmd string, args []string) (*options, error) {
 		fs.DurationVar(&o.every, "every", 30*time.Second, "interval of progress lines when stderr is not a terminal")
 	case "report":
 		fs.StringVar(&o.out, "out", "", "output `DIR` for RESULTS.md and figures/ (default docs, or out/quick with -quick)")
-	case "stepbench", "distbench", "distworker":
+		fs.BoolVar(&o.force, "force", false, "replace a RESULTS.md that lists more runs with results than these folders hold")
+	case "computebench", "communicationbench", "communicationworker":
 		fs.StringVar(&o.job, "job", "", "job `FILE`")
 		fs.StringVar(&o.outDir, "out", "", "output `DIR`")
-		fs.StringVar(&o.worker, "worker", "", "worker rank/size (distworker)")
-		fs.StringVar(&o.listen, "addr", "", "coordinator address (distworker)")
+		fs.StringVar(&o.worker, "worker", "", "worker rank/size (communicationworker)")
+		fs.StringVar(&o.listen, "addr", "", "coordinator address (communicationworker)")
 	}
 	err := fs.Parse(args)
 	if err == nil && fs.NArg() > 0 {
@@ -112,7 +164,7 @@ func (e *environment) parse(cmd string, args []string) (*options, error) {
 		}
 	}
 	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintf(e.stderr, usage, experimentNames())
+		fmt.Fprint(e.stderr, usage())
 		fs.SetOutput(e.stderr)
 		fs.PrintDefaults()
 		return nil, err
@@ -136,12 +188,16 @@ func (e *environment) main(args []string) int {
 		fmt.Fprintf(e.stderr, "reproduce: missing command (run, expand, report or list; see -h)\n")
 		return exitBadInput
 	}
-	cmd := args[0]
-	if cmd == "-h" || cmd == "-help" || cmd == "help" {
-		fmt.Fprintf(e.stderr, usage, experimentNames())
+	if args[0] == "-h" || args[0] == "-help" || args[0] == "help" {
+		fmt.Fprint(e.stderr, usage())
 		return exitOK
 	}
-	o, err := e.parse(cmd, args[1:])
+	c, ok := lookup(args[0])
+	if !ok {
+		fmt.Fprintf(e.stderr, "reproduce: unknown command %q (want run, expand, report or list)\n", args[0])
+		return exitBadInput
+	}
+	o, err := e.parse(c.name, args[1:])
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}
@@ -149,26 +205,7 @@ func (e *environment) main(args []string) int {
 		fmt.Fprintf(e.stderr, "reproduce: %v\n", err)
 		return exitBadInput
 	}
-	var code int
-	switch cmd {
-	case "run":
-		code, err = e.run(o)
-	case "expand":
-		code, err = e.expand(o)
-	case "report":
-		code, err = e.report(o)
-	case "list":
-		code, err = e.list(o)
-	case "stepbench":
-		code, err = stepbench(o, e.stdout)
-	case "distbench":
-		code, err = distbench(o, e.stderr, e.interrupt)
-	case "distworker":
-		code, err = distworker(o)
-	default:
-		fmt.Fprintf(e.stderr, "reproduce: unknown command %q (want run, expand, report or list)\n", cmd)
-		return exitBadInput
-	}
+	code, err := c.run(e, o)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "reproduce: %v\n", err)
 	}
@@ -186,7 +223,7 @@ func (e *environment) moduleRoot() (string, error) {
 		return "", err
 	}
 	for d := dir; ; d = filepath.Dir(d) {
-		if exists(filepath.Join(d, "go.mod")) {
+		if ok, _ := runstore.Exists(filepath.Join(d, "go.mod")); ok {
 			return d, nil
 		}
 		if filepath.Dir(d) == d {
@@ -240,10 +277,31 @@ func selected(o *options, v variant) ([]*experiment, []*Run, error) {
 	return exps, dedupe(runs), nil
 }
 
+// checkFolders returns an error unless every path in results is a
+// folder; a missing one is an error only when mustExist.
+func checkFolders(results []string, mustExist bool) error {
+	for _, dir := range results {
+		st, err := os.Stat(dir)
+		switch {
+		case errors.Is(err, fs.ErrNotExist) && !mustExist:
+		case errors.Is(err, fs.ErrNotExist):
+			return fmt.Errorf("no results folder %s", dir)
+		case err != nil:
+			return err
+		case !st.IsDir():
+			return fmt.Errorf("results folder %s is not a folder", dir)
+		}
+	}
+	return nil
+}
+
 func (e *environment) list(o *options) (int, error) {
 	_, results, _, err := e.paths(o)
 	if err != nil {
 		return exitFailure, err
+	}
+	if err := checkFolders(results, false); err != nil {
+		return exitBadInput, err
 	}
 	v := variantOf(o)
 	for _, x := range experiments() {
@@ -251,15 +309,22 @@ func (e *environment) list(o *options) (int, error) {
 			continue
 		}
 		runs := dedupe(x.runs(v))
-		n := 0
+		n, unreadable := 0, 0
 		for _, r := range runs {
-			if findDone(r, results) != "" {
+			_, err := r.find(results)
+			switch {
+			case err == nil:
 				n++
+			case !errors.Is(err, runstore.ErrNotDone):
+				unreadable++
 			}
 		}
 		note := ""
+		if unreadable > 0 {
+			note = fmt.Sprintf(" (%d unreadable: reproduce report lists them)", unreadable)
+		}
 		if x.needsFSDD && v.fsdd == "" {
-			note = " (skipped: no FSDD folder; set -fsdd or $" + fsdd.DirEnv + ")"
+			note += " (skipped: no FSDD folder; set -fsdd or $" + fsdd.DirEnv + ")"
 		}
 		fmt.Fprintf(e.stdout, "%-14s %3d/%3d runs done  %s%s\n", x.name, n, len(runs), x.title, note)
 	}
@@ -270,6 +335,9 @@ func (e *environment) run(o *options) (int, error) {
 	root, results, _, err := e.paths(o)
 	if err != nil {
 		return exitFailure, err
+	}
+	if err := checkFolders(results[:1], false); err != nil {
+		return exitBadInput, err
 	}
 	v := variantOf(o)
 	exps, runs, err := selected(o, v)
@@ -369,6 +437,9 @@ func (e *environment) expand(o *options) (int, error) {
 	if err != nil {
 		return exitFailure, err
 	}
+	if err := checkFolders(results[:1], false); err != nil {
+		return exitBadInput, err
+	}
 	v := variantOf(o)
 	_, runs, err := selected(o, v)
 	if err != nil {
@@ -377,8 +448,12 @@ func (e *environment) expand(o *options) (int, error) {
 	pending := 0
 	for _, r := range runs {
 		dir := r.Dir(results[0])
-		if stateIn(dir) == done {
+		st, err := r.state(results[0])
+		if st == runstore.Done {
 			continue
+		}
+		if err != nil {
+			fmt.Fprintf(e.stderr, "expand: %v; the run is listed again\n", err)
 		}
 		if _, err := r.writeConfig(results[0]); err != nil {
 			return exitFailure, err
@@ -388,7 +463,7 @@ func (e *environment) expand(o *options) (int, error) {
 		if err != nil {
 			rel = dir
 		}
-		fmt.Fprintln(e.stdout, expandCommand(r, rel, o.mnist, v.fsdd, stateIn(dir) == interrupted))
+		fmt.Fprintln(e.stdout, expandCommand(r, rel, o.mnist, v.fsdd, st == runstore.Interrupted))
 	}
 	fmt.Fprintf(e.stderr, "expand: %d of %d runs pending; run the commands from %s; run expand again after an interruption (interrupted runs get -resume)\n",
 		pending, len(runs), root)
@@ -398,16 +473,16 @@ func (e *environment) expand(o *options) (int, error) {
 // expandCommand returns the shell command of one run, to be run from the
 // module root.
 func expandCommand(r *Run, dir, mnist, fsdd string, resume bool) string {
-	cfg := filepath.Join(dir, "config.json")
+	cfg := filepath.Join(dir, runstore.ConfigFile)
 	switch r.Kind {
-	case kindStep:
-		cmd := fmt.Sprintf("go run ./native/reproduce stepbench -job %s -out %s", cfg, dir)
-		if job, ok := r.Job.(stepJob); ok && job.Target == "wasm" {
+	case kindCompute:
+		cmd := fmt.Sprintf("go run ./native/reproduce computebench -job %s -out %s", cfg, dir)
+		if job, ok := r.Job.(computeJob); ok && job.Target == "wasm" {
 			cmd = `PATH="$(go env GOROOT)/lib/wasm:$PATH" GOOS=js GOARCH=wasm ` + cmd
 		}
 		return cmd
-	case kindDist:
-		return fmt.Sprintf("go run ./native/reproduce distbench -job %s -out %s", cfg, dir)
+	case kindCommunication:
+		return fmt.Sprintf("go run ./native/reproduce communicationbench -job %s -out %s", cfg, dir)
 	}
 	cmd := fmt.Sprintf("go run ./native/headless -config %s -out %s -threads 1 -q", cfg, dir)
 	if resume {

@@ -32,12 +32,12 @@ func fsddTrain(v variant, seed int) models.TrainConfig {
 }
 
 func fsddRun(v variant, arm string, frac float64, hidden []layerSpec, seed int) *Run {
-	c := mlp(runName(expSpeech, arm, frac, seed), fsddData, "relu", hidden, fsddTrain(v, seed))
-	return trainRun(expSpeech, arm, frac, seed, c)
+	c := mlp(runName(nameFSDD, arm, frac, seed), fsddData, "relu", hidden, fsddTrain(v, seed))
+	return trainRun(nameFSDD, arm, frac, seed, c)
 }
 
 func expFSDD() *experiment {
-	e := &experiment{name: expSpeech, needsFSDD: true,
+	e := &experiment{name: nameFSDD, needsFSDD: true,
 		title: "Non-image data: spoken digits (FSDD) with Emp and Emp2 dictionaries"}
 	e.runs = func(v variant) []*Run {
 		if v.fsdd == "" {

@@ -10,14 +10,14 @@ import (
 
 // Experiment names: results folders under docs/results.
 const (
-	expDict    = "dictionaries"
-	expCols    = "columns"
-	expBudget  = "budgets"
-	expConv    = "convnet"
-	expSpeech  = "fsdd"
-	expRecipeN = "recipe"
-	expStep    = "compute"
-	expCommN   = "communication"
+	nameDictionaries  = "dictionaries"
+	nameColumns       = "columns"
+	nameBudgets       = "budgets"
+	nameConvnet       = "convnet"
+	nameFSDD          = "fsdd"
+	nameRecipe        = "recipe"
+	nameCompute       = "compute"
+	nameCommunication = "communication"
 )
 
 // dictPair is a layer-1–layer-2 dictionary pair of the MNIST MLP.
@@ -55,20 +55,20 @@ func predictedMLP(exp, arm string, v variant, l1, l2 string, frac float64, colum
 // learned).
 func denseMLP(v variant, seed int) *Run {
 	hidden := []layerSpec{{mnistHidden, nil}, {mnistHidden, nil}}
-	c := mlp(runName(expDict, armDense, 1, seed), "mnist", "relu", hidden, trainConfig(v, seed))
-	return trainRun(expDict, armDense, 1, seed, c)
+	c := mlp(runName(nameDictionaries, armDense, 1, seed), "mnist", "relu", hidden, trainConfig(v, seed))
+	return trainRun(nameDictionaries, armDense, 1, seed, c)
 }
 
 func (v variant) fractions() []float64 { return pick(v, fullFractions, quickFractions) }
 
 func expDictionaries() *experiment {
-	e := &experiment{name: expDict, title: "Dictionaries (the paper's Fig. 4, left) with the reviewers' SE–rand and Emp–Emp"}
+	e := &experiment{name: nameDictionaries, title: "Dictionaries (the paper's Fig. 4, left) with the reviewers' SE–rand and Emp–Emp"}
 	e.runs = func(v variant) []*Run {
 		var runs []*Run
 		for _, seed := range v.seeds(3) {
 			for _, p := range dictPairs {
 				for _, f := range v.fractions() {
-					runs = append(runs, predictedMLP(expDict, p.arm, v, p.l1, p.l2, f, 1, seed))
+					runs = append(runs, predictedMLP(nameDictionaries, p.arm, v, p.l1, p.l2, f, 1, seed))
 				}
 			}
 			runs = append(runs, denseMLP(v, seed))
@@ -92,16 +92,16 @@ var (
 // dictionaries experiment's.
 func columnsRun(v variant, columns int, frac float64, seed int) *Run {
 	if columns == 1 {
-		r := predictedMLP(expDict, "SE–Emp", v, "se", "emp", frac, 1, seed)
+		r := predictedMLP(nameDictionaries, "SE–Emp", v, "se", "emp", frac, 1, seed)
 		r.Arm = "J=1"
 		return r
 	}
 	arm := fmt.Sprintf("J=%d", columns)
-	return predictedMLP(expCols, arm, v, "se", "emp", frac, columns, seed)
+	return predictedMLP(nameColumns, arm, v, "se", "emp", frac, columns, seed)
 }
 
 func expColumns() *experiment {
-	e := &experiment{name: expCols, title: "Columns: J ∈ {1, 5, 10} for SE–Emp"}
+	e := &experiment{name: nameColumns, title: "Columns: J ∈ {1, 5, 10} for SE–Emp"}
 	e.runs = func(v variant) []*Run {
 		var runs []*Run
 		for _, seed := range v.seeds(3) {
@@ -145,22 +145,22 @@ const (
 // trained parameters.
 func budgetRuns(v variant, frac float64, seed int) []*Run {
 	budget := predictedTrainable(mnistInputs, budgetHidden, frac)
-	pred := predictedMLP(expDict, "SE–Emp", v, "se", "emp", frac, 1, seed)
+	pred := predictedMLP(nameDictionaries, "SE–Emp", v, "se", "emp", frac, 1, seed)
 	pred.Arm = armPredicted
 	runs := []*Run{pred}
 	if !v.quick {
-		p5 := predictedMLP(expCols, "J=5", v, "se", "emp", frac, 5, seed)
+		p5 := predictedMLP(nameColumns, "J=5", v, "se", "emp", frac, 5, seed)
 		p5.Arm = armPredicted5
 		runs = append(runs, p5)
 	}
-	dct := predictedMLP(expBudget, armDCT, v, "dct", "emp", frac, 1, seed)
-	pca := predictedMLP(expBudget, armPCADict, v, "pca", "emp", frac, 1, seed)
+	dct := predictedMLP(nameBudgets, armDCT, v, "dct", "emp", frac, 1, seed)
+	pca := predictedMLP(nameBudgets, armPCADict, v, "pca", "emp", frac, 1, seed)
 	runs = append(runs, dct, pca)
 	narrow := func(arm, data string, nin int) *Run {
 		h := widthFor(nin, budgetClasses, budget)
-		c := mlp(runName(expBudget, arm, frac, seed), data, "relu",
+		c := mlp(runName(nameBudgets, arm, frac, seed), data, "relu",
 			[]layerSpec{{h, nil}, {h, nil}}, trainConfig(v, seed))
-		return trainRun(expBudget, arm, frac, seed, c)
+		return trainRun(nameBudgets, arm, frac, seed, c)
 	}
 	runs = append(runs,
 		narrow(armNarrow, "mnist", mnistInputs),
@@ -172,7 +172,7 @@ func budgetRuns(v variant, frac float64, seed int) []*Run {
 }
 
 func expBudgets() *experiment {
-	e := &experiment{name: expBudget, title: "Equal learned weights: predicting against shrinking, PCA, downsampling and DCT"}
+	e := &experiment{name: nameBudgets, title: "Equal learned weights: predicting against shrinking, PCA, downsampling and DCT"}
 	e.runs = func(v variant) []*Run {
 		var runs []*Run
 		for _, seed := range v.seeds(3) {
@@ -241,7 +241,7 @@ func convRun(v variant, frac float64, seed int, long bool) *Run {
 		t.Epochs, t.TrainExamples = 1, convQuickExamples
 	}
 	c := &models.Config{
-		Name: runName(expConv, arm, frac, seed), Data: "mnist", Train: t,
+		Name: runName(nameConvnet, arm, frac, seed), Data: "mnist", Train: t,
 		Layers: []models.LayerConfig{
 			{Type: "conv", Filters: 20, K: 5, Act: "relu", Predict: p(kernels.PaperConvLength)},
 			{Type: "maxpool", K: 2},
@@ -251,11 +251,11 @@ func convRun(v variant, frac float64, seed int, long bool) *Run {
 			{Type: "dense", Units: 10},
 		},
 	}
-	return trainRun(expConv, arm, frac, seed, c)
+	return trainRun(nameConvnet, arm, frac, seed, c)
 }
 
 func expConvnet() *experiment {
-	e := &experiment{name: expConv, title: "Convnet on MNIST (the paper's Fig. 5 \"75% predicted\", CIFAR-10 replaced)"}
+	e := &experiment{name: nameConvnet, title: "Convnet on MNIST (the paper's Fig. 5 \"75% predicted\", CIFAR-10 replaced)"}
 	e.runs = func(v variant) []*Run {
 		var runs []*Run
 		for _, seed := range v.seeds(3) {
@@ -322,7 +322,7 @@ func faithfulRun(v variant, frac float64, seed int) *Run {
 	t := trainConfig(v, seed)
 	t.Optimizer = paperSGD()
 	t.Pretrain = paperPretrain(pick(v, recipePretrainEpochs, 1))
-	c := mlp(runName(expRecipeN, arm, point, seed), "mnist", "sigmoid", hidden, t)
+	c := mlp(runName(nameRecipe, arm, point, seed), "mnist", "sigmoid", hidden, t)
 	// The paper code's initialisation and constraints: V (or W) uniform
 	// ±0.1 with column norms capped, the softmax uniform ±0.02.
 	for i := range c.Layers {
@@ -330,16 +330,16 @@ func faithfulRun(v variant, frac float64, seed int) *Run {
 		c.Layers[i].InitScale = 0.1
 	}
 	c.Layers[len(c.Layers)-1].InitScale = 0.02
-	return trainRun(expRecipeN, arm, point, seed, c)
+	return trainRun(nameRecipe, arm, point, seed, c)
 }
 
 func expRecipe() *experiment {
-	e := &experiment{name: expRecipeN, title: "Training recipe: the paper's (sigmoid, AE pretraining, SGD) against a modern one (ReLU, Adam)"}
+	e := &experiment{name: nameRecipe, title: "Training recipe: the paper's (sigmoid, AE pretraining, SGD) against a modern one (ReLU, Adam)"}
 	e.runs = func(v variant) []*Run {
 		var runs []*Run
 		for _, seed := range v.seeds(3) {
 			for _, f := range pick(v, recipeFractions, []float64{0.2}) {
-				m := predictedMLP(expDict, "SE–Emp", v, "se", "emp", f, 1, seed)
+				m := predictedMLP(nameDictionaries, "SE–Emp", v, "se", "emp", f, 1, seed)
 				m.Arm = armModern
 				runs = append(runs, m, faithfulRun(v, f, seed))
 			}

@@ -41,7 +41,7 @@ func experiments() []*experiment {
 		expFSDD(),
 		expRecipe(),
 		expCompute(),
-		expComm(),
+		expCommunication(),
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/predparams/predparams/native/reproduce/runstore"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
@@ -227,7 +228,7 @@ func (s *section) draw(f figure) {
 			return
 		}
 		file := fmt.Sprintf("%s-%s.%s", s.exp.name, f.name, format)
-		if err := writeIfChanged(filepath.Join(s.figDir, file), buf.Bytes()); err != nil {
+		if err := runstore.WriteIfChanged(filepath.Join(s.figDir, file), buf.Bytes()); err != nil {
 			s.err = err
 			return
 		}

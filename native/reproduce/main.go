@@ -5,13 +5,16 @@
 //	go run ./native/reproduce list                      the experiments and their runs
 //	go run ./native/reproduce run [-quick] [-jobs N] EXPERIMENT|all
 //	go run ./native/reproduce expand [-quick] EXPERIMENT|all   one command per pending run
-//	go run ./native/reproduce report [-quick] [-results DIR]…
+//	go run ./native/reproduce report [-quick] [-force] [-results DIR]…
+//	go run ./native/reproduce computebench|communicationbench -job FILE -out DIR   one measurement run
 //
 // Every run is one child process on one thread, -jobs at a time. A run's
 // results live in RESULTS/<experiment>/<hash of its config>/, so a
 // finished run is never recomputed; Ctrl-C makes the running trainers
-// write checkpoints, and the same command resumes them. Bad input is one
-// line on stderr and exit status 2; an interrupted run exits with 130.
+// write checkpoints, and the same command resumes them. Each run is
+// locked while it runs, so two sessions on one folder share the work.
+// Bad input is one line on stderr and exit status 2; an interrupted run
+// exits with 130.
 package main
 
 import (

@@ -2,25 +2,32 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
 
 	"github.com/predparams/predparams/models"
+	"github.com/predparams/predparams/native/reproduce/runstore"
+	"github.com/predparams/predparams/native/reproduce/stats"
+	"github.com/predparams/predparams/native/reproduce/verdict"
 )
 
 // loaded is a run's stored results.
 type loaded struct {
 	dir string
-	// sum is summary.json of a training run; raw is summary.json as
-	// stored (every kind).
-	sum *models.Summary
-	raw []byte
-	rec runRecord
+	// sum is summary.json of a training run (nil for other kinds);
+	// summary is what the run's kind made of summary.json (every kind).
+	sum     *models.Summary
+	summary any
+	rec     runstore.Record
 }
 
 // resultSet finds runs' results in one or more results folders.
@@ -28,38 +35,32 @@ type resultSet struct {
 	roots []string
 	cache map[string]*loaded
 	// failed maps a run's Exp/hash to the first line of its error.txt
-	// when it has no summary.
-	failed map[string]string
+	// when it has no summary; unreadable to why its summary.json is not
+	// its results.
+	failed, unreadable map[string]string
 }
 
 func newResultSet(roots []string) *resultSet {
-	return &resultSet{roots: roots, cache: map[string]*loaded{}, failed: map[string]string{}}
+	return &resultSet{roots: roots, cache: map[string]*loaded{}, failed: map[string]string{}, unreadable: map[string]string{}}
 }
 
-// get returns the run's results, or nil when no folder has its summary.
+// get returns the run's results, or nil when no folder has them done.
 func (rs *resultSet) get(r *Run) *loaded {
-	key := r.Exp + "/" + r.Hash()
+	key := r.key()
 	if l, ok := rs.cache[key]; ok {
 		return l
 	}
 	var l *loaded
-	if dir := findDone(r, rs.roots); dir != "" {
-		b, err := os.ReadFile(filepath.Join(dir, summaryFile))
-		if err == nil {
-			l = &loaded{dir: dir, raw: b, rec: readRecord(dir)}
-			if r.Kind == kindTrain {
-				var s models.Summary
-				if json.Unmarshal(b, &s) == nil {
-					l.sum = &s
-				} else {
-					l = nil
-				}
-			}
-		}
+	res, err := r.find(rs.roots)
+	if err == nil {
+		l = &loaded{dir: res.Dir, summary: res.Summary, rec: res.Record}
+		l.sum, _ = res.Summary.(*models.Summary)
+	} else if !errors.Is(err, runstore.ErrNotDone) {
+		rs.unreadable[key] = err.Error()
 	}
 	if l == nil {
 		for _, root := range rs.roots {
-			if b, err := os.ReadFile(filepath.Join(r.Dir(root), errorFile)); err == nil {
+			if b, err := os.ReadFile(filepath.Join(r.Dir(root), runstore.ErrorFile)); err == nil {
 				lines := strings.SplitN(string(b), "\n", 3)
 				msg := strings.TrimPrefix(lines[min(1, len(lines)-1)], "error: ")
 				if len(lines) > 2 {
@@ -78,19 +79,11 @@ func (rs *resultSet) get(r *Run) *loaded {
 	return l
 }
 
-// verdict is one row of the summary table.
-type verdict struct {
-	claim, measured, verdict, section string
+// claimRow is one row of the verdicts table.
+type claimRow struct {
+	claim, measured, section string
+	verdict                  verdict.Verdict
 }
-
-// Verdicts.
-const (
-	holds        = "holds"
-	partlyHolds  = "partly holds"
-	doesNotHold  = "does not hold"
-	notMeasured  = "not measured yet"
-	notAvailable = "cannot be tested here"
-)
 
 // section is one experiment's part of the report.
 type section struct {
@@ -102,7 +95,7 @@ type section struct {
 	figDir string // where figures are written
 	figRel string // figures' folder as RESULTS.md links it
 	// verdicts collects the summary rows; figures the files written.
-	verdicts []verdict
+	verdicts []claimRow
 	figures  []string
 	err      error
 }
@@ -110,8 +103,8 @@ type section struct {
 func (s *section) printf(format string, args ...any) { fmt.Fprintf(&s.buf, format, args...) }
 
 // verdict adds a summary row.
-func (s *section) verdict(claim, measured, v string) {
-	s.verdicts = append(s.verdicts, verdict{claim: claim, measured: measured, verdict: v, section: s.exp.name})
+func (s *section) verdict(claim, measured string, v verdict.Verdict) {
+	s.verdicts = append(s.verdicts, claimRow{claim: claim, measured: measured, verdict: v, section: s.exp.name})
 }
 
 // select returns the runs of arm (all points), or of arm at point when
@@ -127,29 +120,29 @@ func (s *section) sel(arm string, point float64) []*Run {
 }
 
 // metric returns a statistic over runs: f of each found summary.
-func (s *section) metric(runs []*Run, f func(*models.Summary) float64) stat {
-	st := stat{want: len(runs)}
+func (s *section) metric(runs []*Run, f func(*models.Summary) float64) stats.Sample {
+	st := stats.Sample{Want: len(runs)}
 	for _, r := range runs {
 		if l := s.rs.get(r); l != nil && l.sum != nil {
-			st.vals = append(st.vals, f(l.sum))
+			st.Vals = append(st.Vals, f(l.sum))
 		}
 	}
 	return st
 }
 
 // errs returns the test error in percent of arm at point.
-func (s *section) errs(arm string, point float64) stat {
+func (s *section) errs(arm string, point float64) stats.Sample {
 	return s.metric(s.sel(arm, point), func(m *models.Summary) float64 { return 100 * m.TestError })
 }
 
 // learned returns the trainable numbers of arm at point.
-func (s *section) learned(arm string, point float64) stat {
+func (s *section) learned(arm string, point float64) stats.Sample {
 	return s.metric(s.sel(arm, point), func(m *models.Summary) float64 { return float64(m.TotalTrainable) })
 }
 
 // fraction returns the fraction learned (the paper's count) of arm at
 // point.
-func (s *section) fraction(arm string, point float64) stat {
+func (s *section) fraction(arm string, point float64) stats.Sample {
 	return s.metric(s.sel(arm, point), func(m *models.Summary) float64 { return m.FractionLearned })
 }
 
@@ -223,7 +216,7 @@ func (s *section) errorTable(pointLabel string, arms []string) {
 				row = append(row, "")
 				continue
 			}
-			row = append(row, s.errs(a, p).format(2))
+			row = append(row, s.errs(a, p).Format(2))
 		}
 		rows = append(rows, row)
 	}
@@ -299,19 +292,20 @@ type reportOptions struct {
 	out     string
 }
 
-// writeReport writes RESULTS.md and its figures into out.
-func writeReport(o reportOptions) error {
+// writeReport writes RESULTS.md and its figures into out, and returns
+// the result set it read.
+func writeReport(o reportOptions) (*resultSet, error) {
 	rs := newResultSet(o.results)
 	figDir := filepath.Join(o.out, "figures")
 	if err := os.MkdirAll(figDir, 0o755); err != nil {
-		return err
+		return nil, err
 	}
 	var sections []*section
 	for _, e := range experiments() {
 		s := &section{exp: e, v: o.v, rs: rs, runs: e.runs(o.v), figDir: figDir, figRel: "figures"}
 		e.report(s)
 		if s.err != nil {
-			return fmt.Errorf("%s: %w", e.name, s.err)
+			return nil, fmt.Errorf("%s: %w", e.name, s.err)
 		}
 		sections = append(sections, s)
 	}
@@ -322,16 +316,40 @@ func writeReport(o reportOptions) error {
 		b.Write(s.buf.Bytes())
 	}
 	writeFooter(&b, sections, rs)
-	return writeIfChanged(filepath.Join(o.out, "RESULTS.md"), b.Bytes())
+	return rs, runstore.WriteIfChanged(filepath.Join(o.out, "RESULTS.md"), b.Bytes())
 }
 
-// writeIfChanged writes b to path unless the file already holds it, so a
-// regenerated report leaves unchanged files untouched.
-func writeIfChanged(path string, b []byte) error {
-	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, b) {
-		return nil
+// countFound returns the runs with results and the runs listed, counting
+// a run shared by two experiments once per experiment (the count of
+// RESULTS.md's header).
+func countFound(v variant, rs *resultSet) (found, total int) {
+	for _, e := range experiments() {
+		for _, r := range dedupe(e.runs(v)) {
+			total++
+			if rs.get(r) != nil {
+				found++
+			}
+		}
 	}
-	return os.WriteFile(path, b, 0o644)
+	return found, total
+}
+
+// foundLine matches the count in RESULTS.md's header.
+var foundLine = regexp.MustCompile(`Runs with results: (\d+) of (\d+) listed`)
+
+// reportedFound returns the count of runs with results that the report
+// at path states, and false when there is no such report.
+func reportedFound(path string) (int, bool) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, false
+	}
+	m := foundLine.FindSubmatch(b)
+	if m == nil {
+		return 0, false
+	}
+	n, err := strconv.Atoi(string(m[1]))
+	return n, err == nil
 }
 
 func writeHeader(b *bytes.Buffer, o reportOptions, sections []*section, rs *resultSet) {
@@ -367,13 +385,13 @@ func writeHeader(b *bytes.Buffer, o reportOptions, sections []*section, rs *resu
 }
 
 // untested are the claims and requests this project does not test.
-var untested = []verdict{
-	{claim: "Over half of a RICA layer's parameters are predictable on CIFAR-10 and STL-10; twice as many half-predicted features match or beat it (Fig. 6)", measured: "no CIFAR-10 or STL-10 here, and no RICA implementation", verdict: notAvailable},
-	{claim: "Predicted dictionaries work on TIMIT speech (Fig. 4 right, if the paper shows it)", measured: "TIMIT is licensed and absent; FSDD stands in (section 5)", verdict: notAvailable},
-	{claim: "The method scales to ImageNet (R6)", measured: "no data, and far beyond two CPU cores", verdict: notAvailable},
-	{claim: "Conv filters learned at low resolution and upsampled; Fourier and wavelet bases (R2, R7)", measured: "not implemented in this grid (DCT and PCA bases are, section 3)", verdict: "not run"},
-	{claim: "The best SE length scale tracks α's spacing (R7)", measured: "not run: every SE run uses the paper code's ℓ", verdict: "not run"},
-	{claim: "Growing α during training; alternating U and V updates (R7)", measured: "not run; LowRank with Adam (section 1) bears on why learning both factors was hard", verdict: "not run"},
+var untested = []claimRow{
+	{claim: "Over half of a RICA layer's parameters are predictable on CIFAR-10 and STL-10; twice as many half-predicted features match or beat it (Fig. 6)", measured: "no CIFAR-10 or STL-10 here, and no RICA implementation", verdict: verdict.NotAvailable},
+	{claim: "Predicted dictionaries work on TIMIT speech (Fig. 4 right, if the paper shows it)", measured: "TIMIT is licensed and absent; FSDD stands in (section 5)", verdict: verdict.NotAvailable},
+	{claim: "The method scales to ImageNet (R6)", measured: "no data, and far beyond two CPU cores", verdict: verdict.NotAvailable},
+	{claim: "Conv filters learned at low resolution and upsampled; Fourier and wavelet bases (R2, R7)", measured: "not implemented in this grid (DCT and PCA bases are, section 3)", verdict: verdict.NotRun},
+	{claim: "The best SE length scale tracks α's spacing (R7)", measured: "not run: every SE run uses the paper code's ℓ", verdict: verdict.NotRun},
+	{claim: "Growing α during training; alternating U and V updates (R7)", measured: "not run; LowRank with Adam (section 1) bears on why learning both factors was hard", verdict: verdict.NotRun},
 }
 
 // anchor returns the GitHub anchor of a numbered section heading.
@@ -444,7 +462,7 @@ func writeFooter(b *bytes.Buffer, sections []*section, rs *resultSet) {
 	}
 	fmt.Fprintf(b, "\n")
 	for _, root := range rs.roots {
-		sessions := readSessions(filepath.Join(root, sessionsFile))
+		sessions := runstore.ReadSessions(root)
 		if len(sessions) == 0 {
 			continue
 		}
@@ -454,15 +472,15 @@ func writeFooter(b *bytes.Buffer, sections []*section, rs *resultSet) {
 			finished += s.Finished
 		}
 		fmt.Fprintf(b, "Sessions of `run` recorded in `%s`: %d, %s of wall time in all, %d runs finished.\n\n",
-			filepath.Base(root)+"/"+sessionsFile, len(sessions), duration(wall), finished)
+			filepath.Base(root)+"/"+runstore.SessionsFile, len(sessions), duration(wall), finished)
 	}
 
 	fmt.Fprintf(b, "## Failed and missing runs\n\n")
-	var failed, missing []string
+	var failed, unreadable, missing []string
 	seen := map[string]bool{}
 	for _, s := range sections {
 		for _, r := range dedupe(s.runs) {
-			key := r.Exp + "/" + r.Hash()
+			key := r.key()
 			if seen[key] {
 				continue
 			}
@@ -470,7 +488,9 @@ func writeFooter(b *bytes.Buffer, sections []*section, rs *resultSet) {
 			if rs.get(r) != nil {
 				continue
 			}
-			if msg, ok := rs.failed[key]; ok {
+			if msg, ok := rs.unreadable[key]; ok {
+				unreadable = append(unreadable, fmt.Sprintf("- `%s` (%s): %s", key, r.describe(), msg))
+			} else if msg, ok := rs.failed[key]; ok {
 				failed = append(failed, fmt.Sprintf("- `%s` (%s): %s", key, r.describe(), msg))
 			} else {
 				missing = append(missing, r.Exp)
@@ -481,6 +501,9 @@ func writeFooter(b *bytes.Buffer, sections []*section, rs *resultSet) {
 		fmt.Fprintf(b, "No run failed.\n")
 	} else {
 		fmt.Fprintf(b, "%d runs failed (their folders hold `error.txt`):\n\n%s\n", len(failed), strings.Join(failed, "\n"))
+	}
+	if len(unreadable) > 0 {
+		fmt.Fprintf(b, "\n%d runs could not be read (their summary.json is not complete results; `run` runs them again):\n\n%s\n", len(unreadable), strings.Join(unreadable, "\n"))
 	}
 	if len(missing) > 0 {
 		count := map[string]int{}
@@ -499,22 +522,6 @@ func writeFooter(b *bytes.Buffer, sections []*section, rs *resultSet) {
 	}
 }
 
-// readSessions reads sessions.jsonl, skipping unreadable lines.
-func readSessions(path string) []sessionRecord {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil
-	}
-	var out []sessionRecord
-	for _, line := range strings.Split(string(b), "\n") {
-		var s sessionRecord
-		if json.Unmarshal([]byte(line), &s) == nil && line != "" {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
 // duration formats seconds as "1 h 02 min" or "45 s".
 func duration(secs float64) string {
 	switch {
@@ -531,12 +538,30 @@ func (e *environment) report(o *options) (int, error) {
 	if err != nil {
 		return exitFailure, err
 	}
+	if err := checkFolders(results, true); err != nil {
+		return exitBadInput, err
+	}
+	for _, dir := range results {
+		if m, _ := filepath.Glob(filepath.Join(dir, "*", "*", runstore.SummaryFile)); len(m) == 0 {
+			return exitBadInput, fmt.Errorf("results folder %s holds no run's %s", dir, runstore.SummaryFile)
+		}
+	}
 	// The report lists the FSDD runs whether or not the folder is here:
 	// their results may come from another machine.
 	v := variant{quick: o.quick, fsdd: "any"}
-	if err := writeReport(reportOptions{v: v, results: results, out: out}); err != nil {
+	path := filepath.Join(out, "RESULTS.md")
+	if old, ok := reportedFound(path); ok && !o.force {
+		if found, _ := countFound(v, newResultSet(results)); found < old {
+			return exitBadInput, fmt.Errorf("%s has results of %d runs, these folders of %d: not replaced (-force replaces it)", path, old, found)
+		}
+	}
+	rs, err := writeReport(reportOptions{v: v, results: results, out: out})
+	if err != nil {
 		return exitFailure, err
 	}
-	fmt.Fprintf(e.stderr, "report: wrote %s\n", filepath.Join(out, "RESULTS.md"))
+	for _, key := range slices.Sorted(maps.Keys(rs.unreadable)) {
+		fmt.Fprintf(e.stderr, "report: could not read %s: %s\n", key, rs.unreadable[key])
+	}
+	fmt.Fprintf(e.stderr, "report: wrote %s\n", path)
 	return exitOK, nil
 }

@@ -2,6 +2,9 @@ package main
 
 import (
 	"fmt"
+
+	"github.com/predparams/predparams/native/reproduce/stats"
+	"github.com/predparams/predparams/native/reproduce/verdict"
 )
 
 func reportFSDD(s *section) {
@@ -9,14 +12,14 @@ func reportFSDD(s *section) {
 	runs := s.sel(armDense, -1)
 	if len(runs) == 0 {
 		s.printf("\n\nThe FSDD folder was not given when this report was generated, so the experiment is skipped: set `FSDD_DIR` or pass `-fsdd DIR`.\n\n")
-		s.verdict("Data-driven dictionaries predict the weights of a net on non-image data (R6, R7)", "FSDD absent", notMeasured)
+		s.verdict("Data-driven dictionaries predict the weights of a net on non-image data (R6, R7)", "FSDD absent", verdict.NotMeasured)
 		return
 	}
 	s.printf("%s. %s. The test set has 300 clips, so one clip is 0.33 points of error.\n\n", s.trainSetup(runs[0]), s.seedsNote())
 	claim := "Data-driven dictionaries (Emp) predict most weights of a net on non-image data without loss (R6, R7)"
 	if s.noData() {
-		s.verdict(claim, "FSDD results absent (no folder, or not run yet)", notMeasured)
-		s.verdict("At equal learned parameters the predicted Emp–Emp net beats a down-sized dense net on FSDD", "—", notMeasured)
+		s.verdict(claim, "FSDD results absent (no folder, or not run yet)", verdict.NotMeasured)
+		s.verdict("At equal learned parameters the predicted Emp–Emp net beats a down-sized dense net on FSDD", "—", verdict.NotMeasured)
 		return
 	}
 	arms := []string{"Emp–Emp", "Emp2–Emp2", "SE–Emp", armNarrow, armDense}
@@ -24,25 +27,21 @@ func reportFSDD(s *section) {
 	s.curves("error", "FSDD spoken digits: test error against the fraction learned", arms[:3], armDense)
 	dense := s.errs(armDense, 1)
 	points := below(s.points("Emp–Emp"))
-	lowest := "none"
+	lowest, found := 0.0, false
 	for _, p := range points {
-		if c := compare(s.errs("Emp–Emp", p), dense); c.ok && !c.worse() {
-			lowest = fmt.Sprintf("%g", p)
+		if c := stats.Compare(s.errs("Emp–Emp", p), dense); c.OK && !c.Worse() {
+			lowest, found = p, true
 			break
 		}
 	}
-	v := doesNotHold
-	if !compare(s.errs("Emp–Emp", points[0]), dense).ok {
-		v = notMeasured
-	} else if lowest != "none" {
-		v = holds
-		if lowest != fmt.Sprintf("%g", points[0]) {
-			v = partlyHolds
-		}
+	v := verdict.SmallestWithinNoise(stats.Compare(s.errs("Emp–Emp", points[0]), dense).OK, points[0], lowest, found)
+	at := "none"
+	if found {
+		at = fmt.Sprintf("%g", lowest)
 	}
-	s.verdict(claim, fmt.Sprintf("smallest fraction where Emp–Emp is within noise of dense (%s): %s", dense.pct(), lowest), v)
+	s.verdict(claim, fmt.Sprintf("smallest fraction where Emp–Emp is within noise of dense (%s): %s", dense.Pct(), at), v)
 	t := s.compareArms("Emp–Emp", armNarrow, points)
-	s.verdict("At equal learned parameters the predicted Emp–Emp net beats a down-sized dense net on FSDD", "Emp–Emp against dense, narrower: "+t.String(), t.verdictOf())
+	s.verdict("At equal learned parameters the predicted Emp–Emp net beats a down-sized dense net on FSDD", "Emp–Emp against dense, narrower: "+t.String(), t.Beats())
 	e2 := s.compareArms("Emp2–Emp2", "Emp–Emp", points)
 	se := s.compareArms("SE–Emp", "Emp–Emp", points)
 	s.printf("Emp–Emp against the down-sized dense net: %s. Emp2–Emp2 against Emp–Emp: %s. SE–Emp against Emp–Emp: %s.\n\n", t, e2, se)

@@ -6,90 +6,30 @@ import (
 	"strings"
 
 	"github.com/predparams/predparams/models"
+	"github.com/predparams/predparams/native/reproduce/stats"
+	"github.com/predparams/predparams/native/reproduce/verdict"
 )
 
-// tally counts, over points, how arm a compares with arm b (lower error
-// is better) and keeps an example.
-type tally struct {
-	better, within, worse, total int
-	// detail lists "point: a vs b" for every compared point.
-	detail []string
-}
-
-// add counts the comparison c of a point against a baseline, when it
-// could be made, and reports whether it could.
-func (t *tally) add(c comparison) bool {
-	if !c.ok {
-		return false
-	}
-	t.total++
-	switch {
-	case c.better():
-		t.better++
-	case c.worse():
-		t.worse++
-	default:
-		t.within++
-	}
-	return true
-}
-
-func (t tally) String() string {
-	if t.total == 0 {
-		return "no point measured yet"
-	}
-	return fmt.Sprintf("better beyond noise at %d of %d points, within noise at %d, worse at %d", t.better, t.total, t.within, t.worse)
-}
-
-// verdictOf returns holds when a is better at every point, partly holds
-// when at some, does not hold when at none, and not measured when no
-// point has both arms.
-func (t tally) verdictOf() string {
-	switch {
-	case t.total == 0:
-		return notMeasured
-	case t.better == t.total:
-		return holds
-	case t.better > 0:
-		return partlyHolds
-	}
-	return doesNotHold
-}
-
-// noWorseVerdict judges a claim of "no worse than": it holds when no
-// point is worse beyond noise, partly when some are not.
-func (t tally) noWorseVerdict() string {
-	switch {
-	case t.total == 0:
-		return notMeasured
-	case t.worse == 0:
-		return holds
-	case t.worse < t.total:
-		return partlyHolds
-	}
-	return doesNotHold
-}
-
 // compareArms compares the errors of a and b at each point.
-func (s *section) compareArms(a, b string, points []float64) tally {
-	var t tally
+func (s *section) compareArms(a, b string, points []float64) verdict.Tally {
+	var t verdict.Tally
 	for _, p := range points {
 		x, y := s.errs(a, p), s.errs(b, p)
-		if !t.add(compare(x, y)) {
+		if !t.Add(stats.Compare(x, y)) {
 			continue
 		}
-		t.detail = append(t.detail, fmt.Sprintf("%g: %.2f vs %.2f", p, x.mean(), y.mean()))
+		t.Detail = append(t.Detail, fmt.Sprintf("%g: %.2f vs %.2f", p, x.Mean(), y.Mean()))
 	}
 	return t
 }
 
 // bestOf returns, at point p, the arm of arms with the lowest mean error
 // and its statistic.
-func (s *section) bestOf(arms []string, p float64) (string, stat) {
-	best, bs := "", stat{}
+func (s *section) bestOf(arms []string, p float64) (string, stats.Sample) {
+	best, bs := "", stats.Sample{}
 	for _, a := range arms {
 		st := s.errs(a, p)
-		if st.n() > 0 && (bs.n() == 0 || st.mean() < bs.mean()) {
+		if st.N() > 0 && (bs.N() == 0 || st.Mean() < bs.Mean()) {
 			best, bs = a, st
 		}
 	}
@@ -106,18 +46,18 @@ func (s *section) curves(name, title string, arms []string, dense ...string) {
 	}
 	for _, d := range dense {
 		e := s.errs(d, 1)
-		f.series = append(f.series, series{name: d, xs: []float64{1}, ys: []float64{e.mean()}, errs: []float64{0}, flat: true})
+		f.series = append(f.series, series{name: d, xs: []float64{1}, ys: []float64{e.Mean()}, errs: []float64{0}, flat: true})
 	}
 	s.draw(f)
 }
 
 // errorSeries returns arm's test error (mean and sd over seeds) at each
 // of its points, placed at x's mean there.
-func (s *section) errorSeries(arm string, x func(arm string, point float64) stat) series {
+func (s *section) errorSeries(arm string, x func(arm string, point float64) stats.Sample) series {
 	se := series{name: arm}
 	for _, p := range s.points(arm) {
 		e := s.errs(arm, p)
-		se.add(x(arm, p).mean(), e.mean(), e.sd())
+		se.add(x(arm, p).Mean(), e.Mean(), e.SD())
 	}
 	return se
 }
@@ -200,8 +140,8 @@ func reportDictionaries(s *section) {
 	s.printf("**Setup.** MNIST 784-500-500-10 MLP, ReLU, softmax dense; both hidden layers predicted with the named layer-1–layer-2 dictionary pair at fraction learned f (n_α = round(f·n_v) per layer, one column). %s. %s. Kernel settings are the paper code's (method.md §3): SE over pixel coordinates in KRR form (ℓ = 2, λ = 0.1); Emp and Emp2 the covariance of the layer's input (λ = 0.001), layer 2's computed from the initialised layer 1; RandFixU a fixed Gaussian U; RandCon random identity columns; LowRank learns U and V. SE–rand (SE, then RandFixU) and Emp–Emp (Emp in both layers) are reviewer 7's controls. `dense` is the same MLP with ordinary layers (fraction 1).\n\n",
 		s.trainSetup(ref), s.seedsNote())
 	if s.noData() {
-		s.verdict("SE–Emp and SE–Emp2 beat LowRank, RandFixU and RandCon (Fig. 4 left)", "—", notMeasured)
-		s.verdict("Over 95% of the weights can be predicted without accuracy loss (abstract)", "—", notMeasured)
+		s.verdict("SE–Emp and SE–Emp2 beat LowRank, RandFixU and RandCon (Fig. 4 left)", "—", verdict.NotMeasured)
+		s.verdict("Over 95% of the weights can be predicted without accuracy loss (abstract)", "—", verdict.NotMeasured)
 		return
 	}
 	s.dictTable(arms, s.points("SE–Emp")[0])
@@ -210,28 +150,28 @@ func reportDictionaries(s *section) {
 	points := below(s.points("SE–Emp"))
 
 	// Claim 1: data-driven pairs beat the controls of Fig. 4.
-	var t tally
+	var t verdict.Tally
 	for _, p := range points {
 		_, good := s.bestOf([]string{"SE–Emp", "SE–Emp2"}, p)
 		_, ctl := s.bestOf([]string{"RandFixU", "RandCon"}, p)
-		t.add(compare(good, ctl))
+		t.Add(stats.Compare(good, ctl))
 	}
 	s.verdict("SE–Emp and SE–Emp2 beat RandFixU and RandCon at the same learned count (Fig. 4 left)",
-		"the better of SE–Emp/SE–Emp2 against the better of RandFixU/RandCon at each f: "+t.String(), t.verdictOf())
+		"the better of SE–Emp/SE–Emp2 against the better of RandFixU/RandCon at each f: "+t.String(), t.Beats())
 
 	// LowRank learns U as well, so its fraction learned is about 2.35
 	// times the nominal f: compare it with SE–Emp at the point whose
 	// measured fraction learned is closest (within 25%).
-	var lr tally
+	var lr verdict.Tally
 	for _, p := range s.points("LowRank") {
 		lf := s.fraction("LowRank", p)
-		if lf.n() == 0 {
+		if lf.N() == 0 {
 			continue
 		}
 		best, gap := -1.0, math.Inf(1)
 		for _, q := range points {
-			if sf := s.fraction("SE–Emp", q); sf.n() > 0 {
-				if g := math.Abs(math.Log(sf.mean() / lf.mean())); g < gap {
+			if sf := s.fraction("SE–Emp", q); sf.N() > 0 {
+				if g := math.Abs(math.Log(sf.Mean() / lf.Mean())); g < gap {
 					best, gap = q, g
 				}
 			}
@@ -240,14 +180,14 @@ func reportDictionaries(s *section) {
 			continue
 		}
 		arm, good := s.bestOf([]string{"SE–Emp", "SE–Emp2"}, best)
-		lr.detail = append(lr.detail, fmt.Sprintf("LowRank f = %g (%.3f learned) %s against %s f = %g %s",
-			p, lf.mean(), s.errs("LowRank", p).pct(), arm, best, good.pct()))
-		lr.add(compare(good, s.errs("LowRank", p)))
+		lr.Detail = append(lr.Detail, fmt.Sprintf("LowRank f = %g (%.3f learned) %s against %s f = %g %s",
+			p, lf.Mean(), s.errs("LowRank", p).Pct(), arm, best, good.Pct()))
+		lr.Add(stats.Compare(good, s.errs("LowRank", p)))
 	}
 	s.verdict("…and beat LowRank, which learns both factors, at about the same learned count (Fig. 4 left, paper §2; R2 asked why LowRank is hard)",
-		"the better of SE–Emp/SE–Emp2 against LowRank at the closest measured fraction learned: "+lr.String(), lr.verdictOf())
-	if len(lr.detail) > 0 {
-		s.printf("LowRank learns U as well as V, so its fraction learned is about 2.35 times its nominal f (the figure plots the measured fraction). At about equal measured fractions learned: %s.\n\n", strings.Join(lr.detail, "; "))
+		"the better of SE–Emp/SE–Emp2 against LowRank at the closest measured fraction learned: "+lr.String(), lr.Beats())
+	if len(lr.Detail) > 0 {
+		s.printf("LowRank learns U as well as V, so its fraction learned is about 2.35 times its nominal f (the figure plots the measured fraction). At about equal measured fractions learned: %s.\n\n", strings.Join(lr.Detail, "; "))
 	}
 
 	// Claim 2: over 95% predicted without loss. "At best": every
@@ -263,50 +203,44 @@ func reportDictionaries(s *section) {
 			fixedArms = append(fixedArms, a)
 		}
 	}
-	fixed := func(p float64) (string, stat) {
+	fixed := func(p float64) (string, stats.Sample) {
 		arm, best := s.bestOf(fixedArms, p)
 		for _, j := range []int{5, 10} {
-			st := stat{want: len(s.v.seeds(3))}
+			st := stats.Sample{Want: len(s.v.seeds(3))}
 			for _, seed := range s.v.seeds(3) {
 				if l := s.rs.get(columnsRun(s.v, j, p, seed)); l != nil && l.sum != nil {
-					st.vals = append(st.vals, 100*l.sum.TestError)
+					st.Vals = append(st.Vals, 100*l.sum.TestError)
 				}
 			}
-			if st.n() > 0 && (best.n() == 0 || st.mean() < best.mean()) {
+			if st.N() > 0 && (best.N() == 0 || st.Mean() < best.Mean()) {
 				arm, best = fmt.Sprintf("SE–Emp with J = %d", j), st
 			}
 		}
 		return arm, best
 	}
 	arm, best := fixed(0.05)
-	if c := compare(best, dense); !c.ok {
-		s.verdict(claim, "—", notMeasured)
+	if c := stats.Compare(best, dense); !c.OK {
+		s.verdict(claim, "—", verdict.NotMeasured)
 	} else {
-		v := doesNotHold
-		switch {
-		case !c.worse():
-			v = holds
-		case c.diff < 0.5:
-			v = partlyHolds
-		}
+		v := verdict.WithoutLoss(c)
 		lowest := "none"
 		for _, p := range points {
-			if a, st := fixed(p); compare(st, dense).ok && !compare(st, dense).worse() {
+			if a, st := fixed(p); stats.Compare(st, dense).OK && !stats.Compare(st, dense).Worse() {
 				lowest = fmt.Sprintf("%g (%s)", p, a)
 				break
 			}
 		}
 		s.verdict(claim, fmt.Sprintf("at 5%% learned the best fixed-dictionary net, %s, has %s against dense %s (Δ %+.2f points); smallest fraction within noise of dense: %s",
-			arm, best.pct(), dense.pct(), c.diff, lowest), v)
+			arm, best.Pct(), dense.Pct(), c.Diff, lowest), v)
 		s.printf("At 5%% learned (95%% predicted) the best fixed-dictionary net of sections 1 and 2 is %s with %s test error against %s for the dense net (difference %+.2f points, twice its standard error %.2f); it is the best of %d arms, which flatters it. The smallest fraction at which one of them is within noise of dense: %s.\n\n",
-			arm, best.pct(), dense.pct(), c.diff, c.se2, len(fixedArms)+2, lowest)
+			arm, best.Pct(), dense.Pct(), c.Diff, c.SE2, len(fixedArms)+2, lowest)
 	}
 
 	// Reviewer 7's controls.
 	rand := s.compareArms("SE–Emp", "SE–rand", points)
-	s.verdict("SE–Emp beats SE–rand: the empirical layer-2 kernel matters (rebuttal; R7's control)", "SE–Emp against SE–rand: "+rand.String(), rand.verdictOf())
+	s.verdict("SE–Emp beats SE–rand: the empirical layer-2 kernel matters (rebuttal; R7's control)", "SE–Emp against SE–rand: "+rand.String(), rand.Beats())
 	emp := s.compareArms("Emp–Emp", "SE–Emp", points)
-	s.verdict("Emp alone (Emp–Emp) does as well as SE–Emp: the data-driven kernel needs no image topology (R7's control)", "Emp–Emp against SE–Emp: "+emp.String(), emp.noWorseVerdict())
+	s.verdict("Emp alone (Emp–Emp) does as well as SE–Emp: the data-driven kernel needs no image topology (R7's control)", "Emp–Emp against SE–Emp: "+emp.String(), emp.NoWorse())
 	s.printf("Reviewer 7's controls: SE–Emp against SE–rand is %s; Emp–Emp against SE–Emp is %s.\n\n", rand, emp)
 
 }
@@ -315,7 +249,7 @@ func reportColumns(s *section) {
 	ref := s.sel("J=1", -1)[0]
 	s.printf("**Setup.** The SE–Emp MLP of section 1 with its units split into J columns, each with its own α_j and dictionary U_j; n_α = round(f·n_v) per column, so the learned count is the same for every J (method.md §4, §5) and only the static dictionary grows with J. %s. %s. J = 1 is section 1's SE–Emp.\n\n", s.trainSetup(ref), s.seedsNote())
 	if s.noData() {
-		s.verdict("More columns (J = 5) beat one column at the same learned count (rebuttal, Fig. 4)", "—", notMeasured)
+		s.verdict("More columns (J = 5) beat one column at the same learned count (rebuttal, Fig. 4)", "—", verdict.NotMeasured)
 		return
 	}
 	arms := s.arms()
@@ -323,7 +257,7 @@ func reportColumns(s *section) {
 	s.curves("error", "SE–Emp with J columns", arms)
 	points := below(s.points("J=1"))
 	t := s.compareArms("J=5", "J=1", points)
-	s.verdict("More columns (J = 5) beat one column at the same learned count (rebuttal, Fig. 4)", "J=5 against J=1: "+t.String(), t.verdictOf())
+	s.verdict("More columns (J = 5) beat one column at the same learned count (rebuttal, Fig. 4)", "J=5 against J=1: "+t.String(), t.Beats())
 	t10 := s.compareArms("J=10", "J=1", points)
 	s.printf("J = 5 against J = 1: %s. J = 10 against J = 1: %s.\n\n", t, t10)
 }
@@ -336,7 +270,7 @@ func reportBudgets(s *section) {
 	s.printf("**Setup.** Each budget is the number of trained parameters (weights, V, biases and softmax) of the SE–Emp net at fraction f. At that budget: the predicted nets (SE–Emp with J = 1 and J = 5, and the same net with the DCT basis (lowest frequencies first) or the leading PCA directions of the pixels as layer-1 dictionary); a dense 784-h-h-10 net, h solved for the budget (\"naively down-sized\", reviewer 2); inputs projected on the 50 leading principal components of the training images (centred, not whitened) feeding a dense 50-h-h-10 net; and MNIST average-pooled to 14×14 and 7×7 feeding 196-h-h-10 and 49-h-h-10 nets. All ReLU, Adam, %s. %s.\n\n",
 		s.trainSetup(ref), s.seedsNote())
 	if s.noData() {
-		s.verdict("At equal learned parameters the big predicted net beats a naively down-sized dense net (R2's central claim)", "—", notMeasured)
+		s.verdict("At equal learned parameters the big predicted net beats a naively down-sized dense net (R2's central claim)", "—", verdict.NotMeasured)
 		return
 	}
 	fig := figure{name: "error", title: "Test error against trained parameters", xlabel: "trained parameters (log scale)",
@@ -344,7 +278,7 @@ func reportBudgets(s *section) {
 	for _, a := range budgetArms {
 		fig.series = append(fig.series, s.errorSeries(a, s.learned))
 	}
-	vsNarrow, vsPCA, vs14, vs7, vsBases := tally{}, tally{}, tally{}, tally{}, tally{}
+	vsNarrow, vsPCA, vs14, vs7, vsBases := verdict.Tally{}, verdict.Tally{}, verdict.Tally{}, verdict.Tally{}, verdict.Tally{}
 	for _, p := range s.points(armPredicted) {
 		budget := predictedTrainable(mnistInputs, mnistHidden, p)
 		s.printf("**Budget %d trained parameters** (SE–Emp at f = %g):\n\n", budget, p)
@@ -357,9 +291,9 @@ func reportBudgets(s *section) {
 				continue
 			}
 			e := s.errs(a, p)
-			row := []string{a, s.learned(a, p).format(0), shape(runs[0].Config), e.format(2)}
-			if c := compare(e, ps); a != pred && !math.IsNaN(c.diff) {
-				row = append(row, fmt.Sprintf("%+.2f", c.diff))
+			row := []string{a, s.learned(a, p).Format(0), shape(runs[0].Config), e.Format(2)}
+			if c := stats.Compare(e, ps); a != pred && !math.IsNaN(c.Diff) {
+				row = append(row, fmt.Sprintf("%+.2f", c.Diff))
 			} else {
 				row = append(row, "")
 			}
@@ -367,21 +301,21 @@ func reportBudgets(s *section) {
 		}
 		s.table([]string{"arm", "trained parameters", "hidden layers", "test error %", "Δ vs best SE–Emp"}, rows)
 		if winner != "" {
-			s.printf("Lowest mean error: %s, %s.\n\n", winner, ws.pct())
+			s.printf("Lowest mean error: %s, %s.\n\n", winner, ws.Pct())
 		}
-		vsNarrow.add(compare(ps, s.errs(armNarrow, p)))
-		vsPCA.add(compare(ps, s.errs(armPCAInput, p)))
-		vs14.add(compare(ps, s.errs(armDown14, p)))
-		vs7.add(compare(ps, s.errs(armDown7, p)))
+		vsNarrow.Add(stats.Compare(ps, s.errs(armNarrow, p)))
+		vsPCA.Add(stats.Compare(ps, s.errs(armPCAInput, p)))
+		vs14.Add(stats.Compare(ps, s.errs(armDown14, p)))
+		vs7.Add(stats.Compare(ps, s.errs(armDown7, p)))
 		_, bases := s.bestOf([]string{armDCT, armPCADict}, p)
-		vsBases.add(compare(s.errs(armPredicted, p), bases))
+		vsBases.Add(stats.Compare(s.errs(armPredicted, p), bases))
 	}
 	s.draw(fig)
 	note := " (the predicted arm is the better of SE–Emp J = 1 and J = 5 at each budget, which favours it)"
-	s.verdict("At equal learned parameters the big predicted net beats a naively down-sized dense net (R2's central claim)", "predicted against down-sized dense: "+vsNarrow.String()+note, vsNarrow.verdictOf())
-	s.verdict("…and beats PCA-preprocessed inputs feeding a smaller net (R2)", "predicted against PCA-50 input: "+vsPCA.String(), vsPCA.verdictOf())
-	s.verdict("…and beats inputs downsampled to 14×14 feeding a smaller net (R2)", "predicted against 14×14 input: "+vs14.String()+"; against 7×7: "+vs7.String(), vs14.verdictOf())
-	s.verdict("The SE kernel dictionary beats the PCA and DCT bases at equal n_α (R7; promised in the rebuttal)", "SE–Emp (J = 1) against the better of DCT–Emp and PCA–Emp: "+vsBases.String(), vsBases.verdictOf())
+	s.verdict("At equal learned parameters the big predicted net beats a naively down-sized dense net (R2's central claim)", "predicted against down-sized dense: "+vsNarrow.String()+note, vsNarrow.Beats())
+	s.verdict("…and beats PCA-preprocessed inputs feeding a smaller net (R2)", "predicted against PCA-50 input: "+vsPCA.String(), vsPCA.Beats())
+	s.verdict("…and beats inputs downsampled to 14×14 feeding a smaller net (R2)", "predicted against 14×14 input: "+vs14.String()+"; against 7×7: "+vs7.String(), vs14.Beats())
+	s.verdict("The SE kernel dictionary beats the PCA and DCT bases at equal n_α (R7; promised in the rebuttal)", "SE–Emp (J = 1) against the better of DCT–Emp and PCA–Emp: "+vsBases.String(), vsBases.Beats())
 }
 
 // shape describes a config's hidden layers: "784→500·500 (pred.)" style.
@@ -407,8 +341,8 @@ func reportConvnet(s *section) {
 		s.trainSetup(ref), s.seedsNote())
 	claim := "Learning about 25% of a convnet's parameters (75% predicted) costs negligible accuracy (Fig. 5)"
 	if s.noData() {
-		s.verdict(claim+", on MNIST", "—", notMeasured)
-		s.verdict(claim+", on CIFAR-10", "CIFAR-10 is not available here", notAvailable)
+		s.verdict(claim+", on MNIST", "—", verdict.NotMeasured)
+		s.verdict(claim+", on CIFAR-10", "CIFAR-10 is not available here", verdict.NotAvailable)
 		return
 	}
 	arm := armConvSE
@@ -418,31 +352,25 @@ func reportConvnet(s *section) {
 	// epochs measure how fast a net learns more than where it ends.
 	dense, q, epochs := s.errs(armDense, 1), s.errs(arm, convLongFraction), convEpochs
 	short := ""
-	if long, longQ := s.errs(armConvDenseLong, 1), s.errs(armConvSELong, convLongFraction); compare(longQ, long).ok {
-		if c := compare(q, dense); c.ok {
-			short = fmt.Sprintf("; after %d epochs: %s against %s (Δ %+.2f)", convEpochs, q.pct(), dense.pct(), c.diff)
+	if long, longQ := s.errs(armConvDenseLong, 1), s.errs(armConvSELong, convLongFraction); stats.Compare(longQ, long).OK {
+		if c := stats.Compare(q, dense); c.OK {
+			short = fmt.Sprintf("; after %d epochs: %s against %s (Δ %+.2f)", convEpochs, q.Pct(), dense.Pct(), c.Diff)
 		}
 		dense, q, epochs = long, longQ, convLongEpochs
 	}
-	c := compare(q, dense)
-	if !c.ok {
-		s.verdict(claim+", on MNIST", "—", notMeasured)
+	c := stats.Compare(q, dense)
+	if !c.OK {
+		s.verdict(claim+", on MNIST", "—", verdict.NotMeasured)
 	} else {
-		v := doesNotHold
-		switch {
-		case !c.worse() || c.diff <= 0.1:
-			v = holds
-		case c.diff <= 0.3:
-			v = partlyHolds
-		}
+		v := verdict.NegligibleLoss(c)
 		s.verdict(claim+", on MNIST", fmt.Sprintf("at f = %g after %d epochs: %s against dense %s (Δ %+.2f points; negligible taken as within noise or ≤ 0.1 point)%s",
-			convLongFraction, epochs, q.pct(), dense.pct(), c.diff, short), v)
-		half := compare(s.errs(arm, 0.5), s.errs(armDense, 1))
-		if half.ok {
-			s.printf("At f = 0.5 (half predicted), the loss against dense is %+.2f points on MNIST; reviewer 7 read Fig. 5 as a 5–6 point loss at that fraction on CIFAR-10, which cannot be checked here.\n\n", half.diff)
+			convLongFraction, epochs, q.Pct(), dense.Pct(), c.Diff, short), v)
+		half := stats.Compare(s.errs(arm, 0.5), s.errs(armDense, 1))
+		if half.OK {
+			s.printf("At f = 0.5 (half predicted), the loss against dense is %+.2f points on MNIST; reviewer 7 read Fig. 5 as a 5–6 point loss at that fraction on CIFAR-10, which cannot be checked here.\n\n", half.Diff)
 		}
 	}
-	s.verdict(claim+", on CIFAR-10", "CIFAR-10 is not available here", notAvailable)
+	s.verdict(claim+", on CIFAR-10", "CIFAR-10 is not available here", verdict.NotAvailable)
 }
 
 func reportRecipe(s *section) {
@@ -452,35 +380,35 @@ func reportRecipe(s *section) {
 		s.trainSetup(ref), s.trainSetup(modern), s.seedsNote())
 	claim := "Predicted layers lose no more against their dense twin under our modern recipe than under the paper's (our choice of recipe is fair to the method)"
 	if s.noData() {
-		s.verdict(claim, "—", notMeasured)
+		s.verdict(claim, "—", verdict.NotMeasured)
 		return
 	}
 	s.errorTable("fraction f", []string{armFaithful, armFaithfulDense, armModern, armModernDense})
 	s.curves("error", "Paper recipe against modern recipe", []string{armFaithful, armModern}, armFaithfulDense, armModernDense)
 	fd, md := s.errs(armFaithfulDense, 1), s.errs(armModernDense, 1)
 	var parts []string
-	var t tally
+	var t verdict.Tally
 	for _, p := range s.points(armModern) {
-		fg, mg := compare(s.errs(armFaithful, p), fd), compare(s.errs(armModern, p), md)
-		if math.IsNaN(fg.diff) || math.IsNaN(mg.diff) {
+		fg, mg := stats.Compare(s.errs(armFaithful, p), fd), stats.Compare(s.errs(armModern, p), md)
+		if math.IsNaN(fg.Diff) || math.IsNaN(mg.Diff) {
 			continue
 		}
-		parts = append(parts, fmt.Sprintf("f = %g: paper %+.2f, modern %+.2f", p, fg.diff, mg.diff))
-		if !fg.ok || !mg.ok {
+		parts = append(parts, fmt.Sprintf("f = %g: paper %+.2f, modern %+.2f", p, fg.Diff, mg.Diff))
+		if !fg.OK || !mg.OK {
 			continue
 		}
-		t.total++
-		se := math.Sqrt(fg.se2*fg.se2+mg.se2*mg.se2) / 2
-		d := mg.diff - fg.diff
+		t.Total++
+		se := math.Sqrt(fg.SE2*fg.SE2+mg.SE2*mg.SE2) / 2
+		d := mg.Diff - fg.Diff
 		switch {
 		case d < -2*se:
-			t.better++
+			t.Better++
 		case d > 2*se:
-			t.worse++
+			t.Worse++
 		default:
-			t.within++
+			t.Within++
 		}
 	}
-	s.verdict(claim, "loss against dense, points: "+strings.Join(parts, "; "), t.noWorseVerdict())
+	s.verdict(claim, "loss against dense, points: "+strings.Join(parts, "; "), t.NoWorse())
 	s.printf("Loss of the predicted net against its own recipe's dense net (percentage points): %s.\n\n", strings.Join(parts, "; "))
 }

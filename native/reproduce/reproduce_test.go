@@ -26,7 +26,7 @@ func TestHash(t *testing.T) {
 		{"same config", trainRun("e", "other arm", 0.5, 7, testConfig(1, 2)), true},
 		{"other seed", trainRun("e", "a", 0.1, 1, testConfig(2, 2)), false},
 		{"other epochs", trainRun("e", "a", 0.1, 1, testConfig(1, 3)), false},
-		{"same job, other kind", &Run{Exp: "e", Kind: kindStep, Job: testConfig(1, 2)}, false},
+		{"same job, other kind", &Run{Exp: "e", Kind: kindCompute, Job: testConfig(1, 2)}, false},
 	}
 	for _, tt := range tests {
 		if got := tt.run.Hash() == base.Hash(); got != tt.same {
@@ -35,25 +35,6 @@ func TestHash(t *testing.T) {
 	}
 	if h := base.Hash(); len(h) != 16 || strings.Trim(h, "0123456789abcdef") != "" {
 		t.Errorf("hash %q is not 16 hex digits", h)
-	}
-}
-
-func TestCanonicalJSON(t *testing.T) {
-	tests := []struct {
-		in   any
-		want string
-	}{
-		{map[string]any{"b": 1, "a": []int{2, 1}}, `{"a":[2,1],"b":1}`},
-		{struct {
-			Z float64 `json:"z"`
-			A string  `json:"a"`
-		}{0.1, "x"}, `{"a":"x","z":0.1}`},
-	}
-	for _, tt := range tests {
-		b, err := canonicalJSON(tt.in)
-		if err != nil || string(b) != tt.want {
-			t.Errorf("canonicalJSON(%v) = %s, %v; want %s", tt.in, b, err, tt.want)
-		}
 	}
 }
 
@@ -100,47 +81,6 @@ func TestWidthFor(t *testing.T) {
 	}
 	if got, want := predictedTrainable(784, 500, 0.05), 39*500+500+25*500+500+5010; got != want {
 		t.Errorf("predictedTrainable(0.05) = %d, want %d", got, want)
-	}
-}
-
-func TestStat(t *testing.T) {
-	s := stat{vals: []float64{1, 2, 3}, want: 3}
-	if s.mean() != 2 || s.sd() != 1 || s.format(1) != "2.0 ± 1.0" {
-		t.Errorf("stat %v: mean %v sd %v %q", s.vals, s.mean(), s.sd(), s.format(1))
-	}
-	if got := (stat{vals: []float64{2}, want: 3}).format(2); got != "2.00 (1/3)" {
-		t.Errorf("partial stat: %q", got)
-	}
-	a, b := stat{vals: []float64{1, 1.1, 0.9}}, stat{vals: []float64{2, 2.1, 1.9}}
-	if c := compare(a, b); !c.better() || c.worse() || compare(b, a).better() {
-		t.Errorf("compare: %+v", c)
-	}
-	if c := compare(a, a); !c.within() {
-		t.Errorf("compare with itself: %+v", c)
-	}
-}
-
-func TestCommandLineErrors(t *testing.T) {
-	tests := []struct {
-		args []string
-		want string
-	}{
-		{nil, "missing command"},
-		{[]string{"fly"}, "unknown command"},
-		{[]string{"run", "nope"}, "unknown experiment"},
-		{[]string{"run"}, "name an experiment"},
-		{[]string{"run", "-jobs", "0", "columns"}, "-jobs 0"},
-		{[]string{"expand", "-bogus", "all"}, "flag provided but not defined"},
-		{[]string{"run", "columns", "extra"}, "unexpected argument"},
-	}
-	for _, tt := range tests {
-		var stderr bytes.Buffer
-		e := &environment{stdout: &bytes.Buffer{}, stderr: &stderr, getenv: func(string) string { return "" }}
-		code := e.main(tt.args)
-		msg := stderr.String()
-		if code != exitBadInput || !strings.Contains(msg, tt.want) || strings.Count(msg, "\n") != 1 {
-			t.Errorf("%v: exit %d, stderr %q; want exit 2 and one line containing %q", tt.args, code, msg, tt.want)
-		}
 	}
 }
 

@@ -1,25 +1,40 @@
 package main
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 
 	"github.com/predparams/predparams/models"
+	"github.com/predparams/predparams/native/reproduce/runstore"
 )
 
-// Kinds of run: what executes a run's job.
+// Kinds of run: what executes a run's job. The values are hashed into
+// the folder names of stored results (see Run.Hash), so they keep the
+// names they were first stored under.
 const (
-	kindTrain = "train" // the headless trainer on a models.Config
-	kindStep  = "step"  // stepbench: time per training step (experiment 7)
-	kindDist  = "dist"  // distbench: data-parallel steps over TCP (experiment 8)
+	kindTrain         = "train" // the headless trainer on a models.Config
+	kindCompute       = "step"  // computebench: time per training step (the compute experiment)
+	kindCommunication = "dist"  // commbench: data-parallel steps over TCP (the communication experiment)
 )
+
+// A runKind says how the runner treats one kind of run.
+type runKind struct {
+	// hashed is what Run.Hash puts before the job: "" for training
+	// runs, whose folders predate the other kinds, the kind otherwise.
+	hashed string
+	// check decodes a run's summary.json and reports whether the run
+	// is complete; it must not panic on any bytes.
+	check func(r *Run, summary []byte) (any, error)
+}
+
+// runKinds is the registry of kinds.
+var runKinds = map[string]runKind{
+	kindTrain:         {hashed: "", check: checkTrainSummary},
+	kindCompute:       {hashed: kindCompute, check: checkComputeSummary},
+	kindCommunication: {hashed: kindCommunication, check: checkCommunicationSummary},
+}
 
 // A Run is one unit of work of an experiment: a training run (a model
 // config) or a measurement job. Its results live in
@@ -31,12 +46,12 @@ type Run struct {
 	// share runs: the columns experiment's J = 1 runs are the
 	// dictionaries experiment's SE–Emp runs.
 	Exp string
-	// Kind is kindTrain, kindStep or kindDist.
+	// Kind is kindTrain, kindCompute or kindCommunication.
 	Kind string
 	// Config is the model config of a training run.
 	Config *models.Config
-	// Job is the measurement job of a step or dist run; it is written to
-	// config.json.
+	// Job is the measurement job of a compute or communication run; it
+	// is written to config.json.
 	Job any
 	// Arm names the curve or table row the run belongs to ("SE–Emp",
 	// "dense", …), Point its x value (usually the fraction learned asked
@@ -59,115 +74,116 @@ func (r *Run) job() any {
 	return r.Job
 }
 
-// canonicalJSON encodes v with sorted object keys and no insignificant
-// space, so equal jobs give equal bytes whatever the field order of the
-// Go structs.
-func canonicalJSON(v any) ([]byte, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	var generic any
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	if err := dec.Decode(&generic); err != nil {
-		return nil, err
-	}
-	return json.Marshal(generic)
-}
-
-// Hash returns the first 16 hex digits of the SHA-256 of the run's kind
-// and canonical job: its results folder name. A training run hashes its
-// config alone.
+// Hash returns the run's folder name, runstore.Hash of its kind and job
+// (a training run hashes its config alone).
 func (r *Run) Hash() string {
-	b, err := canonicalJSON(r.job())
+	h, err := runstore.Hash(runKinds[r.Kind].hashed, r.job())
 	if err != nil {
 		panic(err) // jobs hold only plain values
 	}
-	if r.Kind != kindTrain {
-		b = append([]byte(r.Kind+"\n"), b...)
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:8])
+	return h
 }
+
+// key is the run's folder relative to a results root: experiment/hash.
+func (r *Run) key() string { return r.Exp + "/" + r.Hash() }
 
 // Dir returns the run's results folder under root.
 func (r *Run) Dir(root string) string { return filepath.Join(root, r.Exp, r.Hash()) }
 
-// configJSON returns config.json's content: the job as indented canonical
-// JSON.
-func (r *Run) configJSON() ([]byte, error) {
-	b, err := canonicalJSON(r.job())
-	if err != nil {
-		return nil, err
-	}
-	var out bytes.Buffer
-	if err := json.Indent(&out, b, "", "  "); err != nil {
-		return nil, err
-	}
-	out.WriteByte('\n')
-	return out.Bytes(), nil
-}
-
 // writeConfig writes config.json into the run's folder under root unless
 // it is already there with the same content.
 func (r *Run) writeConfig(root string) (string, error) {
-	dir := r.Dir(root)
-	b, err := r.configJSON()
+	b, err := runstore.ConfigJSON(r.job())
 	if err != nil {
 		return "", err
 	}
-	path := filepath.Join(dir, "config.json")
-	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, b) {
-		return path, nil
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	return path, os.WriteFile(path, b, 0o644)
+	path := filepath.Join(r.Dir(root), runstore.ConfigFile)
+	return path, runstore.WriteIfChanged(path, b)
 }
 
-// Result files in a run's folder.
-const (
-	summaryFile    = "summary.json"
-	checkpointFile = "checkpoint.ckpt"
-	errorFile      = "error.txt"
-)
-
-// state is where a run stands on disk.
-type state int
-
-const (
-	pending     state = iota // nothing yet
-	interrupted              // a checkpoint to resume from
-	done                     // summary.json written
-)
-
-// stateIn returns the run's state in the folder dir.
-func stateIn(dir string) state {
-	if exists(filepath.Join(dir, summaryFile)) {
-		return done
+// check decodes the run's summary.json and reports whether it is
+// complete.
+func (r *Run) check(b []byte) (any, error) {
+	k, ok := runKinds[r.Kind]
+	if !ok {
+		return nil, fmt.Errorf("unknown kind of run %q", r.Kind)
 	}
-	if exists(filepath.Join(dir, checkpointFile)) {
-		return interrupted
-	}
-	return pending
+	return k.check(r, b)
 }
 
-func exists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil || !errors.Is(err, fs.ErrNotExist)
+// state returns where the run stands under root (runstore.StateOf).
+func (r *Run) state(root string) (runstore.State, error) {
+	return runstore.StateOf(r.Dir(root), r.check)
 }
 
-// findDone returns the folder holding the run's summary.json, looking in
-// each results root in turn, or "" if none has it.
-func findDone(r *Run, roots []string) string {
-	for _, root := range roots {
-		if dir := r.Dir(root); exists(filepath.Join(dir, summaryFile)) {
-			return dir
+// find returns the run's results from the first of roots that has them
+// done (runstore.Find).
+func (r *Run) find(roots []string) (*runstore.Result, error) {
+	return runstore.Find(roots, filepath.Join(r.Exp, r.Hash()), r.check)
+}
+
+// checkTrainSummary decodes a trainer's summary.json: complete when it
+// has every epoch the run's config asks for, in its history too, and a
+// test set.
+func checkTrainSummary(r *Run, b []byte) (any, error) {
+	var s models.Summary
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, err
+	}
+	want := 0
+	if r.Config != nil {
+		want = r.Config.Train.Epochs
+	}
+	switch {
+	case s.Epochs < 1 || s.Epochs != want:
+		return nil, fmt.Errorf("%d epochs, want %d", s.Epochs, want)
+	case len(s.History) != s.Epochs:
+		return nil, fmt.Errorf("%d epochs in the history, want %d", len(s.History), s.Epochs)
+	case s.TestN < 1:
+		return nil, errors.New("no test examples")
+	}
+	return &s, nil
+}
+
+// checkComputeSummary decodes a compute run's summary.json: complete when
+// it has every layer shape, and every fraction of its job for each layer
+// and for the net.
+func checkComputeSummary(r *Run, b []byte) (any, error) {
+	var s computeSummary
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, err
+	}
+	job, _ := r.Job.(computeJob)
+	n := len(job.Fractions)
+	if s.Target != job.Target {
+		return nil, fmt.Errorf("target %q, want %q", s.Target, job.Target)
+	}
+	if len(s.Layers) != len(computeShapes) {
+		return nil, fmt.Errorf("%d layers, want %d", len(s.Layers), len(computeShapes))
+	}
+	for _, l := range s.Layers {
+		if len(l.Points) != n {
+			return nil, fmt.Errorf("layer %q: %d fractions, want %d", l.Name, len(l.Points), n)
 		}
 	}
-	return ""
+	if len(s.Net) != n {
+		return nil, fmt.Errorf("net: %d fractions, want %d", len(s.Net), n)
+	}
+	return &s, nil
+}
+
+// checkCommunicationSummary decodes a communication run's summary.json:
+// complete when every worker of the job reported.
+func checkCommunicationSummary(r *Run, b []byte) (any, error) {
+	var s communicationSummary
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, err
+	}
+	job, _ := r.Job.(communicationJob)
+	if s.Workers != job.Workers || len(s.PerWorker) != job.Workers {
+		return nil, fmt.Errorf("%d workers and %d reports, want %d", s.Workers, len(s.PerWorker), job.Workers)
+	}
+	return &s, nil
 }
 
 // dedupe returns runs without repeats (same Exp and hash), keeping the
@@ -176,7 +192,7 @@ func dedupe(runs []*Run) []*Run {
 	seen := map[string]bool{}
 	var out []*Run
 	for _, r := range runs {
-		key := r.Exp + "/" + r.Hash()
+		key := r.key()
 		if seen[key] {
 			continue
 		}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/predparams/predparams/models"
+	"github.com/predparams/predparams/native/reproduce/runstore"
 )
 
 // runner executes runs as child processes, jobs at a time, each on one
@@ -42,29 +42,8 @@ type runner struct {
 	interrupt <-chan os.Signal
 	// every is the interval of progress lines.
 	every time.Duration
-}
-
-// runRecord is run.json: where and how long a run ran, accumulated over
-// the sessions that trained it.
-type runRecord struct {
-	Commit string `json:"commit"`
-	// Source is a digest of the Go sources the trainer is built from
-	// (engine, kernels, models, native/headless), which tells apart
-	// uncommitted states of the code.
-	Source      string  `json:"source,omitempty"`
-	WallSeconds float64 `json:"wall_seconds"`
-	Sessions    int     `json:"sessions"`
-	Threads     int     `json:"threads"`
-}
-
-const recordFile = "run.json"
-
-func readRecord(dir string) runRecord {
-	var rec runRecord
-	if b, err := os.ReadFile(filepath.Join(dir, recordFile)); err == nil {
-		json.Unmarshal(b, &rec)
-	}
-	return rec
+	// locker takes the runs' locks.
+	locker *runstore.Locker
 }
 
 // finished is a child's end.
@@ -84,43 +63,79 @@ const defaultRate = 3e-11
 // exitInterrupted is the trainer's status after a checkpoint on SIGINT.
 const exitInterrupted = 130
 
-// runAll runs every run not yet done and reports how many failed and
-// whether an interrupt stopped the session.
-func (rn *runner) runAll(runs []*Run) (failed int, stopped bool, err error) {
-	runs = dedupe(runs)
-	var queue []*Run
-	doneN := 0
-	var doneCost, doneSecs float64
-	for _, r := range runs {
-		dir := r.Dir(rn.root)
-		if stateIn(dir) == done {
-			doneN++
-			if rec := readRecord(dir); rec.WallSeconds > 0 {
-				doneCost += r.Cost
-				doneSecs += rec.WallSeconds
+// A plan is what a session has to do: the runs already done (with the
+// cost and recorded seconds of those that have a wall time, for the ETA)
+// and the queue of the others, in starting order.
+type plan struct {
+	done               int
+	doneCost, doneSecs float64
+	queue              []*Run
+	// redo lists why runs with a summary.json that is not complete
+	// are run again.
+	redo []error
+}
+
+// planRuns sorts runs (deduplicated) into a plan under root. The queue
+// has seed 1 of every point first, then seed 2, …, so that an
+// interrupted grid still has whole curves; exclusive runs (timings) come
+// last. Within that order the runs keep theirs.
+func planRuns(runs []*Run, root string) (plan, error) {
+	var p plan
+	for _, r := range dedupe(runs) {
+		st, err := r.state(root)
+		if st == runstore.Done {
+			p.done++
+			if rec := runstore.ReadRecord(r.Dir(root)); rec.WallSeconds > 0 {
+				p.doneCost += r.Cost
+				p.doneSecs += rec.WallSeconds
 			}
 			continue
 		}
-		if _, err := r.writeConfig(rn.root); err != nil {
-			return 0, false, err
+		var unreadable *runstore.UnreadableError
+		switch {
+		case errors.As(err, &unreadable):
+			p.redo = append(p.redo, err)
+		case err != nil:
+			return plan{}, err
 		}
-		queue = append(queue, r)
+		p.queue = append(p.queue, r)
 	}
-	// Seed 1 of every point first, then seed 2, …: an interrupted grid
-	// still has whole curves.
-	// Exclusive runs (timings) come last.
-	sort.SliceStable(queue, func(i, j int) bool {
-		a, b := queue[i], queue[j]
+	sort.SliceStable(p.queue, func(i, j int) bool {
+		a, b := p.queue[i], p.queue[j]
 		if a.Exclusive != b.Exclusive {
 			return b.Exclusive
 		}
 		return a.Seed < b.Seed
 	})
+	return p, nil
+}
+
+// runAll runs every run not yet done and reports how many failed and
+// whether an interrupt stopped the session. A run whose lock another
+// process holds is skipped: that process runs it.
+func (rn *runner) runAll(runs []*Run) (failed int, stopped bool, err error) {
+	runs = dedupe(runs)
+	p, err := planRuns(runs, rn.root)
+	if err != nil {
+		return 0, false, err
+	}
+	for _, err := range p.redo {
+		fmt.Fprintf(rn.stderr, "reproduce: %v; the run starts again\n", err)
+	}
+	for _, r := range p.queue {
+		if _, err := r.writeConfig(rn.root); err != nil {
+			return 0, false, err
+		}
+	}
+	queue, doneN, doneCost, doneSecs := p.queue, p.done, p.doneCost, p.doneSecs
 	total := len(runs)
 	fmt.Fprintf(rn.stderr, "reproduce: %d runs, %d already done, %d to run on %d jobs; results in %s\n",
 		total, doneN, len(queue), rn.jobs, rn.root)
 	if len(queue) == 0 {
 		return 0, false, nil
+	}
+	if rn.locker == nil {
+		rn.locker = runstore.NewLocker()
 	}
 
 	start := time.Now()
@@ -159,7 +174,28 @@ func (rn *runner) runAll(runs []*Run) (failed int, stopped bool, err error) {
 		}
 		fmt.Fprintf(rn.stderr, format+"\n", args...)
 	}
-	launch := func(r *Run) {
+	// launch takes r's lock and starts it, or says why it did not: a
+	// run another process holds or has finished meanwhile is skipped.
+	elsewhere := 0
+	launch := func(r *Run) bool {
+		lock, err := rn.locker.Acquire(r.Dir(rn.root))
+		var held *runstore.LockedError
+		switch {
+		case errors.As(err, &held):
+			elsewhere++
+			note("skipped %s: %v", r.describe(), err)
+			return false
+		case err != nil:
+			failed++
+			note("FAILED %s: %v", r.describe(), err)
+			return false
+		}
+		if st, _ := r.state(rn.root); st == runstore.Done {
+			lock.Release()
+			doneN++
+			note("done %s: finished by another process", r.describe())
+			return false
+		}
 		started[r] = time.Now()
 		go func() {
 			f := rn.execute(r, func(c *exec.Cmd) {
@@ -170,8 +206,12 @@ func (rn *runner) runAll(runs []*Run) (failed int, stopped bool, err error) {
 			mu.Lock()
 			delete(running, r)
 			mu.Unlock()
+			if err := lock.Release(); err != nil && f.err == nil {
+				f.err = err
+			}
 			results <- f
 		}()
+		return true
 	}
 	var newCost, newSecs float64
 	finishedN := 0
@@ -180,11 +220,17 @@ func (rn *runner) runAll(runs []*Run) (failed int, stopped bool, err error) {
 			if queue[0].Exclusive && len(started) > 0 {
 				break // wait until nothing else runs
 			}
-			launch(queue[0])
+			r := queue[0]
 			queue = queue[1:]
+			if !launch(r) {
+				continue
+			}
 			if len(started) == 1 && queue0Exclusive(started) {
 				break
 			}
+		}
+		if len(started) == 0 {
+			continue // every run left was skipped
 		}
 		select {
 		case <-rn.interrupt:
@@ -212,7 +258,7 @@ func (rn *runner) runAll(runs []*Run) (failed int, stopped bool, err error) {
 				note("checkpointed %s", f.run.describe())
 			default:
 				failed++
-				note("FAILED %s: %v; see %s", f.run.describe(), f.err, filepath.Join(f.run.Dir(rn.root), errorFile))
+				note("FAILED %s: %v; see %s", f.run.describe(), f.err, filepath.Join(f.run.Dir(rn.root), runstore.ErrorFile))
 			}
 		case <-tick.C:
 		}
@@ -224,43 +270,12 @@ func (rn *runner) runAll(runs []*Run) (failed int, stopped bool, err error) {
 		fmt.Fprint(rn.stderr, "\r\x1b[K")
 	}
 	fmt.Fprintf(rn.stderr, "reproduce: %d/%d done, %d failed, in %s\n", doneN, total, failed, time.Since(start).Round(time.Second))
-	rec := sessionRecord{Label: rn.label, Commit: rn.commit, Source: rn.source, Jobs: rn.jobs, Finished: finishedN, Failed: failed,
+	if elsewhere > 0 {
+		fmt.Fprintf(rn.stderr, "reproduce: %d runs were left to another process that holds their lock; run the same command again once it has finished\n", elsewhere)
+	}
+	rec := runstore.Session{Label: rn.label, Commit: rn.commit, Source: rn.source, Jobs: rn.jobs, Finished: finishedN, Failed: failed,
 		Interrupted: stopped, WallSeconds: time.Since(start).Seconds()}
-	return failed, stopped, rn.logSession(rec)
-}
-
-// sessionRecord is one line of sessions.jsonl: a run command's session.
-type sessionRecord struct {
-	Label       string  `json:"label"`
-	Commit      string  `json:"commit"`
-	Source      string  `json:"source,omitempty"`
-	Jobs        int     `json:"jobs"`
-	Finished    int     `json:"finished"`
-	Failed      int     `json:"failed"`
-	Interrupted bool    `json:"interrupted"`
-	WallSeconds float64 `json:"wall_seconds"`
-}
-
-const sessionsFile = "sessions.jsonl"
-
-// logSession appends rec to the results folder's sessions.jsonl.
-func (rn *runner) logSession(rec sessionRecord) error {
-	b, err := json.Marshal(rec)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(rn.root, 0o755); err != nil {
-		return err
-	}
-	f, err := os.OpenFile(filepath.Join(rn.root, sessionsFile), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(append(b, '\n')); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return failed, stopped, runstore.AppendSession(rn.root, rec)
 }
 
 // queue0Exclusive reports whether the one started run is exclusive.
@@ -273,16 +288,13 @@ func queue0Exclusive(started map[*Run]time.Time) bool {
 
 // outcome summarises a finished run's summary for its progress line.
 func outcome(r *Run, root string) string {
-	b, err := os.ReadFile(filepath.Join(r.Dir(root), summaryFile))
+	res, err := runstore.Read(r.Dir(root), r.check)
 	if err != nil {
 		return "no summary"
 	}
-	if r.Kind != kindTrain {
+	s, ok := res.Summary.(*models.Summary)
+	if !ok {
 		return "measured"
-	}
-	var s models.Summary
-	if err := json.Unmarshal(b, &s); err != nil {
-		return "unreadable summary"
 	}
 	return fmt.Sprintf("test error %.2f%%, fraction learned %.4f", 100*s.TestError, s.FractionLearned)
 }
@@ -292,18 +304,18 @@ func outcome(r *Run, root string) string {
 // measurement subcommands otherwise.
 func (rn *runner) command(r *Run) []string {
 	dir := r.Dir(rn.root)
-	cfg := filepath.Join(dir, "config.json")
+	cfg := filepath.Join(dir, runstore.ConfigFile)
 	switch r.Kind {
-	case kindStep:
-		if job, ok := r.Job.(stepJob); ok && job.Target == "wasm" {
-			return []string{rn.node, rn.wasmExec, rn.wasm, "stepbench", "-job", cfg, "-out", dir}
+	case kindCompute:
+		if job, ok := r.Job.(computeJob); ok && job.Target == "wasm" {
+			return []string{rn.node, rn.wasmExec, rn.wasm, "computebench", "-job", cfg, "-out", dir}
 		}
-		return []string{rn.self, "stepbench", "-job", cfg, "-out", dir}
-	case kindDist:
-		return []string{rn.self, "distbench", "-job", cfg, "-out", dir}
+		return []string{rn.self, "computebench", "-job", cfg, "-out", dir}
+	case kindCommunication:
+		return []string{rn.self, "communicationbench", "-job", cfg, "-out", dir}
 	}
 	args := []string{rn.headless, "-config", cfg, "-out", dir, "-threads", "1", "-q", "-progress", "none"}
-	if stateIn(dir) == interrupted {
+	if st, _ := r.state(rn.root); st == runstore.Interrupted {
 		args = append(args, "-resume")
 	}
 	if d := rn.dataDir(r.Config.Data); d != "" {
@@ -338,18 +350,21 @@ func (rn *runner) execute(r *Run, started func(*exec.Cmd)) finished {
 	err := c.Wait()
 	f.seconds = time.Since(t0).Seconds()
 	f.output = out.Bytes()
-	rec := readRecord(dir)
+	rec := runstore.ReadRecord(dir)
 	rec.Commit, rec.Source, rec.Threads = rn.commit, rn.source, 1
 	rec.WallSeconds += f.seconds
 	rec.Sessions++
-	if b, jerr := json.MarshalIndent(rec, "", "  "); jerr == nil {
-		os.WriteFile(filepath.Join(dir, recordFile), append(b, '\n'), 0o644)
-	}
+	runstore.WriteRecord(dir, rec)
 	var exit *exec.ExitError
-	switch {
-	case err == nil && stateIn(dir) != done:
-		err = errors.New("exited without writing summary.json")
-	case errors.As(err, &exit):
+	if err == nil {
+		if st, serr := r.state(rn.root); st != runstore.Done {
+			err = errors.New("exited without writing a complete summary.json")
+			if serr != nil {
+				err = fmt.Errorf("exited without writing a complete summary.json: %v", serr)
+			}
+		}
+	}
+	if errors.As(err, &exit) {
 		f.code = exit.ExitCode()
 	}
 	if err != nil {
@@ -361,8 +376,8 @@ func (rn *runner) execute(r *Run, started func(*exec.Cmd)) finished {
 	}
 	// A finished run never resumes: its checkpoint (megabytes of
 	// parameters and optimizer state) goes.
-	os.Remove(filepath.Join(dir, errorFile))
-	os.Remove(filepath.Join(dir, checkpointFile))
+	os.Remove(filepath.Join(dir, runstore.ErrorFile))
+	os.Remove(filepath.Join(dir, runstore.CheckpointFile))
 	return f
 }
 
@@ -374,6 +389,5 @@ func (rn *runner) fail(dir string, args []string, err error, output []byte) {
 		output = output[len(output)-tail:]
 	}
 	msg := fmt.Sprintf("command: %s\nerror: %v\n%s", strings.Join(args, " "), err, output)
-	os.MkdirAll(dir, 0o755)
-	os.WriteFile(filepath.Join(dir, errorFile), []byte(msg), 0o644)
+	runstore.WriteFileAtomic(filepath.Join(dir, runstore.ErrorFile), []byte(msg))
 }

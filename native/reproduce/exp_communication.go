@@ -18,11 +18,11 @@ import (
 	"github.com/predparams/predparams/models"
 )
 
-// distJob is a job of the communication experiment: Workers processes
+// communicationJob is a job of the communication experiment: Workers processes
 // train the model of Config data-parallel for Steps steps, exchanging the
 // gradient of the dynamic parameters through a dist.Hub over loopback TCP
 // every step.
-type distJob struct {
+type communicationJob struct {
 	Arm      string         `json:"arm"`
 	Workers  int            `json:"workers"`
 	Encoding string         `json:"encoding"`
@@ -48,8 +48,8 @@ type workerReport struct {
 	LossLast     float64 `json:"loss_last"`
 }
 
-// distSummary is summary.json of a dist run.
-type distSummary struct {
+// communicationSummary is summary.json of a dist run.
+type communicationSummary struct {
 	Arm          string         `json:"arm"`
 	Workers      int            `json:"workers"`
 	Encoding     string         `json:"encoding"`
@@ -80,7 +80,7 @@ const (
 	armCommPredict2 = "SE–Emp 5%, float16 gradients"
 )
 
-func commRuns(v variant) []*Run {
+func communicationRuns(v variant) []*Run {
 	var runs []*Run
 	t := models.TrainConfig{Epochs: 1, Batch: defaultBatchSize, Seed: 1, Optimizer: adam()}
 	dense := mlp("communication.dense", "mnist", "relu", []layerSpec{{mnistHidden, nil}, {mnistHidden, nil}}, t)
@@ -99,8 +99,8 @@ func commRuns(v variant) []*Run {
 				if n == 1 && a.enc == "f16" {
 					continue // one worker exchanges nothing
 				}
-				job := distJob{Arm: a.name, Workers: n, Encoding: a.enc, Steps: pick(v, commSteps, 20), Repeat: rep, Config: a.c}
-				runs = append(runs, &Run{Exp: expCommN, Kind: kindDist, Job: job, Arm: a.name, Point: float64(n), Seed: rep,
+				job := communicationJob{Arm: a.name, Workers: n, Encoding: a.enc, Steps: pick(v, commSteps, 20), Repeat: rep, Config: a.c}
+				runs = append(runs, &Run{Exp: nameCommunication, Kind: kindCommunication, Job: job, Arm: a.name, Point: float64(n), Seed: rep,
 					Cost: 5e10 * float64(n), Exclusive: true})
 			}
 		}
@@ -108,19 +108,19 @@ func commRuns(v variant) []*Run {
 	return runs
 }
 
-func expComm() *experiment {
-	e := &experiment{name: expCommN, title: "Communication: what data-parallel training exchanges, and what it costs over TCP"}
-	e.runs = commRuns
-	e.report = reportComm
+func expCommunication() *experiment {
+	e := &experiment{name: nameCommunication, title: "Communication: what data-parallel training exchanges, and what it costs over TCP"}
+	e.runs = communicationRuns
+	e.report = reportCommunication
 	return e
 }
 
-// distbench runs a dist job: a hub on loopback and Workers worker
+// communicationbench runs a communication job: a hub on loopback and Workers worker
 // processes of this program, and writes the summary.
-func distbench(o *options, stderr io.Writer, interrupt <-chan os.Signal) (int, error) {
-	var job distJob
+func communicationbench(o *options, stderr io.Writer, interrupt <-chan os.Signal) (int, error) {
+	var job communicationJob
 	if o.job == "" || o.outDir == "" {
-		return exitBadInput, fmt.Errorf("distbench: -job FILE and -out DIR are required")
+		return exitBadInput, fmt.Errorf("communicationbench: -job FILE and -out DIR are required")
 	}
 	if err := readJob(o.job, &job); err != nil {
 		return exitBadInput, err
@@ -130,7 +130,7 @@ func distbench(o *options, stderr io.Writer, interrupt <-chan os.Signal) (int, e
 		return exitBadInput, err
 	}
 	if job.Workers < 1 || job.Steps < 1 || job.Config == nil || job.Config.Train.Batch%job.Workers != 0 {
-		return exitBadInput, fmt.Errorf("distbench: %d workers, %d steps: want ≥ 1 and a batch divisible by the workers", job.Workers, job.Steps)
+		return exitBadInput, fmt.Errorf("communicationbench: %d workers, %d steps: want ≥ 1 and a batch divisible by the workers", job.Workers, job.Steps)
 	}
 	self, err := os.Executable()
 	if err != nil {
@@ -162,7 +162,7 @@ func distbench(o *options, stderr io.Writer, interrupt <-chan os.Signal) (int, e
 	errs := make([]error, job.Workers)
 	for i := range cmds {
 		outs[i] = &bytes.Buffer{}
-		c := exec.Command(self, "distworker", "-job", o.job, "-worker", fmt.Sprintf("%d/%d", i, job.Workers), "-addr", addr)
+		c := exec.Command(self, "communicationworker", "-job", o.job, "-worker", fmt.Sprintf("%d/%d", i, job.Workers), "-addr", addr)
 		c.Stdout, c.Stderr = outs[i], stderr
 		if err := c.Start(); err != nil {
 			return exitFailure, err
@@ -183,11 +183,11 @@ func distbench(o *options, stderr io.Writer, interrupt <-chan os.Signal) (int, e
 			c.Process.Kill()
 		}
 		<-finished
-		return exitInterrupted, fmt.Errorf("distbench: interrupted")
+		return exitInterrupted, fmt.Errorf("communicationbench: interrupted")
 	}
 	for i, err := range errs {
 		if err != nil {
-			return exitFailure, fmt.Errorf("distbench: worker %d: %v", i, err)
+			return exitFailure, fmt.Errorf("communicationbench: worker %d: %v", i, err)
 		}
 	}
 	if hub != nil {
@@ -195,11 +195,11 @@ func distbench(o *options, stderr io.Writer, interrupt <-chan os.Signal) (int, e
 			return exitFailure, err
 		}
 	}
-	sum := distSummary{Arm: job.Arm, Workers: job.Workers, Encoding: enc.String(), Rounds: rounds, LoadAvg: loadAvg(), CPUs: runtime.NumCPU()}
+	sum := communicationSummary{Arm: job.Arm, Workers: job.Workers, Encoding: enc.String(), Rounds: rounds, LoadAvg: loadAvg(), CPUs: runtime.NumCPU()}
 	for i, out := range outs {
 		var rep workerReport
 		if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
-			return exitFailure, fmt.Errorf("distbench: worker %d printed %q: %v", i, out.String(), err)
+			return exitFailure, fmt.Errorf("communicationbench: worker %d printed %q: %v", i, out.String(), err)
 		}
 		sum.PerWorker = append(sum.PerWorker, rep)
 		sum.Dim = rep.Dim
@@ -214,11 +214,11 @@ func distbench(o *options, stderr io.Writer, interrupt <-chan os.Signal) (int, e
 	return exitOK, nil
 }
 
-// distworker is one worker process of distbench: it builds the job's
+// communicationworker is one worker process of communicationbench: it builds the job's
 // model (the same on every worker: same config, same seed), trains it on
 // its share of each global batch and prints a workerReport.
-func distworker(o *options) (int, error) {
-	var job distJob
+func communicationworker(o *options, stdout io.Writer) (int, error) {
+	var job communicationJob
 	if err := readJob(o.job, &job); err != nil {
 		return exitBadInput, err
 	}
@@ -226,7 +226,7 @@ func distworker(o *options) (int, error) {
 	r, err1 := strconv.Atoi(rank)
 	n, err2 := strconv.Atoi(size)
 	if !ok || err1 != nil || err2 != nil || r < 0 || r >= n {
-		return exitBadInput, fmt.Errorf("distworker: -worker %q, want RANK/SIZE", o.worker)
+		return exitBadInput, fmt.Errorf("communicationworker: -worker %q, want RANK/SIZE", o.worker)
 	}
 	enc, err := dist.ParseEncoding(job.Encoding)
 	if err != nil {
@@ -284,6 +284,6 @@ func distworker(o *options) (int, error) {
 		rep.BytesPerStep = float64(client.Sent+client.Received) / float64(warm+job.Steps)
 	}
 	b, _ := json.Marshal(rep)
-	os.Stdout.Write(b)
+	stdout.Write(b)
 	return exitOK, nil
 }

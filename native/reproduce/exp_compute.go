@@ -17,11 +17,12 @@ import (
 	"github.com/predparams/predparams/engine/data"
 	"github.com/predparams/predparams/engine/gemm"
 	"github.com/predparams/predparams/models"
+	"github.com/predparams/predparams/native/reproduce/runstore"
 )
 
-// stepJob is a job of the compute experiment: time per training step of
+// computeJob is a job of the compute experiment: time per training step of
 // predicted and dense layers and nets, on one thread.
-type stepJob struct {
+type computeJob struct {
 	// Target is "native" or "wasm" (js/wasm under Node).
 	Target string `json:"target"`
 	// Repeat distinguishes repetitions of the same measurement.
@@ -34,18 +35,25 @@ type stepJob struct {
 	Fractions []float64 `json:"fractions"`
 }
 
-// stepLayer is one layer shape measured by stepbench.
-type stepLayer struct {
-	Name      string      `json:"name"`
-	In        int         `json:"in"`
-	Units     int         `json:"units"`
-	InputGrad bool        `json:"input_grad"`
-	DenseMS   float64     `json:"dense_ms"`
-	Points    []stepPoint `json:"points"`
+// computeLayer is one layer shape measured by computebench.
+type computeLayer struct {
+	Name      string         `json:"name"`
+	In        int            `json:"in"`
+	Units     int            `json:"units"`
+	InputGrad bool           `json:"input_grad"`
+	DenseMS   float64        `json:"dense_ms"`
+	Points    []computePoint `json:"points"`
 }
 
-// stepPoint is a predicted layer or net at one fraction.
-type stepPoint struct {
+// computeShapes are the layers a compute run times: the MNIST MLP's two
+// hidden layers.
+var computeShapes = []computeLayer{
+	{Name: "784→500 (layer 1, no input gradient)", In: mnistInputs, Units: mnistHidden},
+	{Name: "500→500 (layer 2, with input gradient)", In: mnistHidden, Units: mnistHidden, InputGrad: true},
+}
+
+// computePoint is a predicted layer or net at one fraction.
+type computePoint struct {
 	Fraction       float64 `json:"fraction"`
 	NAlpha         int     `json:"n_alpha,omitempty"`
 	FactoredMS     float64 `json:"factored_ms,omitempty"`
@@ -58,38 +66,38 @@ type stepPoint struct {
 	Learned int `json:"learned,omitempty"`
 }
 
-// stepSummary is summary.json of a step run.
-type stepSummary struct {
-	Target  string      `json:"target"`
-	GOOS    string      `json:"goos"`
-	GOARCH  string      `json:"goarch"`
-	Gemm    string      `json:"gemm"`
-	Batch   int         `json:"batch"`
-	Steps   int         `json:"steps"`
-	Layers  []stepLayer `json:"layers"`
-	NetMS   float64     `json:"net_dense_ms"`
-	Net     []stepPoint `json:"net"`
-	LoadAvg string      `json:"loadavg,omitempty"`
+// computeSummary is summary.json of a step run.
+type computeSummary struct {
+	Target  string         `json:"target"`
+	GOOS    string         `json:"goos"`
+	GOARCH  string         `json:"goarch"`
+	Gemm    string         `json:"gemm"`
+	Batch   int            `json:"batch"`
+	Steps   int            `json:"steps"`
+	Layers  []computeLayer `json:"layers"`
+	NetMS   float64        `json:"net_dense_ms"`
+	Net     []computePoint `json:"net"`
+	LoadAvg string         `json:"loadavg,omitempty"`
 }
 
 // Compute experiment settings.
-var stepFractions = []float64{0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1}
+var computeFractions = []float64{0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1}
 
-func stepRuns(v variant) []*Run {
+func computeRuns(v variant) []*Run {
 	var runs []*Run
 	for _, target := range []string{"native", "wasm"} {
 		for _, rep := range v.seeds(3) {
-			job := stepJob{Target: target, Repeat: rep, Batch: defaultBatchSize,
-				Steps: pick(v, 30, 10), Fractions: pick(v, stepFractions, []float64{0.05, 0.5})}
-			runs = append(runs, &Run{Exp: expStep, Kind: kindStep, Job: job, Arm: target, Seed: rep, Cost: 2e10, Exclusive: true})
+			job := computeJob{Target: target, Repeat: rep, Batch: defaultBatchSize,
+				Steps: pick(v, 30, 10), Fractions: pick(v, computeFractions, []float64{0.05, 0.5})}
+			runs = append(runs, &Run{Exp: nameCompute, Kind: kindCompute, Job: job, Arm: target, Seed: rep, Cost: 2e10, Exclusive: true})
 		}
 	}
 	return runs
 }
 
 func expCompute() *experiment {
-	e := &experiment{name: expStep, title: "Compute: time per training step, predicted against dense, natively and under wasm"}
-	e.runs = stepRuns
+	e := &experiment{name: nameCompute, title: "Compute: time per training step, predicted against dense, natively and under wasm"}
+	e.runs = computeRuns
 	e.report = reportCompute
 	return e
 }
@@ -97,7 +105,7 @@ func expCompute() *experiment {
 // needsWasm reports whether runs include a wasm measurement.
 func needsWasm(runs []*Run) bool {
 	for _, r := range runs {
-		if j, ok := r.Job.(stepJob); ok && j.Target == "wasm" {
+		if j, ok := r.Job.(computeJob); ok && j.Target == "wasm" {
 			return true
 		}
 	}
@@ -116,7 +124,7 @@ func (rn *runner) buildWasm(root, tmp string) error {
 		return fmt.Errorf("go env GOROOT: %v", err)
 	}
 	execJS := filepath.Join(strings.TrimSpace(string(out)), "lib", "wasm", "wasm_exec_node.js")
-	if !exists(execJS) {
+	if ok, _ := runstore.Exists(execJS); !ok {
 		return fmt.Errorf("no %s", execJS)
 	}
 	wasm := filepath.Join(tmp, "reproduce.wasm")
@@ -141,20 +149,13 @@ func readJob(path string, v any) error {
 	return nil
 }
 
-// writeSummary writes v as out/summary.json.
+// writeSummary writes v as out/summary.json, atomically.
 func writeSummary(out string, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return err
-	}
-	tmp := filepath.Join(out, summaryFile+".tmp")
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, filepath.Join(out, summaryFile))
+	return runstore.WriteFileAtomic(filepath.Join(out, runstore.SummaryFile), append(b, '\n'))
 }
 
 // loadAvg returns /proc/loadavg's first three fields, or "".
@@ -189,28 +190,24 @@ func timeSteps(steps int, step func()) float64 {
 	return ms[2]
 }
 
-// stepbench measures a step job and writes its summary.
-func stepbench(o *options, stdout io.Writer) (int, error) {
-	var job stepJob
+// computebench measures a compute job and writes its summary.
+func computebench(o *options, stdout io.Writer) (int, error) {
+	var job computeJob
 	if o.job == "" || o.outDir == "" {
-		return exitBadInput, fmt.Errorf("stepbench: -job FILE and -out DIR are required")
+		return exitBadInput, fmt.Errorf("computebench: -job FILE and -out DIR are required")
 	}
 	if err := readJob(o.job, &job); err != nil {
 		return exitBadInput, err
 	}
 	if job.Batch < 1 || job.Steps < 1 {
-		return exitBadInput, fmt.Errorf("stepbench: batch %d and steps %d, want ≥ 1", job.Batch, job.Steps)
+		return exitBadInput, fmt.Errorf("computebench: batch %d and steps %d, want ≥ 1", job.Batch, job.Steps)
 	}
 	g := gemm.Best(1)
 	ctx := &engine.Context{Gemm: g, Threads: 1}
-	sum := stepSummary{Target: job.Target, GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, Gemm: fmt.Sprintf("%T", g),
+	sum := computeSummary{Target: job.Target, GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, Gemm: fmt.Sprintf("%T", g),
 		Batch: job.Batch, Steps: job.Steps, LoadAvg: loadAvg()}
 	seed := uint64(job.Repeat)
-	shapes := []stepLayer{
-		{Name: "784→500 (layer 1, no input gradient)", In: mnistInputs, Units: mnistHidden},
-		{Name: "500→500 (layer 2, with input gradient)", In: mnistHidden, Units: mnistHidden, InputGrad: true},
-	}
-	for _, sl := range shapes {
+	for _, sl := range computeShapes {
 		step, err := engine.LayerStep(ctx, &engine.Dense{Out: sl.Units, Act: engine.ReLU}, sl.In, job.Batch, sl.InputGrad, seed)
 		if err != nil {
 			return exitFailure, err
@@ -223,7 +220,7 @@ func stepbench(o *options, stdout io.Writer) (int, error) {
 			for i := range u {
 				u[i] = 0.05 * float32(r.NormFloat64())
 			}
-			pt := stepPoint{Fraction: frac, NAlpha: f.NAlpha, Auto: models.ChooseForm(f, job.Batch, sl.InputGrad).String()}
+			pt := computePoint{Fraction: frac, NAlpha: f.NAlpha, Auto: models.ChooseForm(f, job.Batch, sl.InputGrad).String()}
 			for _, form := range []models.Form{models.Factored, models.Materialised} {
 				l := &models.PredictedDense{PredictedParams: models.PredictedParams{F: f, U: u}, Act: engine.ReLU, Form: form, NoInputGrad: !sl.InputGrad}
 				step, err := engine.LayerStep(ctx, l, sl.In, job.Batch, sl.InputGrad, seed)
@@ -248,7 +245,7 @@ func stepbench(o *options, stdout io.Writer) (int, error) {
 	ds := data.Random(job.Batch*4, 28, 28, 1, 10, seed)
 	netStep := func(hidden []layerSpec) (float64, int, error) {
 		t := models.TrainConfig{Epochs: 1, Batch: job.Batch, Seed: seed, Optimizer: adam()}
-		c := mlp("stepbench", "mnist", "relu", hidden, t)
+		c := mlp("computebench", "mnist", "relu", hidden, t)
 		run, err := models.NewRun(c, ds, ds, models.Env{Gemm: g, Threads: 1})
 		if err != nil {
 			return 0, 0, err
@@ -266,11 +263,11 @@ func stepbench(o *options, stdout io.Writer) (int, error) {
 		if err != nil {
 			return exitFailure, err
 		}
-		sum.Net = append(sum.Net, stepPoint{Fraction: frac, StepMS: ms, Learned: learned})
+		sum.Net = append(sum.Net, computePoint{Fraction: frac, StepMS: ms, Learned: learned})
 	}
 	if err := writeSummary(o.outDir, sum); err != nil {
 		return exitFailure, err
 	}
-	fmt.Fprintf(stdout, "stepbench %s: dense net %.2f ms/step\n", job.Target, sum.NetMS)
+	fmt.Fprintf(stdout, "computebench %s: dense net %.2f ms/step\n", job.Target, sum.NetMS)
 	return exitOK, nil
 }
