@@ -216,8 +216,9 @@ func flushTiny(x []float32) {
 	}
 }
 
-// sgdUpdate applies v = μ·v − lr·(g + wd·w); w += v.
-func sgdUpdate(w, g, v []float32, lr, mu, wd float32) {
+// sgdUpdateGo applies v = μ·v − lr·(g + wd·w); w += v. sgdUpdate
+// (simd_*.go) is this loop, or one that rounds alike in wasm SIMD.
+func sgdUpdateGo(w, g, v []float32, lr, mu, wd float32) {
 	g, v = g[:len(w)], v[:len(w)]
 	for i := range w {
 		vi := mu*v[i] - lr*(g[i]+wd*w[i])
@@ -226,11 +227,13 @@ func sgdUpdate(w, g, v []float32, lr, mu, wd float32) {
 	}
 }
 
-// adamUpdate applies Adam with bias corrections folded into step and eps.
+// adamUpdateGo applies Adam with bias corrections folded into step and eps.
+// adamUpdate (simd_*.go) is this loop, or one that rounds alike in wasm
+// SIMD.
 // The square root is float32 (the compiler turns float32(math.Sqrt(
 // float64(x))) into one SQRTSS); the divide that remains costs about as
 // much as the rest of the update.
-func adamUpdate(w, g, m, v []float32, step, b1, b2, eps, wd float32) {
+func adamUpdateGo(w, g, m, v []float32, step, b1, b2, eps, wd float32) {
 	g, m, v = g[:len(w)], m[:len(w)], v[:len(w)]
 	c1, c2 := 1-b1, 1-b2
 	for i := range w {

@@ -275,9 +275,23 @@
     return r.arrayBuffer();
   }
 
+  // SIMD_PROBE is a wasm module whose one function uses a SIMD instruction
+  // (i32.const 0; i8x16.splat): it validates only where wasm SIMD runs.
+  const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123,
+    3, 2, 1, 0, 10, 8, 1, 6, 0, 65, 0, 253, 15, 11]);
+
+  // engineFile names the engine build for this browser: main.wasm uses wasm
+  // SIMD; main-scalar.wasm, for browsers without it (or with ?scalar in the
+  // address), trains the same model bit for bit, only slower.
+  function engineFile() {
+    const scalar = new URLSearchParams(location.search).has('scalar') || !WebAssembly.validate(SIMD_PROBE);
+    return scalar ? 'main-scalar.wasm' : 'main.wasm';
+  }
+
   async function compileEngine() {
-    const r = await fetch('main.wasm');
-    if (!r.ok) throw new Error(`main.wasm: HTTP ${r.status}`);
+    const file = engineFile();
+    const r = await fetch(file);
+    if (!r.ok) throw new Error(`${file}: HTTP ${r.status}`);
     if ((r.headers.get('Content-Type') || '').startsWith('application/wasm') && WebAssembly.compileStreaming) {
       return WebAssembly.compileStreaming(r);
     }

@@ -9,7 +9,9 @@
 // dot products), Portable (blocked and packed, register-tiled pure Go; the
 // wasm-tuned one on js/wasm), Asm (amd64 only: the same driver with AVX-512
 // or AVX2+FMA micro-kernels in Go assembly) and Blas32 (gonum, for
-// comparison). Portable and Asm keep packing buffers and helper goroutines:
+// comparison). On js/wasm built with GOEXPERIMENT=simd (Go 1.27), Best's
+// Portable runs 128-bit SIMD micro-kernels, bit-identical to the pure-Go
+// ones. Portable and Asm keep packing buffers and helper goroutines:
 // each value must be used by one goroutine at a time. Naive, Simple and
 // Blas32 are safe for concurrent use.
 //

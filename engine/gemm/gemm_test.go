@@ -316,13 +316,16 @@ func FuzzSgemm(f *testing.F) {
 	})
 }
 
-// benchShapes are the products that matter for training (see the package
-// brief): name, transA, transB, m, n, k.
-var benchShapes = []struct {
+// benchShape is a product to benchmark.
+type benchShape struct {
 	name           string
 	transA, transB bool
 	m, n, k        int
-}{
+}
+
+// benchShapes are the products that matter for training (see the package
+// brief).
+var benchShapes = []benchShape{
 	{"NN_100x500x784", false, false, 100, 500, 784},
 	{"NN_100x500x500", false, false, 100, 500, 500},
 	{"NN_100x10x500", false, false, 100, 10, 500},

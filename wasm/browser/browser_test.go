@@ -117,7 +117,8 @@ func waitState(t *testing.T, ctx context.Context, what string, timeout time.Dura
 
 func TestPage(t *testing.T) {
 	ctx, dir, con := startBrowser(t)
-	srv := httptest.NewServer(site.Handler(dir))
+	var seen fetched
+	srv := httptest.NewServer(seen.record(site.Handler(dir)))
 	defer srv.Close()
 	shots, err := os.MkdirTemp("", "predparams-screens-")
 	if err != nil {
@@ -289,6 +290,28 @@ func TestPage(t *testing.T) {
 		}
 	})
 
+	// Chromium runs wasm SIMD, so the page loaded main.wasm; with ?scalar
+	// (as where wasm SIMD is missing) it loads main-scalar.wasm and trains.
+	t.Run("scalar build", func(t *testing.T) {
+		if !seen.has("/main.wasm") || seen.has("/main-scalar.wasm") {
+			t.Fatalf("the page fetched %v, want main.wasm and not main-scalar.wasm", seen.list())
+		}
+		var scalar fetched
+		ssrv := httptest.NewServer(scalar.record(site.Handler(dir)))
+		defer ssrv.Close()
+		run(t, ctx, chromedp.Navigate("about:blank"), chromedp.Navigate(ssrv.URL+"/?scalar#hidden=64"))
+		waitState(t, ctx, "the engine", 60*time.Second, func(s State) bool { return s.Ready })
+		run(t, ctx, chromedp.Click(chromedp.ID("train")))
+		waitState(t, ctx, "training", 30*time.Second, func(s State) bool { return s.ExamplesSeen > 0 })
+		run(t, ctx, chromedp.Click(chromedp.ID("reset")))
+		if !scalar.has("/main-scalar.wasm") || scalar.has("/main.wasm") {
+			t.Errorf("with ?scalar the page fetched %v, want main-scalar.wasm and not main.wasm", scalar.list())
+		}
+		if errs := con.take(false); len(errs) > 0 {
+			t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))
+		}
+	})
+
 	// The data fails to load: one message, nothing thrown.
 	t.Run("no data", func(t *testing.T) {
 		h := site.Handler(dir)
@@ -317,6 +340,39 @@ func TestPage(t *testing.T) {
 			t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))
 		}
 	})
+}
+
+// fetched records the paths a server was asked for.
+type fetched struct {
+	mu    sync.Mutex
+	paths []string
+}
+
+// record returns h, recording every request's path.
+func (f *fetched) record(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		f.paths = append(f.paths, r.URL.Path)
+		f.mu.Unlock()
+		h.ServeHTTP(w, r)
+	})
+}
+
+func (f *fetched) has(path string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, p := range f.paths {
+		if p == path {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *fetched) list() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.paths...)
 }
 
 // waitFor polls a JS condition for up to 20 s.

@@ -68,9 +68,25 @@ const (
 	TestLabels  = "test-labels.idx.gz"
 )
 
-// Build writes the site into o.Out: the assets, main.wasm (and
-// main.wasm.gz), wasm_exec.js and the data subset under data/. The data
-// is rebuilt only when its settings changed.
+// WasmToolchain is the Go toolchain that compiles the worker's wasm: the
+// first with WebAssembly SIMD (simd/archsimd under GOEXPERIMENT=simd).
+// The go command fetches it through the module proxy on first use; the
+// native builds keep the Go of the machine.
+const WasmToolchain = "go1.27.3"
+
+// wasmBuilds are the worker's two wasm binaries: main.wasm runs the
+// engine's 128-bit SIMD kernels, main-scalar.wasm the pure-Go ones, for
+// browsers without wasm SIMD (static/app.js picks one). Both give
+// bit-identical training (see engine/gemm). One toolchain builds both, so
+// that one wasm_exec.js serves both.
+var wasmBuilds = []struct{ name, experiment string }{
+	{"main.wasm", "simd"},
+	{"main-scalar.wasm", ""},
+}
+
+// Build writes the site into o.Out: the assets, main.wasm and
+// main-scalar.wasm (and their .gz twins), wasm_exec.js and the data subset
+// under data/. The data is rebuilt only when its settings changed.
 func Build(ctx context.Context, o Options) error {
 	if o.Out == "" {
 		return errors.New("site: no output folder")
@@ -103,16 +119,20 @@ func Build(ctx context.Context, o Options) error {
 	if err := copyAssets(o.Assets, o.Out); err != nil {
 		return err
 	}
-	fmt.Fprintf(o.Log, "site: compiling %s for js/wasm\n", WasmPackage)
-	wasm := filepath.Join(o.Out, "main.wasm")
-	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", wasm, WasmPackage)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("site: go build: %v\n%s", err, out)
+	for _, w := range wasmBuilds {
+		fmt.Fprintf(o.Log, "site: compiling %s for js/wasm with %s (GOEXPERIMENT=%s) into %s\n",
+			WasmPackage, WasmToolchain, w.experiment, w.name)
+		cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(o.Out, w.name), WasmPackage)
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "CGO_ENABLED=0",
+			"GOTOOLCHAIN="+WasmToolchain, "GOEXPERIMENT="+w.experiment)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("site: go build %s: %v\n%s", w.name, err, out)
+		}
 	}
+	// wasm_exec.js must come from the toolchain that built the binaries.
 	src := filepath.Join(runtime.GOROOT(), "lib", "wasm", "wasm_exec.js")
-	if goroot, err := goEnv(ctx, "GOROOT"); err == nil {
+	if goroot, err := goEnv(ctx, "GOROOT", "GOTOOLCHAIN="+WasmToolchain); err == nil {
 		src = filepath.Join(goroot, "lib", "wasm", "wasm_exec.js")
 	}
 	if err := copyFile(src, filepath.Join(o.Out, "wasm_exec.js")); err != nil {
@@ -136,8 +156,11 @@ func moduleRoot(ctx context.Context) (string, error) {
 	return filepath.Dir(gomod), nil
 }
 
-func goEnv(ctx context.Context, name string) (string, error) {
-	out, err := exec.CommandContext(ctx, "go", "env", name).Output()
+// goEnv returns go env name, run with env added to the environment.
+func goEnv(ctx context.Context, name string, env ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, "go", "env", name)
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.Output()
 	if err != nil {
 		return "", fmt.Errorf("site: go env %s: %v", name, err)
 	}

@@ -151,3 +151,15 @@ func TestFirstVisit(t *testing.T) {
 		t.Error("no error for a missing data file")
 	}
 }
+
+// TestBuildScriptToolchain checks that build.sh tests the wasm build with
+// the toolchain that Build compiles it with.
+func TestBuildScriptToolchain(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "build.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "\nWASM_TOOLCHAIN=" + WasmToolchain + "\n"; !strings.Contains(string(b), want) {
+		t.Errorf("build.sh does not set %q", strings.TrimSpace(want))
+	}
+}
