@@ -96,8 +96,13 @@ func pretrainedValues(f *checkpoint.File, cfg *Config) ([][][]float32, error) {
 	return pre, nil
 }
 
-// Save writes the run's checkpoint to path atomically.
+// Save writes the run's checkpoint to path atomically. A run that
+// diverged (see Err) is not saved: its parameters are not finite, and
+// Save returns the error instead, leaving path as it was.
 func (r *Run) Save(path string) error {
+	if r.err != nil {
+		return fmt.Errorf("checkpoint not written: %w", r.err)
+	}
 	return checkpoint.Write(path, r.Checkpoint())
 }
 
