@@ -3,7 +3,9 @@ package models
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -58,5 +60,79 @@ func TestRunDiverges(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "run.ckpt")
 	if err := r.Save(path); !errors.As(err, &d) {
 		t.Errorf("Save of a diverged run: %v, want the DivergedError", err)
+	}
+}
+
+// zeros is an endless reader of zero bytes that counts what it gave.
+type zeros struct{ n int64 }
+
+func (z *zeros) Read(p []byte) (int, error) {
+	clear(p)
+	z.n += int64(len(p))
+	return len(p), nil
+}
+
+// TestParseConfigBounded checks that an endless input is refused after
+// MaxConfigBytes, and that LoadConfig refuses a device the same way.
+func TestParseConfigBounded(t *testing.T) {
+	z := &zeros{}
+	_, err := ParseConfig(z)
+	if err == nil || !strings.Contains(err.Error(), "not a config") {
+		t.Errorf("endless input: error %v", err)
+	}
+	if z.n > 2*MaxConfigBytes {
+		t.Errorf("read %d bytes of an endless input, want about %d", z.n, MaxConfigBytes)
+	}
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		if _, err := LoadConfig("/dev/zero"); err == nil || !strings.Contains(err.Error(), "not a config") {
+			t.Errorf("LoadConfig(/dev/zero): error %v", err)
+		}
+	}
+}
+
+// TestParseConfigRefuses checks the names that would write outside out/
+// and the explicit zeros that would silently mean a default.
+func TestParseConfigRefuses(t *testing.T) {
+	const base = `{"name": %s, "layers": [
+		{"type": "conv", "filters": 4, "k": 3 %s},
+		{"type": "dense", "units": 6, "act": "relu", "predict": {"dict": "se", "fraction": 0.1 %s}},
+		{"type": "dense", "units": 3}],
+		"train": {"epochs": 1, "batch": 10, "optimizer": {"kind": "adam", "lr": 0.01 %s}}}`
+	cfg := func(name, conv, predict, opt string) string { return fmt.Sprintf(base, name, conv, predict, opt) }
+	cases := []struct {
+		name, json, want string // want "": accepted
+	}{
+		{"plain", cfg(`"a-b_c.1 é"`, "", "", ""), ""},
+		{"explicit values", cfg(`"x"`, `, "stride": 2`, `, "ridge": 0.5, "length": 3, "columns": 2`, `, "beta1": 0.5, "eps": 1e-6`), ""},
+		{"zeros that mean zero", cfg(`"x"`, `, "pad": 0`, `, "examples": 0`, `, "lr_decay": 0, "weight_decay": 0`), ""},
+		{"name ../", cfg(`"../../escape"`, "", "", ""), "want one folder name"},
+		{"name ..", cfg(`".."`, "", "", ""), "want one folder name"},
+		{"name with /", cfg(`"a/b"`, "", "", ""), "want one folder name"},
+		{"name with \\", cfg(`"a\\b"`, "", "", ""), "want one folder name"},
+		{"name with a newline", cfg(`"a\nb"`, "", "", ""), "control character"},
+		{"length 0", cfg(`"x"`, "", `, "length": 0`, ""), "predict.length is 0"},
+		{"ridge 0", cfg(`"x"`, "", `, "ridge": 0.0`, ""), "predict.ridge is 0"},
+		{"Ridge 0", cfg(`"x"`, "", `, "Ridge": -0`, ""), "predict.ridge is 0"},
+		{"columns 0", cfg(`"x"`, "", `, "columns": 0`, ""), "predict.columns is 0"},
+		{"stride 0", cfg(`"x"`, `, "stride": 0`, "", ""), "layer 0: stride is 0"},
+		{"beta1 0", cfg(`"x"`, "", "", `, "beta1": 0`), "train.optimizer.beta1 is 0"},
+		{"lr_decay 0.5", cfg(`"x"`, "", "", `, "lr_decay": 0.5`), "would make the learning rate grow"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseConfig(strings.NewReader(c.json))
+			switch {
+			case c.want == "" && err != nil:
+				t.Errorf("refused: %v", err)
+			case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+				t.Errorf("error %v, want one containing %q", err, c.want)
+			}
+		})
+	}
+	pre := `{"name": "x", "layers": [{"type": "dense", "units": 6, "act": "sigmoid"}, {"type": "dense", "units": 3}],
+		"train": {"epochs": 1, "batch": 10, "optimizer": {"kind": "adam", "lr": 0.01},
+		"pretrain": {"epochs": 1, "optimizer": {"kind": "adam", "lr": 0.1, "beta2": 0}}}}`
+	if _, err := ParseConfig(strings.NewReader(pre)); err == nil || !strings.Contains(err.Error(), "train.pretrain.optimizer.beta2 is 0") {
+		t.Errorf("pretrain beta2 0: error %v", err)
 	}
 }
