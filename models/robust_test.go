@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/predparams/predparams/engine"
+	"github.com/predparams/predparams/engine/data"
 )
 
 // TestRunDiverges trains with a learning rate that makes the loss NaN and
@@ -134,5 +135,21 @@ func TestParseConfigRefuses(t *testing.T) {
 		"pretrain": {"epochs": 1, "optimizer": {"kind": "adam", "lr": 0.1, "beta2": 0}}}}`
 	if _, err := ParseConfig(strings.NewReader(pre)); err == nil || !strings.Contains(err.Error(), "train.pretrain.optimizer.beta2 is 0") {
 		t.Errorf("pretrain beta2 0: error %v", err)
+	}
+}
+
+// TestEmptySets checks that a run refuses a training or test set with no
+// examples, before anything is built.
+func TestEmptySets(t *testing.T) {
+	some := synthImages(20, 6, 6, 1, 3, 6)
+	none := some.Subset(0, 0)
+	cfg := mlpConfig(6, "relu", nil, nil)
+	for _, c := range []struct {
+		name        string
+		train, test *data.Dataset
+	}{{"empty training set", none, some}, {"empty test set", some, none}} {
+		if _, err := NewRun(cfg, c.train, c.test, testEnv); err == nil || !strings.Contains(err.Error(), "has no examples") {
+			t.Errorf("%s: error %v", c.name, err)
+		}
 	}
 }

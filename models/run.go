@@ -69,7 +69,7 @@ type EpochMetrics struct {
 
 // NewRun builds cfg's model for train and test and returns a run at its
 // start. It uses the first cfg.Train.TrainExamples training examples when
-// that is set.
+// that is set. Neither set may be empty.
 func NewRun(cfg *Config, train, test *data.Dataset, env Env) (*Run, error) {
 	return newRun(cfg, train, test, env, nil)
 }
@@ -77,6 +77,9 @@ func NewRun(cfg *Config, train, test *data.Dataset, env Env) (*Run, error) {
 // newRun is NewRun with the hidden layers' pretrained values given (see
 // build).
 func newRun(cfg *Config, train, test *data.Dataset, env Env, pre [][][]float32) (*Run, error) {
+	if err := checkNotEmpty(train, test); err != nil {
+		return nil, err
+	}
 	if n := cfg.Train.TrainExamples; n > 0 && n < train.N {
 		train = train.Subset(0, n)
 	}
