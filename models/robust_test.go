@@ -153,3 +153,44 @@ func TestEmptySets(t *testing.T) {
 		}
 	}
 }
+
+// TestFootprint checks that a model too large for the memory allowed is
+// refused before anything is allocated (a layer of 2^63−1 units panicked
+// in engine.NewNet, one of 10^9 units ran out of memory), that the
+// shipped configs fit in 2 GiB, and that the estimate grows with the
+// layer it counts.
+func TestFootprint(t *testing.T) {
+	train := synthImages(20, 28, 28, 1, 10, 6)
+	test := synthImages(10, 28, 28, 1, 10, 7)
+	mnist := engine.Shape{H: 28, W: 28, C: 1}
+	for _, units := range []int{math.MaxInt, 1e9, 1 << 40} {
+		cfg := mlpConfig(units, "relu", nil, nil)
+		cfg.Layers[2].Units = 10
+		_, err := NewRun(cfg, train, test, testEnv)
+		var tl *TooLargeError
+		if !errors.As(err, &tl) || !strings.Contains(err.Error(), "model needs") || !strings.Contains(err.Error(), " GiB of memory") {
+			t.Errorf("%d units: error %v, want a TooLargeError", units, err)
+		}
+	}
+	paths, _ := filepath.Glob(filepath.Join("configs", "*.json"))
+	for _, p := range paths {
+		cfg, err := LoadConfig(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if need := Footprint(cfg, mnist, 60000); need > 2<<30 || need < 1<<20 {
+			t.Errorf("%s: footprint %.0f MiB, want 1 MiB to 2 GiB", p, need/(1<<20))
+		}
+	}
+	small, large := mlpConfig(100, "relu", nil, nil), mlpConfig(200, "relu", nil, nil)
+	if a, b := Footprint(small, mnist, 100), Footprint(large, mnist, 100); !(b > 1.9*a) {
+		t.Errorf("footprint of 100 units %.0f, of 200 units %.0f: want about twice", a, b)
+	}
+	env := testEnv
+	env.MemLimit = 1 << 20
+	cfg := mlpConfig(100, "relu", nil, nil)
+	cfg.Layers[2].Units = 10
+	if _, err := NewRun(cfg, train, test, env); err == nil || !strings.Contains(err.Error(), "more than the 1.0 MiB allowed") {
+		t.Errorf("a 1 MiB limit: error %v", err)
+	}
+}
