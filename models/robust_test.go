@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/predparams/predparams/engine"
+	"github.com/predparams/predparams/engine/checkpoint"
 	"github.com/predparams/predparams/engine/data"
 )
 
@@ -192,5 +193,73 @@ func TestFootprint(t *testing.T) {
 	cfg.Layers[2].Units = 10
 	if _, err := NewRun(cfg, train, test, env); err == nil || !strings.Contains(err.Error(), "more than the 1.0 MiB allowed") {
 		t.Errorf("a 1 MiB limit: error %v", err)
+	}
+}
+
+// TestCheckpointImpossibleMetadata rewrites a run checkpoint, with a
+// valid checksum, so that its metadata or values are impossible: loading
+// must refuse it (a step past the epoch panicked, a negative epoch trained
+// extra epochs, a NaN weight ended in "json: unsupported value: NaN").
+func TestCheckpointImpossibleMetadata(t *testing.T) {
+	train := synthImages(40, 6, 6, 1, 3, 8) // 4 steps per epoch
+	test := synthImages(10, 6, 6, 1, 3, 9)
+	cfg := mlpConfig(6, "relu", nil, nil)
+	cfg.Train.Epochs = 3
+	r, err := NewRun(cfg, train, test, testEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 6; i++ { // epoch 1, step 2
+		if r.Step() {
+			r.FinishEpoch()
+		}
+	}
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.ckpt")
+	if err := r.Save(good); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name   string
+		change func(m map[string]any, f *checkpoint.File)
+		want   string // "": loads
+	}{
+		{"unchanged", func(map[string]any, *checkpoint.File) {}, ""},
+		{"step 999999999", func(m map[string]any, _ *checkpoint.File) { m["step"] = 999999999 }, "step 999999999 of an epoch of 4 steps"},
+		{"step -1", func(m map[string]any, _ *checkpoint.File) { m["step"] = -1 }, "step -1"},
+		{"epoch -5", func(m map[string]any, _ *checkpoint.File) { m["epoch"] = -5 }, "epoch -5 of a run of 3 epochs"},
+		{"epoch 999999999", func(m map[string]any, _ *checkpoint.File) { m["epoch"] = 999999999 }, "epoch 999999999"},
+		{"updates -3", func(m map[string]any, _ *checkpoint.File) { m["updates"] = -3 }, "-3 updates"},
+		{"history lost", func(m map[string]any, _ *checkpoint.File) { m["history"] = nil }, "0 epochs of history at epoch 1"},
+		{"negative seconds", func(m map[string]any, _ *checkpoint.File) { m["seconds"] = -1 }, "seconds -1"},
+		{"NaN weight", func(_ map[string]any, f *checkpoint.File) { f.Tensors[0].Data[3] = float32(math.NaN()) }, "not finite"},
+		{"Inf momentum", func(_ map[string]any, f *checkpoint.File) { f.Tensors[1].Data[0] = float32(math.Inf(1)) }, "not finite"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f, err := checkpoint.Read(good)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var m map[string]any
+			if err := json.Unmarshal(f.Meta, &m); err != nil {
+				t.Fatal(err)
+			}
+			c.change(m, f)
+			if f.Meta, err = json.Marshal(m); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(dir, strings.ReplaceAll(c.name, " ", "-")+".ckpt")
+			if err := checkpoint.Write(path, f); err != nil {
+				t.Fatal(err)
+			}
+			_, err = LoadRun(path, train, test, testEnv)
+			switch {
+			case c.want == "" && err != nil:
+				t.Errorf("refused: %v", err)
+			case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+				t.Errorf("error %v, want one containing %q", err, c.want)
+			}
+		})
 	}
 }
