@@ -95,6 +95,9 @@ type Update struct {
 	Evaluating bool
 	// Evaluation, if not nil, finished during this Advance.
 	Evaluation *Evaluation
+	// Err is the run's Err: once training diverged (a
+	// *models.DivergedError), Advance trains no more and returns it.
+	Err error
 }
 
 // Advance trains (and evaluates when due) for about budget and reports
@@ -106,7 +109,7 @@ func (s *Session) Advance(budget time.Duration) Update {
 	var u Update
 	var stepTime time.Duration
 	stepsBefore, exBefore := s.steps, s.examples()
-	for time.Since(start) < budget {
+	for time.Since(start) < budget && s.Run.Err() == nil {
 		switch {
 		case s.eval.on:
 			if e := s.evalSlice(now); e != nil {
@@ -132,6 +135,7 @@ func (s *Session) Advance(budget time.Duration) Update {
 		u.MsPerStep = stepTime.Seconds() * 1000 / float64(n)
 	}
 	u.Evaluating = s.eval.on
+	u.Err = s.Run.Err()
 	return u
 }
 
@@ -154,6 +158,9 @@ func (s *Session) step() (epochEnd bool) {
 	n := min(t.Batch, train.N-start)
 	epochEnd = s.Run.Step()
 	s.steps++
+	if s.Run.Err() != nil {
+		return false // the loss is not finite: nothing to record
+	}
 	// The logits of the batch just trained are the net's output from the
 	// step's forward pass; the batch is perm[start:start+n], the order
 	// engine.Trainer documents as a function of (seed, epoch) alone.
