@@ -3,6 +3,7 @@ package data
 import (
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"io"
 	"slices"
 
@@ -97,6 +98,10 @@ func (s *source) readPayload(format string, want int64, what string) ([]byte, er
 			break
 		}
 		if err != nil {
+			if int64(len(buf)) == want && s.gz != nil && errors.Is(err, io.ErrUnexpectedEOF) {
+				// Every byte arrived; the gzip trailer did not.
+				return nil, &FormatError{Format: format, Msg: "truncated gzip stream after " + what, Err: err}
+			}
 			return nil, readErr(format, err, want, int64(len(buf)), what)
 		}
 	}
