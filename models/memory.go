@@ -17,11 +17,15 @@ import (
 type TooLargeError struct {
 	Need, Limit float64 // bytes
 	Batch       int
+	// Source says where Limit comes from ("3/4 of this machine's 23.4
+	// GiB", "Env.MemLimit").
+	Source string
 }
 
 func (e *TooLargeError) Error() string {
-	return fmt.Sprintf("model needs %s of memory (parameters, gradients, optimizer state, activations for batches of %d, dictionaries), more than the %s allowed: use fewer units or filters, or a smaller batch",
-		gib(e.Need), e.Batch, gib(e.Limit))
+	limit := gib(e.Limit) + " allowed (" + e.Source + ")"
+	return fmt.Sprintf("model needs %s of memory (parameters, gradients, optimizer state, activations for batches of %d, dictionaries), more than the %s: use fewer units or filters, or a smaller batch",
+		gib(e.Need), e.Batch, limit)
 }
 
 // gib formats a byte count in GiB, or MiB below 1 GiB.
@@ -40,13 +44,19 @@ func gib(b float64) string {
 // /proc/meminfo), or, where that cannot be read, 2 GiB under js/wasm and
 // 8 GiB elsewhere.
 func DefaultMemLimit() int64 {
+	limit, _ := defaultMemLimit()
+	return limit
+}
+
+// defaultMemLimit is DefaultMemLimit, with where it comes from.
+func defaultMemLimit() (int64, string) {
 	if total := memTotal(); total > 0 {
-		return total / 4 * 3
+		return total / 4 * 3, "3/4 of this machine's " + gib(float64(total))
 	}
 	if runtime.GOOS == "js" {
-		return 2 << 30
+		return 2 << 30, "the default under js/wasm"
 	}
-	return 8 << 30
+	return 8 << 30, "the default where the machine's memory is unknown"
 }
 
 // memTotal returns MemTotal from /proc/meminfo in bytes, or 0.
@@ -177,12 +187,12 @@ layers:
 // checkFootprint returns a *TooLargeError if the model of cfg needs more
 // than env's memory limit.
 func checkFootprint(cfg *Config, in engine.Shape, trainN int, env Env) error {
-	limit := env.MemLimit
+	limit, source := env.MemLimit, "Env.MemLimit"
 	if limit == 0 {
-		limit = DefaultMemLimit()
+		limit, source = defaultMemLimit()
 	}
 	if need := Footprint(cfg, in, trainN); need > float64(limit) {
-		return &TooLargeError{Need: need, Limit: float64(limit), Batch: cfg.Train.Batch}
+		return &TooLargeError{Need: need, Limit: float64(limit), Batch: cfg.Train.Batch, Source: source}
 	}
 	return nil
 }
