@@ -109,6 +109,9 @@ func TestSetupErrors(t *testing.T) {
 		{"conv pad ≥ k", Shape{5, 5, 1}, []Layer{&Conv2D{Out: 2, K: 3, Pad: 3}}},
 		{"pool too big", Shape{2, 2, 1}, []Layer{&MaxPool{K: 3}}},
 		{"empty input", Shape{0, 1, 1}, []Layer{&Dense{Out: 2}}},
+		{"dense of 2^63−1 units", Flat(4), []Layer{&Dense{Out: math.MaxInt}}},
+		{"dense of 2^40 units", Flat(4), []Layer{&Dense{Out: 1 << 40}}},
+		{"weights beyond maxFloats", Flat(1 << 21), []Layer{&Dense{Out: 1 << 20}}},
 	}
 	for _, tc := range cases {
 		if _, err := NewNet(tc.in, tc.layers, 4, gemm.Simple{}, 1); err == nil {

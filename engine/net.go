@@ -53,6 +53,12 @@ func setsGrads(layers []Layer, i int) bool {
 	return true
 }
 
+// maxFloats bounds the values of one buffer NewNet allocates (4 TiB of
+// float32): its sizes are checked against it in float64, so that a size
+// too large is an error rather than an int overflow or a panic of make.
+// (models.Footprint refuses what does not fit in memory, long before.)
+const maxFloats = 1 << 40
+
 // NewNet sets up layers on input shape in for batches of up to maxBatch
 // examples, allocates every buffer, and lays the parameters out in one
 // buffer. Parameter names are prefixed with their layer index ("0.w").
@@ -78,12 +84,18 @@ func NewNet(in Shape, layers []Layer, maxBatch int, g gemm.Impl, threads int) (*
 		if !out.Valid() {
 			return nil, fmt.Errorf("layer %d: output shape %v is empty", i, out)
 		}
+		if n := float64(maxBatch) * float64(out.H) * float64(out.W) * float64(out.C); n > maxFloats {
+			return nil, fmt.Errorf("layer %d: output %v for batches of %d is %.3g values, too many", i, out, maxBatch, n)
+		}
 		shape = out
 		net.Shapes = append(net.Shapes, out)
 		first := total
 		for _, p := range l.Params() {
 			if p.Rows <= 0 || p.Cols <= 0 {
 				return nil, fmt.Errorf("layer %d: parameter %s has shape %d×%d", i, p.Name, p.Rows, p.Cols)
+			}
+			if n := float64(total) + float64(p.Rows)*float64(p.Cols); n > maxFloats {
+				return nil, fmt.Errorf("layer %d: parameter %s of %d×%d brings the net to %.3g parameters, too many", i, p.Name, p.Rows, p.Cols, n)
 			}
 			p.Name = fmt.Sprintf("%d.%s", i, p.Name)
 			p.Off = total

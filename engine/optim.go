@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"math"
 )
@@ -13,9 +14,10 @@ type OptimConfig struct {
 	// LR is the learning rate at the first update; it must be > 0.
 	LR float64 `json:"lr"`
 	// LRDecay divides the learning rate by this factor after every update
-	// (the paper code uses 1.00004); 0 or 1 means constant.
+	// (the paper code uses 1.00004); 0 or 1 means constant. A factor
+	// below 1, which would make the rate grow, is refused.
 	LRDecay float64 `json:"lr_decay,omitempty"`
-	// MinLR floors the decayed learning rate.
+	// MinLR floors the decayed learning rate; it may not exceed LR.
 	MinLR float64 `json:"min_lr,omitempty"`
 	// Momentum for SGD (0 to < 1). MomentumFinal, if set, is reached
 	// linearly over MomentumSteps updates.
@@ -41,14 +43,22 @@ func (c OptimConfig) Validate() error {
 		return fmt.Errorf("optimizer %q, want sgd or adam", c.Kind)
 	case !(c.LR > 0) || math.IsInf(c.LR, 0):
 		return fmt.Errorf("learning rate %v, want > 0", c.LR)
-	case c.LRDecay < 0:
-		return fmt.Errorf("lr_decay %v, want ≥ 0", c.LRDecay)
+	case c.LRDecay < 0 || c.LRDecay > 0 && c.LRDecay < 1 || math.IsNaN(c.LRDecay) || math.IsInf(c.LRDecay, 0):
+		return fmt.Errorf("lr_decay %v would make the learning rate grow (it divides it after every update): want ≥ 1, or 0 for constant", c.LRDecay)
+	case c.MinLR > c.LR:
+		return fmt.Errorf("min_lr %v is above the learning rate %v (it is a floor)", c.MinLR, c.LR)
 	case c.Momentum < 0 || c.Momentum >= 1 || c.MomentumFinal < 0 || c.MomentumFinal >= 1:
 		return fmt.Errorf("momentum %v → %v, want 0 ≤ m < 1", c.Momentum, c.MomentumFinal)
 	case c.Beta1 < 0 || c.Beta1 >= 1 || c.Beta2 < 0 || c.Beta2 >= 1:
 		return fmt.Errorf("adam betas %v, %v, want 0 ≤ β < 1", c.Beta1, c.Beta2)
 	case c.WeightDecay < 0 || c.MaxNorm < 0 || c.Eps < 0 || c.MinLR < 0 || c.MomentumSteps < 0:
 		return fmt.Errorf("weight_decay, max_norm, eps, min_lr and momentum_steps must be ≥ 0")
+	case c.MomentumFinal != 0 && c.MomentumSteps == 0:
+		return fmt.Errorf("momentum_final %v needs momentum_steps > 0 (the updates over which momentum reaches it)", c.MomentumFinal)
+	case c.Kind == "adam" && (c.Momentum != 0 || c.MomentumFinal != 0 || c.MomentumSteps != 0):
+		return errors.New("momentum, momentum_final and momentum_steps apply to sgd, not adam (use beta1)")
+	case c.Kind == "sgd" && (c.Beta1 != 0 || c.Beta2 != 0 || c.Eps != 0):
+		return errors.New("beta1, beta2 and eps apply to adam, not sgd")
 	}
 	return nil
 }

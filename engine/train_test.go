@@ -100,7 +100,11 @@ func TestShuffleIsPermutation(t *testing.T) {
 func TestTrainStepAllocatesNothing(t *testing.T) {
 	ds := blobs(1000, 20, 5, 3)
 	for _, kind := range []string{"sgd", "adam"} {
-		tr := newMLP(t, 20, 5, 100, OptimConfig{Kind: kind, LR: 0.01, Momentum: 0.5, MaxNorm: 1.9}, 1)
+		opt := OptimConfig{Kind: kind, LR: 0.01, MaxNorm: 1.9}
+		if kind == "sgd" {
+			opt.Momentum = 0.5
+		}
+		tr := newMLP(t, 20, 5, 100, opt, 1)
 		tr.TrainStep(ds) // the first step of an epoch may size the permutation
 		if a := testing.AllocsPerRun(20, func() { tr.TrainStep(ds) }); a != 0 {
 			t.Errorf("%s: %v allocations per step, want 0", kind, a)
@@ -116,14 +120,25 @@ func TestOptimConfigValidate(t *testing.T) {
 		{Kind: "sgd", LR: 0.1, Momentum: 1},
 		{Kind: "adam", LR: 0.1, Beta2: 1.5},
 		{Kind: "sgd", LR: 0.1, WeightDecay: -1},
+		{Kind: "sgd", LR: 0.1, LRDecay: 0.5},       // the rate would grow
+		{Kind: "adam", LR: 0.1, MinLR: 0.2},        // the floor above the rate
+		{Kind: "sgd", LR: 0.1, MomentumFinal: 0.9}, // never reached
+		{Kind: "adam", LR: 0.1, Momentum: 0.9},     // ignored by adam
+		{Kind: "sgd", LR: 0.1, Beta1: 0.5},         // ignored by sgd
 	}
 	for _, c := range bad {
 		if c.Validate() == nil {
 			t.Errorf("%+v: accepted", c)
 		}
 	}
-	if err := (OptimConfig{Kind: "adam", LR: 1e-3}).Validate(); err != nil {
-		t.Error(err)
+	for _, c := range []OptimConfig{
+		{Kind: "adam", LR: 1e-3},
+		{Kind: "adam", LR: 1e-3, LRDecay: 1.0006, MinLR: 1e-5, Beta1: 0.5},
+		{Kind: "sgd", LR: 0.1, LRDecay: 1, Momentum: 0.5, MomentumFinal: 0.9, MomentumSteps: 100},
+	} {
+		if err := c.Validate(); err != nil {
+			t.Errorf("%+v: %v", c, err)
+		}
 	}
 }
 

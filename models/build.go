@@ -27,6 +27,10 @@ type Env struct {
 	// minibatches of the ae dictionary's autoencoder, and then return an
 	// error that wraps ErrStopped. Training itself does not poll it.
 	Stop <-chan struct{}
+	// MemLimit is the memory, in bytes, a model may need (see
+	// Footprint); a larger one is refused with a *TooLargeError before
+	// anything is allocated. 0 means DefaultMemLimit().
+	MemLimit int64
 }
 
 // ErrStopped is the error (wrapped) of a set-up abandoned through
@@ -135,6 +139,13 @@ func build(cfg *Config, in engine.Shape, classes int, train *data.Dataset, env E
 		return nil, err
 	}
 	env = env.withDefaults()
+	trainN := 0
+	if train != nil {
+		trainN = train.N
+	}
+	if err := checkFootprint(cfg, in, trainN, env); err != nil {
+		return nil, err
+	}
 	m := &Model{Config: cfg, In: in, Classes: classes}
 	b := &builder{m: m, env: env, train: train}
 	needData := cfg.Train.Pretrain != nil

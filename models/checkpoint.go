@@ -87,6 +87,9 @@ func pretrainedValues(f *checkpoint.File, cfg *Config) ([][][]float32, error) {
 			if !ok {
 				break
 			}
+			if !allFinite(t.Data) {
+				return nil, fmt.Errorf("tensor %s holds a value that is not finite (NaN or ±Inf)", t.Name)
+			}
 			pre[i] = append(pre[i], t.Data)
 		}
 		if pre[i] == nil {
@@ -96,8 +99,13 @@ func pretrainedValues(f *checkpoint.File, cfg *Config) ([][][]float32, error) {
 	return pre, nil
 }
 
-// Save writes the run's checkpoint to path atomically.
+// Save writes the run's checkpoint to path atomically. A run that
+// diverged (see Err) is not saved: its parameters are not finite, and
+// Save returns the error instead, leaving path as it was.
 func (r *Run) Save(path string) error {
+	if r.err != nil {
+		return fmt.Errorf("checkpoint not written: %w", r.err)
+	}
 	return checkpoint.Write(path, r.Checkpoint())
 }
 
@@ -125,6 +133,9 @@ func LoadRun(path string, train, test *data.Dataset, env Env) (*Run, error) {
 	if r.Train.N != meta.TrainN || r.Test.N != meta.TestN {
 		return nil, fmt.Errorf("%s: saved with %d training and %d test examples, the data has %d and %d",
 			path, meta.TrainN, meta.TestN, r.Train.N, r.Test.N)
+	}
+	if err := meta.check(r.Trainer.StepsPerEpoch(r.Train.N)); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if got := r.Model.StaticSums(); fmt.Sprint(got) != fmt.Sprint(meta.StaticSums) {
 		return nil, fmt.Errorf("%s: the rebuilt dictionaries differ from the saved ones (checksums %v, saved %v): the data or the code changed since the checkpoint", path, got, meta.StaticSums)
@@ -158,6 +169,43 @@ func restore(f *checkpoint.File, name string, p *engine.Param, dst []float32) er
 	if len(t.Shape) != 2 || t.Shape[0] != p.Rows || t.Shape[1] != p.Cols || len(t.Data) != len(dst) {
 		return fmt.Errorf("tensor %s has shape %v, the model wants %d×%d", name, t.Shape, p.Rows, p.Cols)
 	}
+	if !allFinite(t.Data) {
+		return fmt.Errorf("tensor %s holds a value that is not finite (NaN or ±Inf)", name)
+	}
 	copy(dst, t.Data)
+	return nil
+}
+
+// allFinite reports whether no value of x is NaN or ±Inf.
+func allFinite(x []float32) bool {
+	for _, v := range x {
+		if !isFinite(float64(v)) {
+			return false
+		}
+	}
+	return true
+}
+
+// check reports metadata that no run can have written: the checksum
+// guards against damage, not against a file written by other means. A
+// run with steps steps per epoch is at epoch Epoch (0 to the config's
+// epochs, one History entry per finished epoch), step Step of it, after
+// Epoch·steps + Step updates.
+func (m *runMeta) check(steps int) error {
+	epochs := m.Config.Train.Epochs
+	switch {
+	case m.Epoch < 0 || m.Epoch > epochs:
+		return fmt.Errorf("impossible metadata: epoch %d of a run of %d epochs", m.Epoch, epochs)
+	case m.Step < 0 || m.Step >= steps:
+		return fmt.Errorf("impossible metadata: step %d of an epoch of %d steps", m.Step, steps)
+	case m.Updates != int64(m.Epoch)*int64(steps)+int64(m.Step):
+		return fmt.Errorf("impossible metadata: %d updates at epoch %d, step %d of %d", m.Updates, m.Epoch, m.Step, steps)
+	case len(m.History) != m.Epoch:
+		return fmt.Errorf("impossible metadata: %d epochs of history at epoch %d", len(m.History), m.Epoch)
+	case m.LossSteps < 0 || m.LossSteps > steps:
+		return fmt.Errorf("impossible metadata: %d steps in the epoch's loss, of %d", m.LossSteps, steps)
+	case !(m.Seconds >= 0) || !(m.EpochSecs >= 0) || !isFinite(m.LossSum):
+		return fmt.Errorf("impossible metadata: seconds %v, epoch seconds %v, loss sum %v", m.Seconds, m.EpochSecs, m.LossSum)
+	}
 	return nil
 }

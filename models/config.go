@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/predparams/predparams/engine"
 )
@@ -160,10 +162,22 @@ type PretrainConfig struct {
 	Optimizer engine.OptimConfig `json:"optimizer"`
 }
 
-// ParseConfig decodes a JSON config, rejecting unknown fields and
-// trailing data, and validates it.
+// MaxConfigBytes bounds the size of a config: the shipped ones are under
+// a kilobyte. ParseConfig reads no more than this (and one byte).
+const MaxConfigBytes = 1 << 20
+
+// ParseConfig decodes a JSON config of at most MaxConfigBytes, rejecting
+// unknown fields, trailing data and an explicit 0 for a field whose zero
+// stands for a non-zero default (see zeroMeansDefault), and validates it.
 func ParseConfig(r io.Reader) (*Config, error) {
-	dec := json.NewDecoder(r)
+	b, err := io.ReadAll(io.LimitReader(r, MaxConfigBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	if len(b) > MaxConfigBytes {
+		return nil, fmt.Errorf("config: larger than %d KiB: not a config", MaxConfigBytes>>10)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	var c Config
 	if err := dec.Decode(&c); err != nil {
@@ -172,19 +186,25 @@ func ParseConfig(r io.Reader) (*Config, error) {
 	if dec.More() {
 		return nil, errors.New("config: trailing data after the JSON object")
 	}
+	if err := explicitZeros(b); err != nil {
+		return nil, err
+	}
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	return &c, nil
 }
 
-// LoadConfig reads and parses the JSON config at path.
+// LoadConfig reads and parses the JSON config at path, reading no more
+// than MaxConfigBytes (and one byte) of it, so a device or a pipe given
+// by mistake is refused rather than read until memory runs out.
 func LoadConfig(path string) (*Config, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	c, err := ParseConfig(bytes.NewReader(b))
+	defer f.Close()
+	c, err := ParseConfig(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -214,6 +234,9 @@ func jsonMessage(err error) string {
 
 // Validate reports the first setting that is missing or out of range.
 func (c *Config) Validate() error {
+	if err := validName(c.Name); err != nil {
+		return err
+	}
 	if len(c.Layers) == 0 {
 		return errors.New("config: no layers")
 	}
@@ -334,6 +357,85 @@ func (p *PredictConfig) validate(l LayerConfig) error {
 	}
 	if j := max(p.Columns, 1); units%j != 0 {
 		return fmt.Errorf("predict.columns %d does not divide %d units", j, units)
+	}
+	return nil
+}
+
+// validName reports whether name can name a folder of results (the CLIs
+// write to out/NAME): one path element, so no separator, not "." or
+// "..", and no control characters.
+func validName(name string) error {
+	switch {
+	case strings.ContainsAny(name, `/\`) || name == "." || name == "..":
+		return fmt.Errorf("config: name %q, want one folder name (no / or \\, not . or ..)", name)
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		return fmt.Errorf("config: name %q holds a control character", name)
+	}
+	return nil
+}
+
+// zeroMeansDefault lists, by JSON object, the fields whose zero value
+// stands for a non-zero default: an explicit 0 there cannot be meant
+// as 0, so explicitZeros refuses it rather than quietly use the default.
+var zeroMeansDefault = struct{ layer, predict, optimizer []string }{
+	layer:     []string{"stride"},
+	predict:   []string{"columns", "length", "ridge", "ae_hidden", "ae_epochs"},
+	optimizer: []string{"beta1", "beta2", "eps"},
+}
+
+// explicitZeros reports the first field of zeroMeansDefault given as 0
+// in the JSON config b, which has already been decoded strictly.
+func explicitZeros(b []byte) error {
+	type object = map[string]json.RawMessage
+	var raw struct {
+		Layers []object `json:"layers"`
+		Train  struct {
+			Optimizer object `json:"optimizer"`
+			Pretrain  *struct {
+				Optimizer object `json:"optimizer"`
+			} `json:"pretrain"`
+		} `json:"train"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return nil // the strict decoding has reported it
+	}
+	// zero returns the first of names given as 0 in o. Keys match names
+	// as encoding/json matches fields, without regard to case.
+	zero := func(o object, names []string) string {
+		for _, n := range names {
+			for k, v := range o {
+				if !strings.EqualFold(k, n) {
+					continue
+				}
+				if f, err := strconv.ParseFloat(string(bytes.TrimSpace(v)), 64); err == nil && f == 0 {
+					return n
+				}
+			}
+		}
+		return ""
+	}
+	const msg = "is 0, which would silently mean the default: omit the field for the default, or give a value > 0"
+	for i, l := range raw.Layers {
+		if n := zero(l, zeroMeansDefault.layer); n != "" {
+			return fmt.Errorf("config: layer %d: %s %s", i, n, msg)
+		}
+		var predict object
+		for k, v := range l {
+			if strings.EqualFold(k, "predict") {
+				json.Unmarshal(v, &predict) // null: none
+			}
+		}
+		if n := zero(predict, zeroMeansDefault.predict); n != "" {
+			return fmt.Errorf("config: layer %d: predict.%s %s", i, n, msg)
+		}
+	}
+	if n := zero(raw.Train.Optimizer, zeroMeansDefault.optimizer); n != "" {
+		return fmt.Errorf("config: train.optimizer.%s %s", n, msg)
+	}
+	if p := raw.Train.Pretrain; p != nil {
+		if n := zero(p.Optimizer, zeroMeansDefault.optimizer); n != "" {
+			return fmt.Errorf("config: train.pretrain.optimizer.%s %s", n, msg)
+		}
 	}
 	return nil
 }

@@ -24,7 +24,31 @@ const DataNames = "mnist, mnist14, mnist7, mnist-pcaK (K principal components, 1
 //     of the training images, centred, not whitened: a flat 1×1×K input.
 //   - "fsdd": the Free Spoken Digit Dataset as 32 frames × 32 log-mel
 //     bands per clip (see FSDDFeatures); "fsdd-mfcc": 32 frames × 13 MFCCs.
+//
+// A set with no examples is an error: nothing can be trained on it, and a
+// test error measured on it would read 0%.
 func LoadData(name, dir string) (train, test *data.Dataset, err error) {
+	train, test, err = loadData(name, dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkNotEmpty(train, test); err != nil {
+		return nil, nil, err
+	}
+	return train, test, nil
+}
+
+// checkNotEmpty reports a set with no examples.
+func checkNotEmpty(sets ...*data.Dataset) error {
+	for _, ds := range sets {
+		if ds.N == 0 {
+			return fmt.Errorf("data set %s has no examples", ds.Name)
+		}
+	}
+	return nil
+}
+
+func loadData(name, dir string) (train, test *data.Dataset, err error) {
 	switch {
 	case name == "" || name == "mnist":
 		return mnist.Load(dir)

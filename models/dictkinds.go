@@ -55,6 +55,10 @@ type DictKind struct {
 	paper func(p *PredictConfig, conv bool)
 	// describe returns the kind's settings in a few words, after its name.
 	describe func(s dictSpec) string
+	// setupBytes estimates what building the dictionary needs beyond U
+	// and KRR's matrices, for a layer of nv input positions (see
+	// Footprint); nil for nothing more.
+	setupBytes func(p *PredictConfig, nv float64) float64
 	// build computes U_1…U_J (Rows×NAlpha each, back to back) and fills
 	// what else the kind knows into b.d (Kernel, Atoms, Alpha); nil for
 	// LearnsU kinds.
@@ -178,9 +182,10 @@ var dictKinds = []DictKind{
 	},
 	{
 		Name: "pca", Title: "PCA", DataDriven: true,
-		About:    "principal components of the layer's inputs: the leading (or random) atoms of the data's own basis",
-		options:  optPick,
-		describe: func(s dictSpec) string { return " " + s.Pick.String() },
+		About:      "principal components of the layer's inputs: the leading (or random) atoms of the data's own basis",
+		options:    optPick,
+		setupBytes: covarianceBytes,
+		describe:   func(s dictSpec) string { return " " + s.Pick.String() },
 		build: func(b *dictBuild) ([]float32, error) {
 			f := b.spec.F
 			basis, err := kernels.PCA(b.env.Gemm, b.x, b.n, f.Rows, f.Rows, kernels.Leading, nil)
@@ -222,6 +227,13 @@ var dictKinds = []DictKind{
 		Name: "ae", Title: "AE", DataDriven: true,
 		About:   "features of a tied sigmoid autoencoder trained on the layer's inputs; α picks n_α of them",
 		options: optAE,
+		setupBytes: func(p *PredictConfig, nv float64) float64 {
+			hidden := float64(p.AEHidden)
+			if hidden == 0 {
+				hidden = 1000
+			}
+			return 4 * nv * hidden * 4 // float32 weights, gradients, velocities, work
+		},
 		resolve: func(s *dictSpec, p *PredictConfig, conv bool) error {
 			s.AEHidden = p.AEHidden
 			if s.AEHidden == 0 {
@@ -257,8 +269,9 @@ func empKind(name, title, about string,
 			}
 			return nil
 		},
-		paper:    func(p *PredictConfig, conv bool) { p.Form, p.Ridge = "krr", kernels.PaperEmpRidge },
-		describe: func(s dictSpec) string { return " " + s.Form + ridgeText(s) },
+		paper:      func(p *PredictConfig, conv bool) { p.Form, p.Ridge = "krr", kernels.PaperEmpRidge },
+		setupBytes: covarianceBytes,
+		describe:   func(s dictSpec) string { return " " + s.Form + ridgeText(s) },
 		build: func(b *dictBuild) ([]float32, error) {
 			// Only the covariance columns at α are needed (k(all, α_j) and
 			// K(α_j, α_j)); the whole matrix is computed if someone looks
@@ -300,6 +313,9 @@ func separableKind(name, title, about string, basis func(h, w, c, m int, pick ke
 		},
 	}
 }
+
+// covarianceBytes is the float64 covariance of a layer's nv inputs.
+func covarianceBytes(_ *PredictConfig, nv float64) float64 { return nv * nv * 8 }
 
 // ridgeText is " λ=…" for the KRR form, "" for the raw one.
 func ridgeText(s dictSpec) string {

@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"math"
 	"runtime"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 //	for !r.Done() {
 //		if r.Step().EpochEnd { r.FinishEpoch() }
 //	}
+//	if err := r.Err(); err != nil { … } // training diverged
 type Run struct {
 	Model       *Model
 	Trainer     *engine.Trainer
@@ -30,7 +32,25 @@ type Run struct {
 	lossSteps  int
 	epochStart time.Time
 	epochSecs  float64 // time spent in the current epoch before the last resume
+	err        error   // why training stopped early (a *DivergedError), or nil
 }
+
+// DivergedError reports that a training step's loss was not finite (NaN
+// or ±Inf): the parameters are then beyond repair, and the run stops.
+// Its message names the remedy.
+type DivergedError struct {
+	// Step is the optimizer step (counted from 1) whose loss was not
+	// finite, and Loss that loss.
+	Step int64
+	Loss float64
+}
+
+func (e *DivergedError) Error() string {
+	return fmt.Sprintf("training diverged at step %d (loss = %v): lower the learning rate", e.Step, e.Loss)
+}
+
+// isFinite reports whether x is neither NaN nor ±Inf.
+func isFinite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
 // EpochMetrics is one line of metrics.jsonl.
 type EpochMetrics struct {
@@ -49,7 +69,7 @@ type EpochMetrics struct {
 
 // NewRun builds cfg's model for train and test and returns a run at its
 // start. It uses the first cfg.Train.TrainExamples training examples when
-// that is set.
+// that is set. Neither set may be empty.
 func NewRun(cfg *Config, train, test *data.Dataset, env Env) (*Run, error) {
 	return newRun(cfg, train, test, env, nil)
 }
@@ -57,6 +77,9 @@ func NewRun(cfg *Config, train, test *data.Dataset, env Env) (*Run, error) {
 // newRun is NewRun with the hidden layers' pretrained values given (see
 // build).
 func newRun(cfg *Config, train, test *data.Dataset, env Env, pre [][][]float32) (*Run, error) {
+	if err := checkNotEmpty(train, test); err != nil {
+		return nil, err
+	}
 	if n := cfg.Train.TrainExamples; n > 0 && n < train.N {
 		train = train.Subset(0, n)
 	}
@@ -81,8 +104,15 @@ func newRun(cfg *Config, train, test *data.Dataset, env Env, pre [][][]float32) 
 	return &Run{Model: m, Trainer: tr, Train: train, Test: test}, nil
 }
 
-// Done reports whether every epoch has been trained.
-func (r *Run) Done() bool { return r.Trainer.Epoch >= r.Model.Config.Train.Epochs }
+// Done reports whether every epoch has been trained, or training stopped
+// early because it diverged (see Err).
+func (r *Run) Done() bool {
+	return r.err != nil || r.Trainer.Epoch >= r.Model.Config.Train.Epochs
+}
+
+// Err returns why training stopped before its last epoch: a
+// *DivergedError once a step's loss was not finite, else nil.
+func (r *Run) Err() error { return r.err }
 
 // StepResult is what one Step measured on the minibatch it trained
 // (loss, correct count, examples, before the update), and whether it
@@ -95,12 +125,24 @@ type StepResult struct {
 }
 
 // Step trains one minibatch and returns what it measured.
+//
+// A step whose loss is not finite sets Err to a *DivergedError and
+// reports no epoch end: the epoch is not finished (its loss would be
+// NaN), Done becomes true, and later calls of Step do nothing and return
+// a zero result. History keeps the epochs measured before.
 func (r *Run) Step() StepResult {
+	if r.err != nil {
+		return StepResult{}
+	}
 	if r.epochStart.IsZero() {
 		r.epochStart = time.Now()
 	}
 	epoch := r.Trainer.Epoch
 	res := r.Trainer.TrainStep(r.Train)
+	if loss := float64(res.Loss); !isFinite(loss) {
+		r.err = &DivergedError{Step: r.Trainer.Updates, Loss: loss}
+		return StepResult{StepResult: res}
+	}
 	r.lossSum += float64(res.Loss)
 	r.lossSteps++
 	return StepResult{StepResult: res, EpochEnd: r.Trainer.Epoch != epoch}
@@ -177,6 +219,10 @@ type Summary struct {
 	Config       *Config        `json:"config"`
 	Machine      Machine        `json:"machine"`
 	History      []EpochMetrics `json:"history"`
+	// Diverged is Err's message when training diverged: TestError and
+	// TestLoss are then those of the last epoch finished before (zero
+	// when there is none), and Epochs counts the finished epochs.
+	Diverged string `json:"diverged,omitempty"`
 }
 
 // Machine records where a run ran.
@@ -205,6 +251,10 @@ func (r *Run) Summary() Summary {
 		History:    r.History,
 		Machine: Machine{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, CPUs: runtime.NumCPU(),
 			Threads: r.Model.Net.Ctx.Threads, Go: runtime.Version(), Gemm: fmt.Sprintf("%T", r.Model.Net.Ctx.Gemm)},
+	}
+	if r.err != nil {
+		s.Diverged = r.err.Error()
+		s.Epochs = len(r.History)
 	}
 	if n := len(r.History); n > 0 {
 		last := r.History[n-1]

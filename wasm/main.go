@@ -129,6 +129,9 @@ func (w *worker) advance(args []js.Value) (any, error) {
 		ms = min(max(args[0].Float(), 1), 1000)
 	}
 	u := s.Advance(time.Duration(ms * float64(time.Millisecond)))
+	if u.Err != nil {
+		return nil, u.Err // the page shows it and stops training
+	}
 	r := map[string]any{
 		"examples": u.Examples, "steps": u.Steps, "seconds": u.Seconds, "epoch": u.Epoch,
 		"trainLoss": u.TrainLoss, "trainAccuracy": u.TrainAccuracy,

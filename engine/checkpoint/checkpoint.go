@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/predparams/predparams/engine/internal/iox"
 )
@@ -478,6 +479,12 @@ func readFile(fh *os.File) (*File, error) {
 // the same folder, syncs it to disk, and renames it over path. Whatever fails, path is
 // either untouched or holds the complete new checkpoint, and the temporary file is
 // removed. The file gets mode 0644.
+//
+// A writer killed before the rename (kill -9, a crash) leaves its temporary file
+// (".NAME.tmp-*"). Write removes those of path first: each writer holds an advisory
+// lock on its temporary file while writing (on Linux and the BSDs), so a temporary
+// file that can be locked belongs to a writer that is gone. Where there are no such
+// locks, temporaries are left alone.
 func Write(path string, f *File) error {
 	return writeAtomic(path, func(w io.Writer) error { return Encode(w, f) })
 }
@@ -488,10 +495,13 @@ func writeAtomic(path string, write func(io.Writer) error) (err error) {
 	if dir == "" {
 		dir = "."
 	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	prefix := "." + base + ".tmp-"
+	removeStale(dir, prefix)
+	tmp, err := os.CreateTemp(dir, prefix+"*")
 	if err != nil {
 		return fmt.Errorf("checkpoint: writing %s: %w", path, err)
 	}
+	tryLock(tmp) // released when tmp is closed, or when the process ends
 	defer func() {
 		if err != nil {
 			tmp.Close()
@@ -531,4 +541,28 @@ func writeAtomic(path string, write func(io.Writer) error) (err error) {
 		d.Close()
 	}
 	return nil
+}
+
+// removeStale removes the files of dir whose name starts with prefix and
+// that no live writer holds locked: temporary files left by writers that
+// died.
+func removeStale(dir, prefix string) {
+	if !canLock {
+		return
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), prefix) || !e.Type().IsRegular() {
+			continue
+		}
+		name := filepath.Join(dir, e.Name())
+		f, err := os.Open(name)
+		if err != nil {
+			continue
+		}
+		if tryLock(f) {
+			os.Remove(name)
+		}
+		f.Close()
+	}
 }

@@ -476,3 +476,35 @@ func Example() {
 	fmt.Println(string(g.Meta), w.Shape, w.Data)
 	// Output: {"arch":"784-500-10"} [2 2] [1 2 3 4]
 }
+
+// TestWriteRemovesStaleTemporaries checks that Write removes the
+// temporary files of the same checkpoint left by writers that died (kill
+// -9 left them for good), and keeps one a live writer holds locked and
+// those of other checkpoints.
+func TestWriteRemovesStaleTemporaries(t *testing.T) {
+	if !canLock {
+		t.Skip("no advisory locks on " + runtime.GOOS + ": temporaries are left alone")
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "model.ckpt")
+	for _, name := range []string{".model.ckpt.tmp-111", ".model.ckpt.tmp-222", ".other.ckpt.tmp-333", ".model.ckpt.tmp-live"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("partial"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	live, err := os.Open(filepath.Join(dir, ".model.ckpt.tmp-live"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
+	if !tryLock(live) {
+		t.Fatal("cannot lock the live writer's file")
+	}
+	if err := Write(path, sample()); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{".model.ckpt.tmp-live", ".other.ckpt.tmp-333", "model.ckpt"}
+	if got := listDir(t, dir); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("folder holds %v, want %v", got, want)
+	}
+}

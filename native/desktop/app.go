@@ -293,6 +293,9 @@ func (a *app) stop(code int, save bool) error {
 	}
 	a.exitCode = code
 	switch {
+	case a.report.diverged != nil:
+		a.exitCode = exitBadInput
+		a.note = fmt.Sprintf("%v: no checkpoint written", a.report.diverged)
 	case save && a.report.err != nil:
 		a.err = fmt.Errorf("the checkpoint could not be written: %v", a.report.err)
 	case save && code == exitInterrupted:

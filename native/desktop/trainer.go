@@ -55,6 +55,7 @@ type report struct {
 	examples int64   // examples trained
 	seconds  float64 // wall time spent training them, evaluation and pauses excluded
 	err      error   // writing the checkpoint failed
+	diverged error   // the run's Err: training diverged, no checkpoint written
 }
 
 // rate returns the training throughput in examples per second.
@@ -210,9 +211,13 @@ func (t *trainer) loop() {
 func (t *trainer) step() {
 	r := t.run
 	res := r.Step()
-	t.examples += int64(res.Examples)
-	t.pendSum += float64(res.Loss)
-	t.pendSteps++
+	if err := r.Err(); err != nil {
+		t.msg = err.Error() // shown in red; Done is now true
+	} else {
+		t.examples += int64(res.Examples)
+		t.pendSum += float64(res.Loss)
+		t.pendSteps++
+	}
 	if !res.EpochEnd {
 		t.publish(false)
 		now := time.Now()
@@ -235,8 +240,8 @@ func (t *trainer) handle(c command) bool {
 		t.rebuild(c.cfg)
 		t.rebuilt = c.id
 	case cmdQuit:
-		rep := report{examples: t.examples, seconds: t.busy.Seconds()}
-		if c.save != "" {
+		rep := report{examples: t.examples, seconds: t.busy.Seconds(), diverged: t.run.Err()}
+		if c.save != "" && rep.diverged == nil {
 			if err := os.MkdirAll(filepath.Dir(c.save), 0o755); err != nil {
 				rep.err = err
 			} else {

@@ -2,8 +2,10 @@ package main
 
 import (
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -212,5 +214,32 @@ func TestKernelImage(t *testing.T) {
 				t.Fatalf("range [%v, %v]", lo, hi)
 			}
 		})
+	}
+}
+
+// TestTrainerDiverges checks that a run whose loss stops being finite
+// stops, shows why, and writes no checkpoint on quit.
+func TestTrainerDiverges(t *testing.T) {
+	train, test := blobs(200, 1), blobs(50, 2)
+	env := models.Env{Gemm: gemm.Best(1), Threads: 1}
+	cfg := blobConfig()
+	cfg.Layers[0].Act = "" // linear: nothing saturates or dies
+	cfg.Train.Optimizer = engine.OptimConfig{Kind: "sgd", LR: 1e9}
+	r, err := models.NewRun(cfg, train, test, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := startTrainer(r, train, test, env)
+	s := waitSnapshot(t, tr, &snapshot{}, func(s *snapshot) bool { return s.state == stateFinished })
+	if !strings.HasPrefix(s.msg, "training diverged at step ") {
+		t.Errorf("message %q", s.msg)
+	}
+	path := filepath.Join(t.TempDir(), "checkpoint.ckpt")
+	rep := tr.quit(path)
+	if rep.err != nil || rep.diverged == nil {
+		t.Errorf("report %+v", rep)
+	}
+	if _, err := os.Stat(path); err == nil {
+		t.Error("a diverged run wrote a checkpoint")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -54,7 +55,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Int64Var(&o.seed, "seed", -1, "seed `S` for initialisation, α and shuffling instead of the config's train.seed")
 	fs.StringVar(&o.out, "out", "", "output `DIR` (default out/NAME, NAME from the config)")
 	fs.BoolVar(&o.resume, "resume", false, "continue from OUT/checkpoint.ckpt")
-	fs.IntVar(&o.threads, "threads", runtime.NumCPU(), "goroutines for matrix products (`N` ≥ 1)")
+	fs.IntVar(&o.threads, "threads", runtime.NumCPU(), "goroutines for matrix products (`N` ≥ 1; more than the CPUs are capped to their number)")
 	fs.IntVar(&o.trainExamples, "train-examples", 0, "train on the first `N` training examples only (0: all)")
 	fs.StringVar(&o.progress, "progress", "auto", "progress display: auto (a bar on a terminal, log lines otherwise), bar, plain or none")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile to `FILE`")
@@ -67,6 +68,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("%v (see -h)", err)
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	switch {
 	case fs.NArg() > 0:
 		return nil, fmt.Errorf("unexpected argument %q (flags come as -name value)", fs.Arg(0))
@@ -78,6 +81,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, fmt.Errorf("-epochs %d, want > 0", o.epochs)
 	case o.threads < 1:
 		return nil, fmt.Errorf("-threads %d, want ≥ 1", o.threads)
+	case o.resume && o.seed >= 0:
+		return nil, errors.New("-resume continues the checkpoint's run with its own seed: drop -seed (or start a new run without -resume)")
+	case o.resume && set["train-examples"]:
+		return nil, errors.New("-resume continues the checkpoint's run on its own training examples: drop -train-examples (or start a new run without -resume)")
 	case o.trainExamples < 0:
 		return nil, fmt.Errorf("-train-examples %d, want ≥ 0", o.trainExamples)
 	case o.seed < -1:
@@ -141,6 +148,10 @@ func (j *job) run() int {
 			fmt.Fprintf(j.stderr, format+"\n", args...)
 		}
 	}
+	if cpus := runtime.NumCPU(); o.threads > cpus {
+		j.log("-threads %d is more than the %d CPUs: using %d", o.threads, cpus, cpus)
+		o.threads = cpus
+	}
 	var cfg *models.Config
 	if o.config != "" {
 		c, err := models.LoadConfig(o.config)
@@ -163,6 +174,14 @@ func (j *job) run() int {
 	}
 	ckpt := filepath.Join(o.out, "checkpoint.ckpt")
 	metricsPath := filepath.Join(o.out, "metrics.jsonl")
+	if !o.resume {
+		// Before the data are loaded and the dictionaries built: a bad
+		// -out is bad input, found at once. (-resume checks for the
+		// checkpoint in it below.)
+		if err := checkOutDir(o.out); err != nil {
+			return j.fail(exitBadInput, err)
+		}
+	}
 
 	dataName := ""
 	if cfg != nil {
@@ -292,9 +311,17 @@ func (j *job) train(r *models.Run, ckpt, metricsPath string) int {
 	}
 	bar.clear()
 	s := r.Summary()
-	b, _ := json.MarshalIndent(s, "", "  ")
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return j.fail(exitFailure, err)
+	}
 	if err := writeFileAtomic(filepath.Join(o.out, "summary.json"), append(b, '\n')); err != nil {
 		return j.fail(exitFailure, err)
+	}
+	if err := r.Err(); err != nil {
+		// The summary holds the epochs measured before; the last
+		// checkpoint (of the last finished epoch) is left as it was.
+		return j.fail(exitBadInput, fmt.Errorf("%v (%d epochs finished before; summary in %s)", err, len(r.History), o.out))
 	}
 	fmt.Fprintf(j.stdout, "%s: test error %.2f%% after %d epochs (%.0f s, %.0f examples/s); fraction learned %.4f; results in %s\n",
 		s.Name, 100*s.TestError, s.Epochs, s.Seconds, s.ExamplesPerS, s.FractionLearned, o.out)
@@ -324,14 +351,24 @@ func appendJSONLine(path string, v any) error {
 	return f.Close()
 }
 
+// maxMetricsBytes bounds what truncateMetrics reads of metrics.jsonl,
+// whose lines are a few hundred bytes, one per epoch.
+const maxMetricsBytes = 64 << 20
+
 // truncateMetrics keeps the first n lines of metrics.jsonl: the epochs the
 // checkpoint knows of. Lines written after the checkpoint are dropped, so
 // a resumed run never repeats an epoch.
 func truncateMetrics(path string, n int) error {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		b = nil
-	} else if err != nil {
+	var b []byte
+	f, err := os.Open(path)
+	if err == nil {
+		b, err = io.ReadAll(io.LimitReader(f, maxMetricsBytes+1))
+		f.Close()
+		if err == nil && len(b) > maxMetricsBytes {
+			err = fmt.Errorf("%s is larger than %d MiB: not a metrics file", path, maxMetricsBytes>>20)
+		}
+	}
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
 	lines := strings.SplitAfter(string(b), "\n")
@@ -341,10 +378,16 @@ func truncateMetrics(path string, n int) error {
 	return writeFileAtomic(path, []byte(strings.Join(lines, "")))
 }
 
-// writeFileAtomic writes b to a temporary file beside path and renames it.
+// writeFileAtomic writes b to a temporary file beside path and renames it
+// to path, with mode 0644.
 func writeFileAtomic(path string, b []byte) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
 	if err != nil {
+		return err
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
 		return err
 	}
 	if _, err := tmp.Write(b); err != nil {
@@ -357,4 +400,28 @@ func writeFileAtomic(path string, b []byte) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// checkOutDir makes sure dir is a folder the results can be written to:
+// it creates it if needed, then creates and removes a file in it.
+func checkOutDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("-out %s: %w", dir, cause(err))
+	}
+	f, err := os.CreateTemp(dir, ".write-test-*")
+	if err != nil {
+		return fmt.Errorf("-out %s: cannot write there: %w", dir, cause(err))
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
+// cause returns the error of the system call under a *fs.PathError (the
+// path is then said by the caller), or err itself.
+func cause(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

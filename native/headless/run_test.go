@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -55,6 +56,10 @@ func TestBadInput(t *testing.T) {
 	os.MkdirAll(corrupt, 0o755)
 	os.WriteFile(filepath.Join(corrupt, "checkpoint.ckpt"), []byte("PPCKPT garbage that is not a checkpoint"), 0o644)
 
+	emptyTest := datatest.MNISTDir(t, nil)
+	os.WriteFile(filepath.Join(emptyTest, "t10k-images-idx3-ubyte"), datatest.Images(0), 0o644)
+	os.WriteFile(filepath.Join(emptyTest, "t10k-labels-idx1-ubyte"), datatest.IDX(0x801, []uint32{0}, nil), 0o644)
+
 	cases := []struct {
 		name string
 		args []string
@@ -80,6 +85,17 @@ func TestBadInput(t *testing.T) {
 		{"truncated", []string{"-config", good, "-data", datatest.MNISTDir(t, goodImages[:1000])}, "truncated"},
 		{"wrong dims", []string{"-config", good, "-data", datatest.MNISTDir(t, datatest.IDX(0x803, []uint32{4, 32, 32}, make([]byte, 4*1024)))}, "32"},
 		{"no checkpoint", []string{"-config", good, "-resume", "-out", t.TempDir()}, "no checkpoint"},
+		{"config /dev/zero", []string{"-config", "/dev/zero"}, "not a config"},
+		{"resume -seed", []string{"-config", good, "-resume", "-seed", "5"}, "drop -seed"},
+		{"resume -train-examples", []string{"-config", good, "-resume", "-train-examples", "10"}, "drop -train-examples"},
+		{"units 2^63-1", []string{"-config", cfg("huge.json", strings.Replace(tinyConfig, `"units": 32`, `"units": 9223372036854775807`, 1))}, "model needs"},
+		{"units 1e9", []string{"-config", cfg("big.json", strings.Replace(tinyConfig, `"units": 32`, `"units": 1000000000`, 1))}, "model needs"},
+		{"name ../", []string{"-config", cfg("esc.json", strings.Replace(tinyConfig, `"tiny"`, `"../escape"`, 1))}, "one folder name"},
+		{"lr_decay 0.5", []string{"-config", cfg("lrd.json", strings.Replace(tinyConfig, `"lr": 0.002`, `"lr": 0.002, "lr_decay": 0.5`, 1))}, "lr_decay 0.5"},
+		{"out is a file", []string{"-config", good, "-out", good}, "-out"},
+		{"out under a file", []string{"-config", good, "-out", filepath.Join(good, "sub")}, "-out"},
+		{"empty test set", []string{"-config", good, "-data", emptyTest}, "no examples"},
+		{"diverges", []string{"-config", cfg("div.json", strings.Replace(tinyConfig, `"kind": "adam", "lr": 0.002`, `"kind": "sgd", "lr": 1e9`, 1))}, "training diverged at step"},
 		{"corrupt checkpoint", []string{"-config", good, "-resume", "-out", corrupt}, "checkpoint"},
 	}
 	for _, tc := range cases {
@@ -243,5 +259,45 @@ wait:
 	}
 	if _, err := checkpoint.Read(filepath.Join(out, "checkpoint.ckpt")); err != nil {
 		t.Fatalf("no valid checkpoint after SIGINT: %v", err)
+	}
+}
+
+// TestResults checks what a run leaves: a summary readable by all (it
+// was 0600), the line that says -threads was capped, and after a
+// diverged run the summary with the message, and no metrics line.
+func TestResults(t *testing.T) {
+	dir := t.TempDir()
+	good := writeFile(t, dir, "good.json", tinyConfig)
+	div := writeFile(t, dir, "div.json", strings.Replace(tinyConfig, `"kind": "adam", "lr": 0.002`, `"kind": "sgd", "lr": 1e9`, 1))
+	out := filepath.Join(dir, "good")
+	code, _, stderr := runCLI(t, nil, "-config", good, "-out", out, "-threads", "100000", "-progress", "none")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if want := fmt.Sprintf("-threads 100000 is more than the %d CPUs: using %d", runtime.NumCPU(), runtime.NumCPU()); !strings.Contains(stderr, want) {
+		t.Errorf("stderr does not say %q:\n%s", want, stderr)
+	}
+	if st, err := os.Stat(filepath.Join(out, "summary.json")); err != nil || st.Mode().Perm() != 0o644 {
+		t.Errorf("summary.json: %v, mode %v, want 0644", err, st.Mode().Perm())
+	}
+
+	out = filepath.Join(dir, "div")
+	code, _, stderr = runCLI(t, nil, "-config", div, "-out", out, "-q")
+	if code != exitBadInput || !strings.Contains(stderr, "lower the learning rate") {
+		t.Fatalf("diverged run: exit %d\n%s", code, stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "summary.json"))
+	if err != nil {
+		t.Fatalf("no summary after the run diverged: %v", err)
+	}
+	var s struct {
+		Diverged string `json:"diverged"`
+		Epochs   int    `json:"epochs"`
+	}
+	if err := json.Unmarshal(b, &s); err != nil || !strings.HasPrefix(s.Diverged, "training diverged at step ") || s.Epochs != 0 {
+		t.Errorf("summary: %v, %+v", err, s)
+	}
+	if m, err := os.ReadFile(filepath.Join(out, "metrics.jsonl")); err != nil || len(m) != 0 {
+		t.Errorf("metrics.jsonl: %v, %q, want empty", err, m)
 	}
 }

@@ -93,6 +93,9 @@ type Update struct {
 	Evaluating bool
 	// Evaluation, if not nil, finished during this Advance.
 	Evaluation *Evaluation
+	// Err is the run's Err: once training diverged (a
+	// *models.DivergedError), Advance trains no more and returns it.
+	Err error
 }
 
 // Advance trains (and evaluates when due) for about budget and reports
@@ -104,7 +107,7 @@ func (s *Session) Advance(budget time.Duration) Update {
 	var u Update
 	var stepTime time.Duration
 	stepsBefore, exBefore := s.steps, s.examples()
-	for time.Since(start) < budget {
+	for time.Since(start) < budget && s.Run.Err() == nil {
 		switch {
 		case s.eval.on:
 			if e := s.evalSlice(now); e != nil {
@@ -130,6 +133,7 @@ func (s *Session) Advance(budget time.Duration) Update {
 		u.MsPerStep = stepTime.Seconds() * 1000 / float64(n)
 	}
 	u.Evaluating = s.eval.on
+	u.Err = s.Run.Err()
 	return u
 }
 
@@ -144,6 +148,9 @@ func (s *Session) examples() int64 {
 func (s *Session) step() (epochEnd bool) {
 	r := s.Run.Step()
 	s.steps++
+	if s.Run.Err() != nil {
+		return false // the loss is not finite: nothing to record
+	}
 	s.win.add(float64(r.Loss), float64(r.Correct)/float64(r.Examples))
 	return r.EpochEnd
 }

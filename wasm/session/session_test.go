@@ -2,6 +2,7 @@ package session
 
 import (
 	"encoding/binary"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -294,5 +295,30 @@ func TestDecodeMNIST(t *testing.T) {
 		if d.N != 2 || d.X[5] != 1 || d.X[6] != 0 || d.Y[0] != 7 || d.Y[1] != 3 {
 			t.Errorf("%s: decoded %d examples, x[5]=%v, labels %v", tc.name, d.N, d.X[5], d.Y)
 		}
+	}
+}
+
+// TestAdvanceDiverges checks that a session whose training loss stops
+// being finite (here from a poisoned weight: the page's learning rates
+// are bounded) stops training and reports the run's error.
+func TestAdvanceDiverges(t *testing.T) {
+	p := DefaultParams()
+	p.Hidden, p.Batch, p.Dicts = 32, 50, []string{"dense"}
+	s := newTestSession(t, p)
+	u := s.Advance(20 * time.Millisecond)
+	s.Run.Model.Net.Data[0] = float32(math.Inf(1))
+	for i := 0; i < 100 && u.Err == nil; i++ {
+		u = s.Advance(20 * time.Millisecond)
+	}
+	var d *models.DivergedError
+	if !errors.As(u.Err, &d) {
+		t.Fatalf("Err = %v, want a *models.DivergedError", u.Err)
+	}
+	steps := u.Steps
+	if u = s.Advance(20 * time.Millisecond); u.Steps != steps || u.Err == nil {
+		t.Errorf("after diverging: %d steps (was %d), Err %v", u.Steps, steps, u.Err)
+	}
+	if math.IsNaN(u.TrainLoss) {
+		t.Error("the window holds the non-finite loss")
 	}
 }

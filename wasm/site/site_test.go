@@ -163,3 +163,42 @@ func TestBuildScriptToolchain(t *testing.T) {
 		t.Errorf("build.sh does not set %q", strings.TrimSpace(want))
 	}
 }
+
+// TestHandlerMisuse checks the answers to requests no page makes: a POST
+// (answered like a GET) and a path segment no file system allows
+// (answered 500).
+func TestHandlerMisuse(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "index.html"), "<!doctype html><title>x</title>")
+	srv := httptest.NewServer(Handler(dir))
+	defer srv.Close()
+	for _, c := range []struct {
+		method, path string
+		want         int
+	}{
+		{"GET", "/", 200},
+		{"HEAD", "/index.html", 200},
+		{"POST", "/", 405},
+		{"PUT", "/index.html", 405},
+		{"DELETE", "/index.html", 405},
+		{"GET", "/" + strings.Repeat("a", 256), 404},
+		{"GET", "/" + strings.Repeat("a", 256) + "/index.html", 404},
+		{"GET", "/" + strings.Repeat("a", 255), 404},
+	} {
+		req, err := http.NewRequest(c.method, srv.URL+c.path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.want {
+			t.Errorf("%s %.40s…: %d, want %d", c.method, c.path, resp.StatusCode, c.want)
+		}
+		if c.want == 405 && resp.Header.Get("Allow") != "GET, HEAD" {
+			t.Errorf("%s: Allow %q", c.method, resp.Header.Get("Allow"))
+		}
+	}
+}

@@ -3,6 +3,7 @@ package decode
 import (
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"io"
 	"slices"
 
@@ -102,6 +103,10 @@ func (s *Source) ReadPayload(want int64, what string) ([]byte, error) {
 			break
 		}
 		if err != nil {
+			if int64(len(buf)) == want && s.gz != nil && errors.Is(err, io.ErrUnexpectedEOF) {
+				// Every byte arrived; the gzip trailer did not.
+				return nil, &FormatError{Format: s.format, Msg: "truncated gzip stream after " + what, Err: err}
+			}
 			return nil, ReadErr(s.format, err, want, int64(len(buf)), what)
 		}
 	}
