@@ -3,10 +3,12 @@ package models
 import (
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/predparams/predparams/engine/data"
+	"github.com/predparams/predparams/engine/data/datatest"
 	"github.com/predparams/predparams/engine/data/fsdd"
 )
 
@@ -118,5 +120,32 @@ func TestLoadFSDD(t *testing.T) {
 				t.Fatalf("mfcc=%v: feature %v", mfcc, v)
 			}
 		}
+	}
+}
+
+// TestLoadFashion reads Fashion-MNIST from a folder in its file format
+// (a small one written here) under its own set names, and from Debian's
+// package when it is installed.
+func TestLoadFashion(t *testing.T) {
+	dir := datatest.MNISTDir(t, nil)
+	train, test, err := LoadData("fashion", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if train.Name != "fashion-train" || test.Name != "fashion-test" || train.N != 4 || test.N != 4 || train.Classes != 10 {
+		t.Fatalf("%s: %d, %s: %d, %d classes", train.Name, train.N, test.Name, test.N, train.Classes)
+	}
+	if _, _, err := LoadData("fashion", filepath.Join(dir, "missing")); err == nil || !strings.Contains(err.Error(), "dataset-fashion-mnist") {
+		t.Fatalf("a missing folder: %v", err)
+	}
+	if _, err := os.Stat(FashionDir); err != nil {
+		t.Skipf("%s: %v (apt-get install dataset-fashion-mnist)", FashionDir, err)
+	}
+	train, test, err = LoadData("fashion", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if train.N != 60000 || test.N != 10000 {
+		t.Fatalf("Debian's Fashion-MNIST: %d and %d examples", train.N, test.N)
 	}
 }
