@@ -155,7 +155,7 @@ func (o *Optimizer) Step(params []*Param, t int64) {
 	}
 	if c.MaxNorm > 0 {
 		for _, p := range params {
-			if p.MaxNorm {
+			if p.MaxNorm && !p.Frozen {
 				o.capColumns(p, c.MaxNorm)
 			}
 		}
@@ -175,10 +175,9 @@ type update struct {
 }
 
 func (u *update) run(lo, hi int) {
-
 	for _, p := range u.params {
 		i0, i1 := max(lo, p.Off), min(hi, p.Off+p.Size())
-		if i0 >= i1 {
+		if i0 >= i1 || p.Frozen {
 			continue
 		}
 		decay := u.wd

@@ -29,6 +29,10 @@ type Param struct {
 	MaxNorm bool
 	// Init fills Data when the Net is initialised; nil leaves zeros.
 	Init func(r *rand.Rand, w []float32)
+	// Frozen excludes the parameter from the optimizer's steps: its data
+	// and optimizer state stay as they are (its gradient is still
+	// computed). For schedules that train some parameters at a time.
+	Frozen bool
 
 	Off        int
 	Data, Grad []float32

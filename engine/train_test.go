@@ -189,3 +189,34 @@ func TestStepResult(t *testing.T) {
 		t.Fatalf("batch sizes of an epoch of 90 by 40: %v", got)
 	}
 }
+
+// TestFrozen checks that a frozen parameter keeps its values through
+// optimizer steps, with max-norm and weight decay on, while the others
+// move, for both optimizers; and that it moves again once thawed.
+func TestFrozen(t *testing.T) {
+	ds := blobs(64, 6, 3, 7)
+	for _, opt := range []OptimConfig{
+		{Kind: "sgd", LR: 0.1, Momentum: 0.9, WeightDecay: 1e-3, MaxNorm: 0.5},
+		{Kind: "adam", LR: 1e-2, WeightDecay: 1e-3, MaxNorm: 0.5},
+	} {
+		tr := newMLP(t, 6, 3, 16, opt, 8)
+		frozen := tr.Net.Params[0]
+		frozen.Frozen = true
+		before := slices.Clone(frozen.Data)
+		other := slices.Clone(tr.Net.Params[1].Data)
+		for range 5 {
+			tr.TrainStep(ds)
+		}
+		if !slices.Equal(frozen.Data, before) {
+			t.Errorf("%s: the frozen %s moved", opt.Kind, frozen.Name)
+		}
+		if slices.Equal(tr.Net.Params[1].Data, other) {
+			t.Errorf("%s: %s did not move", opt.Kind, tr.Net.Params[1].Name)
+		}
+		frozen.Frozen = false
+		tr.TrainStep(ds)
+		if slices.Equal(frozen.Data, before) {
+			t.Errorf("%s: %s did not move once thawed", opt.Kind, frozen.Name)
+		}
+	}
+}

@@ -117,6 +117,11 @@ type PredictConfig struct {
 	// n_α of them. AEEpochs is its training length (default 50).
 	AEHidden int `json:"ae_hidden,omitempty"`
 	AEEpochs int `json:"ae_epochs,omitempty"`
+	// Alternate, if > 0, learns U as well, starting from the dictionary
+	// built, in turns of Alternate epochs: V with U fixed, then U with V
+	// fixed, and so on (the reviewers' "alternating U/V"; the biases
+	// learn throughout). U then counts as learned, not static.
+	Alternate int `json:"alternate,omitempty"`
 }
 
 // TrainConfig configures optimisation.
@@ -337,8 +342,8 @@ func (p *PredictConfig) validate(l LayerConfig) error {
 		return fmt.Errorf("predict.columns %d, want > 0", p.Columns)
 	case p.Form != "" && p.Form != "krr" && p.Form != "raw":
 		return fmt.Errorf("predict.form %q, want krr or raw", p.Form)
-	case p.Length < 0 || p.Ridge < 0 || p.Examples < 0 || p.AEHidden < 0 || p.AEEpochs < 0:
-		return errors.New("predict: length, ridge, examples, ae_hidden and ae_epochs must be ≥ 0")
+	case p.Length < 0 || p.Ridge < 0 || p.Examples < 0 || p.AEHidden < 0 || p.AEEpochs < 0 || p.Alternate < 0:
+		return errors.New("predict: length, ridge, examples, ae_hidden, ae_epochs and alternate must be ≥ 0")
 	case p.Pick != "" && p.Pick != "leading" && p.Pick != "random":
 		return fmt.Errorf("predict.pick %q, want leading or random", p.Pick)
 	case p.Tied && l.Type != "conv":

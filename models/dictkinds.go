@@ -517,6 +517,9 @@ func (k DictKind) validateOptions(p *PredictConfig, layerType string) error {
 		return fmt.Errorf("predict.source and examples apply to the data-driven dictionaries (%s), not %s",
 			strings.Join(kindNames(func(k DictKind) bool { return k.DataDriven }), ", "), k.Name)
 	}
+	if p.Alternate != 0 && k.LearnsU {
+		return fmt.Errorf("predict.alternate applies to the dictionaries U starts from, not %s (which learns U from the start)", k.Name)
+	}
 	if layerType == "conv" && !k.Conv {
 		return k.Accepts("conv", engine.Shape{})
 	}

@@ -42,6 +42,9 @@ type PredictedParams struct {
 	VInit func(r *rand.Rand, w []float32)
 	// MaxNorm marks V for the optimizer's max-norm constraint on units.
 	MaxNorm bool
+	// Alternate, with LearnU, trains U and V in turns of Alternate epochs
+	// (see PredictConfig.Alternate and SetPhase); 0 trains both together.
+	Alternate int
 
 	// V (n_α×n_h), B and, when LearnU, UP (the learned U, J·n_v×n_α) are
 	// the layer's parameters, set by Setup.
@@ -77,6 +80,18 @@ func (p *PredictedParams) setupParams(what string, act engine.Act) error {
 		p.UP = &engine.Param{Name: "u", Rows: f.Columns * f.Rows, Cols: f.NAlpha, Role: engine.Weight, Init: p.UInit}
 	}
 	return nil
+}
+
+// SetPhase freezes U or V for the turn of alternating training that
+// epoch falls in: V learns in turns 0, 2, 4, … and U in turns 1, 3, …,
+// each Alternate epochs long; the biases learn in every turn. It does
+// nothing unless U is learned and Alternate > 0.
+func (p *PredictedParams) SetPhase(epoch int) {
+	if p.Alternate <= 0 || p.UP == nil {
+		return
+	}
+	trainU := (epoch/p.Alternate)%2 == 1
+	p.UP.Frozen, p.V.Frozen = !trainU, trainU
 }
 
 // Params implements engine.Layer: v, b, and u when LearnU.

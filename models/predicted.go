@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"math"
+	"math/rand/v2"
 
 	"github.com/predparams/predparams/engine"
 	"github.com/predparams/predparams/engine/gemm"
@@ -44,16 +45,26 @@ func (b *builder) newPredicted(i int, lc LayerConfig, in engine.Shape) (*predict
 		return nil, fmt.Errorf("%s dictionary: %w", spec.Kind, err)
 	}
 	f := spec.F
-	learnU := lookupDict(spec.Kind).LearnsU
-	uInit := engine.Uniform(math.Sqrt(3 / float64(f.NAlpha))) // mean squared row norm 1, as the gain of the fixed dictionaries
+	alternate := lc.Predict.Alternate
+	learnU := lookupDict(spec.Kind).LearnsU || alternate > 0
 	p := &predicted{dict: d}
 	info := LayerInfo{Static: f.USize(), Learned: f.NAlpha * f.Units, Biases: units, DenseWeights: rows * units,
 		Predicted: true, Dict: d.Spec, Source: d.Source, SetupSeconds: d.Seconds}
+	params := PredictedParams{F: f, U: d.u, VInit: initFunc(lc), MaxNorm: lc.MaxNorm, Alternate: alternate}
 	if learnU {
 		info.Static = 0
 		info.Learned += f.USize()
+		params.U, params.LearnU = nil, true
+		// A learned dictionary starts at uniform values of mean squared
+		// row norm 1, as the gain of the fixed dictionaries; one trained
+		// alternately with V starts as the dictionary built.
+		params.UInit = engine.Uniform(math.Sqrt(3 / float64(f.NAlpha)))
+		if alternate > 0 {
+			u0 := d.u
+			params.UInit = func(_ *rand.Rand, w []float32) { copy(w, u0) }
+			info.Dict += fmt.Sprintf("; U learned too, alternating with V every %d epochs", alternate)
+		}
 	}
-	params := PredictedParams{F: f, U: d.u, LearnU: learnU, UInit: uInit, VInit: initFunc(lc), MaxNorm: lc.MaxNorm}
 	if conv {
 		p.layer = &PredictedConv{PredictedParams: params, K: lc.K, Stride: lc.Stride, Pad: lc.Pad, Act: act}
 		info.Kind = "predicted conv"
@@ -70,7 +81,7 @@ func (b *builder) newPredicted(i int, lc LayerConfig, in engine.Shape) (*predict
 	if d.Source != "" {
 		src = " from " + d.Source
 	}
-	b.env.Log("layer %d: %s dictionary%s, %s form (%.2f s)", i, d.Spec, src, info.Form, d.Seconds)
+	b.env.Log("layer %d: %s dictionary%s, %s form (%.2f s)", i, info.Dict, src, info.Form, d.Seconds)
 	p.info = info
 	return p, nil
 }

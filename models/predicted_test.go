@@ -91,6 +91,7 @@ func TestDictionaryGradients(t *testing.T) {
 			tc{fmt.Sprintf("normalized/J%d", J), p("se", func(c *PredictConfig) { c.Normalize = true }), p("emp2", func(c *PredictConfig) { c.Normalize = true })},
 			tc{fmt.Sprintf("ae/J%d", J), p("ae", func(c *PredictConfig) { c.AEHidden = 8; c.AEEpochs = 2 }), p("ae", func(c *PredictConfig) { c.AEHidden = 8; c.AEEpochs = 2 })},
 			tc{fmt.Sprintf("pca-random/J%d", J), p("pca", func(c *PredictConfig) { c.Pick = "random" }), p("dct", func(c *PredictConfig) { c.Pick = "random" })},
+			tc{fmt.Sprintf("alternate/J%d", J), p("se", func(c *PredictConfig) { c.Alternate = 1 }), p("emp", func(c *PredictConfig) { c.Alternate = 2 })},
 		)
 	}
 	for _, c := range cases {

@@ -138,6 +138,11 @@ func (r *Run) Step() StepResult {
 		r.epochStart = time.Now()
 	}
 	epoch := r.Trainer.Epoch
+	for _, l := range r.Model.Net.Layers {
+		if p := predictedOf(l); p != nil {
+			p.SetPhase(epoch)
+		}
+	}
 	res := r.Trainer.TrainStep(r.Train)
 	if loss := float64(res.Loss); !isFinite(loss) {
 		r.err = &DivergedError{Step: r.Trainer.Updates, Loss: loss}
