@@ -56,7 +56,9 @@ func storesU(kind string) bool { return kind == "lowrank" || dataDriven(kind) }
 
 func layerTensor(i int, name string) string { return fmt.Sprintf("layers.%d.%s", i, name) }
 
-func columnTensor(i int, name string, j int) string { return fmt.Sprintf("layers.%d.%s.%d", i, name, j) }
+func columnTensor(i int, name string, j int) string {
+	return fmt.Sprintf("layers.%d.%s.%d", i, name, j)
+}
 
 // Export returns the model's weights as a safetensors file, in the
 // compact form or, when materialise is set, with every weight layer's

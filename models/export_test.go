@@ -171,7 +171,10 @@ func TestImportErrors(t *testing.T) {
 			f.Tensors = append(f.Tensors, safetensors.Tensor{Name: "layers.9.weight", Shape: []int{1}, Data: []float32{1}})
 			return f
 		}, nil, train, "does not belong"},
-		{"wrong shape", func(f *safetensors.File) *safetensors.File { f.Tensors[0].Shape = []int{1, len(f.Tensors[0].Data)}; return f }, nil, train, "has shape"},
+		{"wrong shape", func(f *safetensors.File) *safetensors.File {
+			f.Tensors[0].Shape = []int{1, len(f.Tensors[0].Data)}
+			return f
+		}, nil, train, "has shape"},
 		{"wrong classes", nil, nil, synthImages(30, 6, 6, 1, 4, 6), "classes"},
 		{"wrong input", nil, nil, synthImages(30, 5, 5, 1, 3, 6), "examples"},
 		{"other dictionary", func(f *safetensors.File) *safetensors.File {
