@@ -1,11 +1,17 @@
 package main
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+
+	"codeberg.org/sbinet/npyio/npz"
+	"gonum.org/v1/gonum/mat"
 )
 
 const tinyPredicted = `{
@@ -84,5 +90,86 @@ func TestInteropBadInput(t *testing.T) {
 				t.Fatalf("exit %d, stderr %q; want exit 2 and one line mentioning %q", code, stderr, tc.want)
 			}
 		})
+	}
+}
+
+// blobs returns n examples of d features around one of three centres, the
+// class being the centre: an easy tabular problem.
+func blobs(n, d int, seed uint64) (x []float64, y []int64) {
+	r := rand.New(rand.NewPCG(seed, 1))
+	for i := 0; i < n; i++ {
+		c := r.IntN(3)
+		for k := 0; k < d; k++ {
+			v := r.NormFloat64() * 0.5
+			if k%3 == c {
+				v += 2
+			}
+			x = append(x, v)
+		}
+		y = append(y, int64(c))
+	}
+	return x, y
+}
+
+const tableConfig = `{
+  "name": "table-emp",
+  "data": "table",
+  "layers": [
+    {"type": "dense", "units": 16, "act": "relu", "predict": {"dict": "DICT", "n_alpha": 3, "columns": 2}},
+    {"type": "dense", "units": 3}
+  ],
+  "train": {"epochs": 5, "batch": 20, "seed": 1, "optimizer": {"kind": "adam", "lr": 0.01}}
+}`
+
+// TestOwnData trains a predicted MLP with an Emp dictionary on tabular
+// data given as an .npz archive and as CSV files: it must learn the easy
+// problem; an SE dictionary, which needs an image grid, must be refused
+// with a message that says so.
+func TestOwnData(t *testing.T) {
+	dir := t.TempDir()
+	const d = 9
+	xtr, ytr := blobs(300, d, 1)
+	xte, yte := blobs(100, d, 2)
+	npzPath := filepath.Join(dir, "blobs.npz")
+	if err := npz.Write(npzPath, map[string]any{
+		"x_train": mat.NewDense(300, d, xtr), "y_train": ytr,
+		"x_test": mat.NewDense(100, d, xte), "y_test": yte,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	csvDir := filepath.Join(dir, "csv")
+	os.Mkdir(csvDir, 0o755)
+	for name, xy := range map[string]struct {
+		x []float64
+		y []int64
+	}{"train.csv": {xtr, ytr}, "test.csv": {xte, yte}} {
+		var b strings.Builder
+		b.WriteString("f0,f1,f2,f3,f4,f5,f6,f7,f8,label\n")
+		for i, c := range xy.y {
+			for k := 0; k < d; k++ {
+				fmt.Fprintf(&b, "%g,", xy.x[i*d+k])
+			}
+			fmt.Fprintf(&b, "%d\n", c)
+		}
+		writeFile(t, csvDir, name, b.String())
+	}
+	emp := writeFile(t, dir, "emp.json", strings.Replace(tableConfig, "DICT", "emp", 1))
+	for _, data := range []string{npzPath, csvDir} {
+		code, stdout, stderr := runCLI(t, nil, "-config", emp, "-data", data, "-out", filepath.Join(dir, "out"), "-q")
+		if code != exitOK {
+			t.Fatalf("-data %s: exit %d\n%s", data, code, stderr)
+		}
+		m := regexp.MustCompile(`test error ([0-9.]+)%`).FindStringSubmatch(stdout)
+		if m == nil {
+			t.Fatalf("no test error in %q", stdout)
+		}
+		if e, _ := strconv.ParseFloat(m[1], 64); e > 10 {
+			t.Errorf("-data %s: test error %v%%, want under 10%% on separable blobs", data, e)
+		}
+	}
+	se := writeFile(t, dir, "se.json", strings.Replace(tableConfig, "DICT", "se", 1))
+	code, _, stderr := runCLI(t, nil, "-config", se, "-data", npzPath, "-q")
+	if code != exitBadInput || !strings.Contains(stderr, "spatial topology") {
+		t.Fatalf("se on tabular data: exit %d, %q; want exit 2 and a message about spatial topology", code, stderr)
 	}
 }

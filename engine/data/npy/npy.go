@@ -76,7 +76,7 @@ func readNPZ(path string) (arrays [4]*array, err error) {
 	for i, name := range arrayNames {
 		var f *zip.File
 		for _, zf := range z.File {
-			if zf.Name == name+".npy" {
+			if zf.Name == name+".npy" || zf.Name == name { // NumPy adds .npy, npyio does not
 				f = zf
 			}
 		}
