@@ -1,13 +1,17 @@
 package models
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
+	"math"
 	"strconv"
 	"strings"
 
 	"github.com/predparams/predparams/engine"
+	"github.com/predparams/predparams/engine/checkpoint"
 	"github.com/predparams/predparams/engine/data"
 	"github.com/predparams/predparams/engine/safetensors"
 )
@@ -348,9 +352,7 @@ func (m *Model) loadLayer(f *safetensors.File, i int) error {
 		if err := m.loadFactors(get, i, l.F, l.V, l.UP, l.U); err != nil {
 			return err
 		}
-		if l.uc != nil && l.F.Columns > 1 {
-			l.F.Concat(l.uc, l.U)
-		}
+		l.refreshConcat()
 	case *PredictedConv:
 		bias = l.B
 		if err := m.loadFactors(get, i, l.F, l.V, l.UP, l.U); err != nil {
@@ -433,4 +435,73 @@ func sameLayers(a, b *Config) bool {
 		}
 	}
 	return true
+}
+
+// refreshConcat recomputes the side-by-side copy of U after U changed.
+func (l *PredictedDense) refreshConcat() {
+	if l.uc != nil && l.F.Columns > 1 {
+		l.F.Concat(l.uc, l.U)
+	}
+}
+
+// dictTensor names layer i's stored dictionary in a run checkpoint.
+func dictTensor(i int) string { return fmt.Sprintf("dict/%d", i) }
+
+// storedDicts returns the checkpoint tensors of the dictionaries computed
+// from data: their rebuild depends on the gemm kernels' rounding, which
+// differs between targets (amd64, js/wasm), so a checkpoint carries them
+// to be portable.
+func (m *Model) storedDicts() []checkpoint.Tensor {
+	var ts []checkpoint.Tensor
+	for i, d := range m.dicts {
+		if d != nil && d.u != nil && dataDriven(d.Kind) {
+			ts = append(ts, checkpoint.Tensor{Name: dictTensor(i), Shape: []int{d.Columns * d.Rows, d.NAlpha}, Data: d.u})
+		}
+	}
+	return ts
+}
+
+// restoreDicts replaces the rebuilt dictionaries computed from data by
+// those stored in f, when f stores them (checkpoints written before they
+// were stored do not).
+func (m *Model) restoreDicts(f *checkpoint.File) error {
+	for i, d := range m.dicts {
+		if d == nil || d.u == nil || !dataDriven(d.Kind) {
+			continue
+		}
+		t, ok := f.Tensor(dictTensor(i))
+		if !ok {
+			continue
+		}
+		if len(t.Data) != len(d.u) {
+			return fmt.Errorf("tensor %s has %d values, the dictionary %d", t.Name, len(t.Data), len(d.u))
+		}
+		copy(d.u, t.Data)
+		if l, ok := m.Net.Layers[i].(*PredictedDense); ok {
+			l.refreshConcat()
+		}
+	}
+	return nil
+}
+
+// dataSum returns the CRC-32C of a data set's examples (their float32
+// bits) and labels, in hex.
+func dataSum(ds *data.Dataset) string {
+	h := crc32.New(crc32.MakeTable(crc32.Castagnoli))
+	b := make([]byte, 0, 4<<10)
+	flush := func() { h.Write(b); b = b[:0] }
+	for _, v := range ds.X {
+		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(v))
+		if len(b) == cap(b) {
+			flush()
+		}
+	}
+	for _, y := range ds.Y {
+		b = binary.LittleEndian.AppendUint32(b, uint32(y))
+		if len(b) == cap(b) {
+			flush()
+		}
+	}
+	flush()
+	return fmt.Sprintf("%08x", h.Sum32())
 }
