@@ -3,7 +3,7 @@
 #
 #   ./build.sh          build static/ (the browser page) and the native binaries into bin/
 #   ./build.sh serve    build, then serve static/ on localhost
-#   ./build.sh test     every test: vet, native, js/wasm (Node), browser (Chromium), desktop (Xvfb)
+#   ./build.sh test     every test: vet, native, js/wasm (Node), browser (Chromium), desktop (Xvfb), Slurm
 #
 # The wasm parts use Go $WASM_TOOLCHAIN (below), fetched by the go command.
 set -euo pipefail
@@ -53,6 +53,8 @@ run_tests() {
 	go test ./...
 	echo "== js/wasm tests under Node ($WASM_TOOLCHAIN, SIMD kernels and the pure-Go ones)"
 	wasm_go test ./engine/... ./kernels/... ./models/...
+	echo "== the quick grid as a Slurm array job (native/reproduce/slurm/test.sh)"
+	bash native/reproduce/slurm/test.sh
 }
 
 case "${1:-build}" in

@@ -12,8 +12,10 @@ import (
 
 // runMeta is the JSON metadata of a run checkpoint. The tensors hold the
 // trained parameters ("param/<name>") and the optimizer state
-// ("opt.m/<name>", "opt.v/<name>"); fixed dictionaries are not stored but
-// rebuilt from the config and seed, and checked against StaticSums. When
+// ("opt.m/<name>", "opt.v/<name>"); fixed dictionaries are rebuilt from
+// the config and seed, and checked against StaticSums, but those computed
+// from data (emp, emp2, pca, ae) are stored too ("dict/<layer>"), since
+// their rebuild differs in its last bits between targets. When
 // the hidden layers were pretrained, their pretrained values are stored
 // too ("pretrain/<layer>/<k>", k in the layer's Params order), so that
 // dictionaries computed from pretrained layers are rebuilt without
@@ -32,6 +34,9 @@ type runMeta struct {
 	TrainN     int            `json:"train_examples"`
 	TestN      int            `json:"test_examples"`
 	StaticSums []string       `json:"static_sums,omitempty"`
+	// DataSum is a checksum of the training set (dataSum), so that a
+	// run is not resumed on other data of the same size.
+	DataSum string `json:"data_sum,omitempty"`
 }
 
 const runKind = "predparams run"
@@ -49,7 +54,7 @@ func (r *Run) Checkpoint() *checkpoint.File {
 		Seconds: r.Seconds, EpochSecs: secs,
 		LossSum: r.lossSum, LossSteps: r.lossSteps,
 		History: r.History, TrainN: r.Train.N, TestN: r.Test.N,
-		StaticSums: r.Model.StaticSums(),
+		StaticSums: r.Model.StaticSums(), DataSum: dataSum(r.Train),
 	}
 	b, err := json.Marshal(meta)
 	if err != nil {
@@ -64,6 +69,7 @@ func (r *Run) Checkpoint() *checkpoint.File {
 			f.Tensors = append(f.Tensors, checkpoint.Tensor{Name: "opt.v/" + p.Name, Shape: shape, Data: t.Opt.V[p.Off : p.Off+p.Size()]})
 		}
 	}
+	f.Tensors = append(f.Tensors, r.Model.storedDicts()...)
 	for i, vals := range r.Model.pretrained {
 		for k, v := range vals {
 			f.Tensors = append(f.Tensors, checkpoint.Tensor{Name: pretrainTensor(i, k), Shape: []int{len(v)}, Data: v})
@@ -135,6 +141,12 @@ func LoadRun(path string, train, test *data.Dataset, env Env) (*Run, error) {
 			path, meta.TrainN, meta.TestN, r.Train.N, r.Test.N)
 	}
 	if err := meta.check(r.Trainer.StepsPerEpoch(r.Train.N)); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if got := dataSum(r.Train); meta.DataSum != "" && got != meta.DataSum {
+		return nil, fmt.Errorf("%s: the training data differs from the checkpoint's (checksum %s, saved %s)", path, got, meta.DataSum)
+	}
+	if err := r.Model.restoreDicts(f); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if got := r.Model.StaticSums(); fmt.Sprint(got) != fmt.Sprint(meta.StaticSums) {

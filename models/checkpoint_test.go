@@ -109,8 +109,8 @@ func TestCheckpointDictionaryMismatch(t *testing.T) {
 	}
 	other := synthImages(40, 6, 6, 1, 3, 10)
 	_, err = LoadRun(path, other, test, testEnv)
-	if err == nil || !strings.Contains(err.Error(), "rebuilt dictionaries differ") {
-		t.Fatalf("loading with other data: error %v, want a dictionary mismatch", err)
+	if err == nil || !strings.Contains(err.Error(), "training data differs") {
+		t.Fatalf("loading with other data: error %v, want a data mismatch", err)
 	}
 }
 

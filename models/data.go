@@ -11,7 +11,7 @@ import (
 )
 
 // DataNames describes the data set names LoadData accepts.
-const DataNames = "mnist, mnist14, mnist7, mnist-pcaK (K principal components, 1 ≤ K ≤ 784), fashion, fsdd or fsdd-mfcc"
+const DataNames = "mnist, mnist14, mnist7, mnist-pcaK (K principal components, 1 ≤ K ≤ 784), fashion, fsdd, fsdd-mfcc, or table (your own data: -data FILE.npz, or a folder of .npy or .csv files)"
 
 // FashionDir is where Debian's dataset-fashion-mnist package installs
 // Fashion-MNIST, the default folder of the "fashion" data set.
@@ -32,6 +32,8 @@ const FashionDir = "/usr/share/datasets/fashion-mnist"
 //     checks the files): the reviewers' harder image set.
 //   - "fsdd": the Free Spoken Digit Dataset as 32 frames × 32 log-mel
 //     bands per clip (see FSDDFeatures); "fsdd-mfcc": 32 frames × 13 MFCCs.
+//   - "table": your own data, read from dir (see data_table.go); dir in a
+//     generic format is read as such for "" and "mnist" too.
 //
 // A set with no examples is an error: nothing can be trained on it, and a
 // test error measured on it would read 0%.
@@ -57,6 +59,12 @@ func checkNotEmpty(sets ...*data.Dataset) error {
 }
 
 func loadData(name, dir string) (train, test *data.Dataset, err error) {
+	if load, err := tableLoader(dir); err != nil || load != nil {
+		if err != nil {
+			return nil, nil, err
+		}
+		return loadTable(name, dir, load)
+	}
 	switch {
 	case name == "" || name == "mnist":
 		return mnist.Load(dir)
@@ -90,6 +98,8 @@ func loadData(name, dir string) (train, test *data.Dataset, err error) {
 		}
 		train.Name, test.Name = "fashion-train", "fashion-test"
 		return train, test, nil
+	case name == "table":
+		return nil, nil, fmt.Errorf("data set table needs -data: an .npz file, or a folder of x_train.npy, y_train.npy, x_test.npy, y_test.npy or of train.csv and test.csv")
 	case name == "fsdd" || name == "fsdd-mfcc":
 		if dir == "" {
 			return nil, nil, fmt.Errorf("data set %s needs the FSDD folder (headless -data DIR, or $%s for the tools that read it)", name, fsdd.DirEnv)

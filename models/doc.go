@@ -39,8 +39,24 @@
 // init and steps on V move W as a dense layer's would (see
 // PredictConfig.Normalize, method.md §13).
 //
-// Checkpoints store V, biases and optimizer state, never U: U is rebuilt
-// from the config and seed on load and checked against StaticSums. The
-// only dynamic state a dictionary needs, the pretrained values of the
-// layers below, is stored with them.
+// Checkpoints store V, biases and optimizer state; U is rebuilt from the
+// config and seed on load and checked against StaticSums. The
+// dictionaries computed from data (emp, emp2, pca, ae) are stored too:
+// their rebuild goes through the gemm kernels, whose rounding differs
+// between targets, so without them a checkpoint written under js/wasm
+// would not load natively (TestPortability checks every kind both ways).
+// The pretrained values of the layers below, the other dynamic state a
+// dictionary needs, are stored as well, and a checksum of the training
+// set refuses a resume on other data.
+//
+// # Exchange
+//
+// Model.Export writes a model as safetensors tensors, the format PyTorch
+// users exchange weights in: the compact form (V per column, biases, the
+// learned and the data-driven U, and the config that rebuilds the rest)
+// or the materialised one (every layer's W = U·V in PyTorch's Linear and
+// Conv2d layouts, runnable with no knowledge of the method). Import loads
+// either, and a dense model written by another framework given its
+// config. LoadData also reads a data set of one's own (NumPy or CSV,
+// config data "table").
 package models

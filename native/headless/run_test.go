@@ -124,7 +124,7 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("-h exits %d", code)
 	}
-	for _, f := range []string{"-config", "-data", "-epochs", "-seed", "-out", "-resume", "-threads", "-progress", "-train-examples", "-cpuprofile"} {
+	for _, f := range []string{"-config", "-data", "-epochs", "-seed", "-out", "-resume", "-threads", "-progress", "-train-examples", "-cpuprofile", "-export", "-materialise", "-import"} {
 		if !strings.Contains(stderr, f) {
 			t.Errorf("-h does not document %s", f)
 		}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/predparams/predparams/engine"
 	"github.com/predparams/predparams/engine/data"
+	"github.com/predparams/predparams/engine/safetensors"
 	"github.com/predparams/predparams/models"
 )
 
@@ -219,4 +220,17 @@ func (w *window) mean() (loss, acc float64) {
 		acc += w.acc[i]
 	}
 	return loss / float64(w.n), acc / float64(w.n)
+}
+
+// ExportSafetensors returns the session's model in safetensors format, in
+// the compact form (models.ExportCompact: V, biases, the stored
+// dictionaries and the config that rebuilds the others), for the page's
+// "Download model". The native face evaluates the file with
+// `headless -import FILE -data static/data` on the page's own test subset.
+func (s *Session) ExportSafetensors() ([]byte, error) {
+	f, err := s.Run.Model.Export(false)
+	if err != nil {
+		return nil, err
+	}
+	return safetensors.Marshal(f)
 }

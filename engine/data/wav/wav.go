@@ -18,13 +18,7 @@ type FormatError = decode.FormatError
 
 // UnsupportedError reports that an input is valid in its format but uses a feature
 // this reader does not handle, e.g. a stereo or 24-bit file.
-type UnsupportedError struct {
-	Format string // "wav"
-	Msg    string // the unsupported feature
-}
-
-// Error returns "format: unsupported feature".
-func (e *UnsupportedError) Error() string { return e.Format + ": unsupported " + e.Msg }
+type UnsupportedError = decode.UnsupportedError
 
 // MaxBytes is the largest "data" chunk Read accepts (1 GiB, about 9 hours of
 // 16-bit mono at 16 kHz); a larger one is reported as a FormatError.

@@ -66,3 +66,13 @@ func ReadErr(format string, err error, want, got int64, what string) error {
 	}
 	return fmt.Errorf("%s: reading %s: %w", format, what, err)
 }
+
+// UnsupportedError reports valid input that uses a feature a reader does
+// not support (a WAV encoding, a NumPy dtype).
+type UnsupportedError struct {
+	Format string // "wav", "npy"
+	Msg    string // the unsupported feature
+}
+
+// Error returns "format: unsupported feature".
+func (e *UnsupportedError) Error() string { return e.Format + ": unsupported " + e.Msg }
