@@ -54,11 +54,12 @@ const (
 	ExportMaterialised = "predparams.dense/1"
 )
 
-// storesU reports whether the compact form stores a dictionary's U: the
-// learned one, and those computed from data.
-func storesU(kind string) bool {
-	k := lookupDict(kind)
-	return k.LearnsU || k.DataDriven
+// storesU reports whether the compact form stores predicted layer i's U:
+// a learned one (lowrank, or one trained alternately with V), and those
+// computed from data.
+func (m *Model) storesU(i int) bool {
+	p := predictedOf(m.Net.Layers[i])
+	return p != nil && (p.UP != nil || lookupDict(m.dicts[i].Kind).DataDriven)
 }
 
 func layerTensor(i int, name string) string { return fmt.Sprintf("layers.%d.%s", i, name) }
@@ -115,7 +116,7 @@ func (m *Model) Export(materialise bool) (*safetensors.File, error) {
 				}
 				add(columnTensor(i, "v", j), []int{ff.NAlpha, g}, vj)
 			}
-			if storesU(m.dicts[i].Kind) {
+			if m.storesU(i) {
 				for j := 0; j < ff.Columns; j++ {
 					add(columnTensor(i, "u", j), []int{ff.Rows, ff.NAlpha}, append([]float32(nil), ff.uj(u, j)...))
 				}
@@ -385,7 +386,7 @@ func (m *Model) loadFactors(get func(string, ...int) ([]float32, error), i int, 
 			copy(v.Data[a*ff.Units+j*g:a*ff.Units+(j+1)*g], vj[a*g:(a+1)*g])
 		}
 	}
-	if !storesU(m.dicts[i].Kind) {
+	if !m.storesU(i) {
 		return nil
 	}
 	dst := u

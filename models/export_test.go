@@ -30,6 +30,9 @@ func exportCases() []struct {
 		Train: TrainConfig{Epochs: 1, Batch: 10, Seed: 3, Optimizer: engine.OptimConfig{Kind: "adam", LR: 0.01}},
 	}
 	dense := mlpConfig(6, "relu", nil, nil)
+	// Two epochs, so that U has its turn.
+	alternate := mlpConfig(6, "relu", &PredictConfig{Dict: "se", NAlpha: 4, Columns: 2, Alternate: 1}, &PredictConfig{Dict: "randfixu", NAlpha: 3, Alternate: 1})
+	alternate.Train.Epochs = 2
 	return []struct {
 		name string
 		cfg  *Config
@@ -39,6 +42,7 @@ func exportCases() []struct {
 		{"lowrank-pca", mlpConfig(6, "tanh", &PredictConfig{Dict: "lowrank", NAlpha: 4, Columns: 2}, &PredictConfig{Dict: "pca", NAlpha: 3})},
 		{"dct-ae", mlpConfig(6, "sigmoid", &PredictConfig{Dict: "dct", NAlpha: 5}, &PredictConfig{Dict: "ae", NAlpha: 3, AEHidden: 8, AEEpochs: 2})},
 		{"conv", conv},
+		{"alternate", alternate},
 	}
 }
 
