@@ -37,6 +37,8 @@ func main() {
 		"units":   export(w.units),
 		"unit":    export(w.unit),
 		"predict": export(w.predict),
+		"setLR":   export(w.setLR),
+		"cell":    export(w.cell),
 		// The auxiliary worker's methods: the model a form describes,
 		// and the dictionary explorer.
 		"loadFirst": export(w.loadFirst),
@@ -282,6 +284,36 @@ func (w *worker) units(args []js.Value) (any, error) {
 		"layer": u.Layer, "rows": u.Rows, "units": u.Units, "h": u.H, "w": u.W, "shown": u.Shown,
 		"weights": float32sToJS(u.Weights), "predicted": u.Predicted, "columns": u.Columns, "alpha": alpha,
 	}, nil
+}
+
+// cell(true, predicted, max: number) returns up to max test digits of
+// one confusion cell.
+func (w *worker) cell(args []js.Value) (any, error) {
+	s, err := w.session()
+	if err != nil {
+		return nil, err
+	}
+	if len(args) != 3 {
+		return nil, fmt.Errorf("cell: want true class, predicted class and count")
+	}
+	idx, pix, total, err := s.Cell(args[0].Int(), args[1].Int(), args[2].Int())
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"true": args[0].Int(), "predicted": args[1].Int(), "index": int32sToJS(idx),
+		"pixels": float32sToJS(pix), "total": total}, nil
+}
+
+// setLR(lr: number) changes the running session's learning rate.
+func (w *worker) setLR(args []js.Value) (any, error) {
+	s, err := w.session()
+	if err != nil {
+		return nil, err
+	}
+	if len(args) != 1 {
+		return nil, fmt.Errorf("setLR: want the learning rate")
+	}
+	return nil, s.SetLR(args[0].Float())
 }
 
 // unit(layer, unit: number) returns one unit's detail.

@@ -24,3 +24,20 @@ func TestDiverged(t *testing.T) {
 		}
 	}
 }
+
+func TestSetLR(t *testing.T) {
+	p := DefaultParams()
+	p.Hidden = 16
+	s := newTestSession(t, p)
+	if err := s.SetLR(0.01); err != nil {
+		t.Fatal(err)
+	}
+	if c := s.Run.Trainer.Opt.Config; c.LR != 0.01 || c.MinLR != 0.0005 || s.Params.LR != 0.01 {
+		t.Errorf("after SetLR(0.01): %+v", c)
+	}
+	for _, bad := range []float64{0, -1, 11} {
+		if s.SetLR(bad) == nil {
+			t.Errorf("SetLR(%v) gave no error", bad)
+		}
+	}
+}
