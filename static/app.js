@@ -775,7 +775,7 @@
       send(n, { type: 'start', params, duty, runId: id });
     }
     for (const n of RUNS) if (!App.active.includes(n)) send(n, { type: 'stop', runId: id });
-    setStatus(App.workers.main.ready ? 'building' : 'starting');
+    setStatus(App.workers.main.ready ? 'building' : 'queued');
     renderButtons();
     App.dirty = true;
   }
@@ -1561,7 +1561,7 @@
       drawExplorer(req.settings);
       const s = req.settings;
       Object.assign(xstate, { kernel: s.kernel, length: s.length, ridge: s.ridge, fraction: s.fraction, filter: s.filter + 1, pixel: s.pixel,
-        alpha: Array.from(m.result.alpha), error: m.result.error, workerMs: m.result.computedMs,
+        alpha: Array.from(m.result.alpha), error: m.result.relError, workerMs: m.result.computedMs,
         computedMs: performance.now() - req.changedAt, ready: true, updates: xstate.updates + 1,
         rowSupport: support(m.result.row), atomSupport: m.result.atomAlpha.length ? support(m.result.atoms.subarray(0, 784)) : 0 });
     }
@@ -1612,7 +1612,7 @@
       xCanvas('x-filter', imageOf(r.filter, 28, 28));
       xCanvas('x-kept', imageOf(r.filter, 28, 28, mask));
       xCanvas('x-pred', imageOf(r.predicted, 28, 28));
-      $('x-error').textContent = `${(100 * r.error).toFixed(1)}%`;
+      $('x-error').textContent = `${(100 * r.relError).toFixed(1)}%`;
     }
     // Atoms in one row.
     const c = $('x-atoms');
@@ -1627,7 +1627,7 @@
       markAlpha(g, [r.atomAlpha[a]], 28, x + 2, y + 2, (cell - 4) / 28, (cell - 4) / 28, 1.5);
     }
     const k = s.kernel === 'se' ? `the SE kernel with ℓ = ${s.length} px` : 'the Emp kernel (pixel covariance)';
-    $('x-note').textContent = `With ${k}, λ = ${s.ridge} and ${r.alpha.length} of 784 weights kept, U predicts the filter with a relative error of ${(100 * r.error).toFixed(1)}%. ` +
+    $('x-note').textContent = `With ${k}, λ = ${s.ridge} and ${r.alpha.length} of 784 weights kept, U predicts the filter with a relative error of ${(100 * r.relError).toFixed(1)}%. ` +
       (s.kernel === 'se' ? (s.length < 1 ? 'A short length scale spreads each weight to almost nothing: isolated dots.' : s.length > 5 ? 'A long length scale spreads each weight into a broad blob: fine detail is lost.' : '') : '');
     drawCurve();
   }
@@ -1655,8 +1655,8 @@
     const r = App.x.result, s = xSettings(App.params);
     if (r && r.filter) {
       g.fillStyle = '#1d2330';
-      if (s.kernel === 'se') { g.beginPath(); g.arc(lx(Math.max(0.3, Math.min(20, s.length))), Y(r.error), 4, 0, 2 * Math.PI); g.fill(); }
-      else { g.setLineDash([4, 3]); g.strokeStyle = '#1c7ed6'; g.beginPath(); g.moveTo(L, Y(r.error)); g.lineTo(L + pw, Y(r.error)); g.stroke(); g.setLineDash([]); }
+      if (s.kernel === 'se') { g.beginPath(); g.arc(lx(Math.max(0.3, Math.min(20, s.length))), Y(r.relError), 4, 0, 2 * Math.PI); g.fill(); }
+      else { g.setLineDash([4, 3]); g.strokeStyle = '#1c7ed6'; g.beginPath(); g.moveTo(L, Y(r.relError)); g.lineTo(L + pw, Y(r.relError)); g.stroke(); g.setLineDash([]); }
     }
   }
 

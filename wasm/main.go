@@ -181,7 +181,7 @@ func (w *worker) explore(args []js.Value) (any, error) {
 	}
 	r := map[string]any{
 		"alpha": int32sToJS(x.Alpha), "row": float32sToJS(x.Row), "atomAlpha": int32sToJS(x.AtomAlpha),
-		"atoms": float32sToJS(x.Atoms), "error": x.Error, "filters": x.Filters,
+		"atoms": float32sToJS(x.Atoms), "relError": x.Error, "filters": x.Filters,
 	}
 	if x.Filter != nil {
 		r["filter"], r["predicted"] = float32sToJS(x.Filter), float32sToJS(x.Predicted)

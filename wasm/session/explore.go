@@ -15,7 +15,8 @@ import (
 // pixel's kernel row, the atoms (columns of U) and the paper's Figure 1:
 // a trained filter kept at α and predicted from there by U. It runs the
 // project's kernels (kernels.SE, kernels.NewEmp, kernels.SampleColumns,
-// kernels.KRR), never a copy of them.
+// and kernels.NewKRRSolver, the factorised form of kernels.KRR), never a
+// copy of them.
 type Explorer struct {
 	filters [][]float32 // sample filters, 784 weights each
 	digits  []float32   // training digits for the Emp kernel, n×784
@@ -172,7 +173,7 @@ func (e *Explorer) Explore(s ExploreSettings) (*Exploration, error) {
 	if err != nil {
 		return nil, err
 	}
-	u, err := kernels.KRR(k, a, s.Ridge)
+	solver, err := kernels.NewKRRSolver(k, a, s.Ridge)
 	if err != nil {
 		return nil, err
 	}
@@ -180,46 +181,54 @@ func (e *Explorer) Explore(s ExploreSettings) (*Exploration, error) {
 	for q := 0; q < n; q++ {
 		x.Row[q] = float32(k.At(s.Pixel, q))
 	}
-	m := len(a)
-	for i, p := range a {
+	for j, p := range a {
 		if len(x.AtomAlpha) == MaxExploreAtoms {
 			break
 		}
 		if !e.inside[p] {
 			continue
 		}
+		col, err := solver.Column(j)
+		if err != nil {
+			return nil, err
+		}
 		x.AtomAlpha = append(x.AtomAlpha, p)
-		for q := 0; q < n; q++ {
-			x.Atoms = append(x.Atoms, u[q*m+i])
+		for _, v := range col {
+			x.Atoms = append(x.Atoms, float32(v))
 		}
 	}
 	if len(e.filters) > 0 {
 		f := e.filters[min(max(s.Filter, 0), len(e.filters)-1)]
 		x.Filter = f
-		x.Predicted, x.Error = predict(f, u, a)
+		if x.Predicted, x.Error, err = predict(f, solver, a); err != nil {
+			return nil, err
+		}
 	}
 	return x, nil
 }
 
-// predict returns U·f[α] for U of 784×|α| and its error relative to f.
-func predict(f, u []float32, a []int) ([]float32, float64) {
-	m := len(a)
+// predict returns U·f[α] and its error relative to f.
+func predict(f []float32, solver *kernels.KRRSolver, a []int) ([]float32, float64, error) {
+	w := make([]float64, len(a))
+	for i, p := range a {
+		w[i] = float64(f[p])
+	}
+	pred, err := solver.Predict(w)
+	if err != nil {
+		return nil, 0, err
+	}
 	out := make([]float32, len(f))
 	var num, den float64
-	for q := range f {
-		var s float64
-		for i, p := range a {
-			s += float64(u[q*m+i]) * float64(f[p])
-		}
-		out[q] = float32(s)
-		d := s - float64(f[q])
+	for q, v := range pred {
+		out[q] = float32(v)
+		d := v - float64(f[q])
 		num += d * d
 		den += float64(f[q]) * float64(f[q])
 	}
 	if den == 0 {
-		return out, 0
+		return out, 0, nil
 	}
-	return out, math.Sqrt(num / den)
+	return out, math.Sqrt(num / den), nil
 }
 
 // CurveLengths are the length scales of the error curve against ℓ.
@@ -238,10 +247,10 @@ func (e *Explorer) CurvePoint(s ExploreSettings, length float64) (float64, error
 	if err != nil {
 		return 0, err
 	}
-	u, err := kernels.KRR(kernels.SE{H: Side, W: Side, C: 1, Length: length}, a, s.Ridge)
+	solver, err := kernels.NewKRRSolver(kernels.SE{H: Side, W: Side, C: 1, Length: length}, a, s.Ridge)
 	if err != nil {
 		return 0, err
 	}
-	_, errRel := predict(e.filters[min(max(s.Filter, 0), len(e.filters)-1)], u, a)
-	return errRel, nil
+	_, errRel, err := predict(e.filters[min(max(s.Filter, 0), len(e.filters)-1)], solver, a)
+	return errRel, err
 }
