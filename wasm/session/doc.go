@@ -5,6 +5,6 @@
 // and the views the page draws (parameter table, unit images, dictionary
 // atoms, predictions for a drawn digit).
 //
-// It imports engine, engine/data and models; it must not import
+// It imports engine, engine/data, kernels and models; it must not import
 // syscall/js or a native face, and holds no training logic of its own.
 package session

@@ -4,7 +4,8 @@
 // serve. build.sh, the browser test and bench/browser all build through
 // Build, so they test what a reader gets.
 //
-// site runs natively; it imports engine/data, never syscall/js.
+// site runs natively; it imports engine, models and wasm/session (for the
+// dictionary menus and the sample filters it writes), never syscall/js.
 package site
 
 import (
