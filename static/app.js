@@ -405,6 +405,8 @@
       const row = $('field-' + f.key);
       const on = !f.when || f.when(p);
       row.classList.toggle('off', !on);
+      // A layer the model does not have has no menu at all.
+      row.classList.toggle('gone', f.type === 'dict' && f.slot >= slots(p).length);
       input.disabled = !on;
       if (labels[f.key]) row.querySelector('label').textContent = labels[f.key];
     }

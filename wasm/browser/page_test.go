@@ -443,3 +443,52 @@ func TestScreens(t *testing.T) {
 		})
 	}
 }
+
+// TestAxe runs axe-core (bench/page/node_modules, installed by npm in the
+// tooling folder only) on the fresh page, after training with a unit open,
+// and with an error message showing: it must find no violation.
+func TestAxe(t *testing.T) {
+	axe, err := os.ReadFile(filepath.Join("..", "..", "bench", "page", "node_modules", "axe-core", "axe.min.js"))
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI is set and axe-core is missing (cd bench/page && npm install): %v", err)
+		}
+		t.Skipf("axe-core is not installed (cd bench/page && npm install): %v", err)
+	}
+	ctx, base, _ := page(t, 1280, 800)
+	type violation struct {
+		ID    string `json:"id"`
+		Help  string `json:"help"`
+		Nodes []struct {
+			Target []string `json:"target"`
+		} `json:"nodes"`
+	}
+	check := func(when string) {
+		t.Helper()
+		eval[bool](t, ctx, string(axe)+"; true")
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[[]violation](`axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations)`,
+			chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatalf("%s: axe: %v", when, err)
+		}
+		for _, x := range v {
+			var where []string
+			for _, n := range x.Nodes {
+				where = append(where, strings.Join(n.Target, " "))
+			}
+			t.Errorf("%s: %s (%s) at %s", when, x.ID, x.Help, strings.Join(where, "; "))
+		}
+	}
+	open(t, ctx, base, "#hidden=64")
+	waitFor(t, ctx, "the explorer", `explorerState.ready`)
+	check("fresh page")
+	run(t, ctx, chromedp.Click(chromedp.ID("train")))
+	waitState(t, ctx, "an evaluation", 60*time.Second, func(s State) bool { return s.TestAccuracy != nil })
+	run(t, ctx, chromedp.ScrollIntoView(chromedp.ID("units")))
+	waitFor(t, ctx, "unit images", `document.getElementById("units").height > 100`)
+	clickAt(t, ctx, "units", 0.03, 0.03)
+	waitFor(t, ctx, "the unit's detail", `document.querySelectorAll("#detail canvas").length >= 1`)
+	check("training with a unit open")
+	open(t, ctx, base, "#hidden=99999&toString=1")
+	check("with an error message")
+}
