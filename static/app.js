@@ -1388,8 +1388,10 @@
         if (t !== p) wrong += n;
         const f = row ? n / row : 0;
         const v = t === p ? Math.sqrt(f) : Math.min(1, Math.sqrt(f) * 3);
-        const col = t === p ? [255 - 200 * v, 255 - 120 * v, 255 - 170 * v] : [255 - 38 * v, 255 - 183 * v, 255 - 240 * v];
-        const dark = (0.2126 * col[0] + 0.7152 * col[1] + 0.0722 * col[2]) < 140;
+        const col = t === p ? [255 - 215 * v, 255 - 150 * v, 255 - 195 * v] : [255 - 70 * v, 255 - 190 * v, 255 - 240 * v];
+        // White text where it contrasts more than black (WCAG luminance).
+        const lin = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
+        const dark = 0.2126 * lin(col[0]) + 0.7152 * lin(col[1]) + 0.0722 * lin(col[2]) < 0.179;
         html += `<td><button type="button" class="cc${dark ? ' dark' : ''}" data-t="${t}" data-p="${p}" style="background:rgb(${col.map(Math.round).join(',')})" aria-label="${n} test digits ${t} read as ${p}">${n || ''}</button></td>`;
       }
       html += '</tr>';
