@@ -1,56 +1,131 @@
 // app.js is the page: settings mirrored in the URL hash, control messages
-// to the training workers, and drawing. It holds no network code; the
-// workers (worker.js, running the Go engine) do all the computing.
+// to the workers, and drawing. It holds no network code; the workers
+// (worker.js, running the Go engine) do all the computing: one per
+// training run, and an auxiliary one that describes the model a form
+// describes and runs the dictionary explorer.
 'use strict';
 
 (() => {
   // ---- settings: the whole state of the page, mirrored in the URL hash ----
 
-  const DICTS = ['se', 'emp', 'randfixu', 'lowrank', 'dense'];
-  const DICT_NAMES = { se: 'SE kernel', emp: 'Emp (covariance)', randfixu: 'RandFixU (random)', lowrank: 'LowRank (U learned)', dense: 'dense (no prediction)' };
+  // MENUS is data/menus.json: every dictionary kind of the engine's table
+  // (models.DictKinds) and, per model shape, the kinds each hidden layer
+  // accepts. It is written at build time, so a menu offers exactly what
+  // the layer accepts.
+  let MENUS = null;
+  const DENSE_ABOUT = 'an ordinary layer: every weight is learned, nothing predicted';
 
-  // FIELDS lists every setting: its hash key, type, range and default.
-  // Go validates them again (wasm/session.Params); the ranges match.
+  function kindOf(name) { return MENUS && MENUS.kinds.find((k) => k.name === name); }
+  function kindTitle(name) { const k = kindOf(name); return name === 'dense' ? 'dense (no prediction)' : k ? k.title : name; }
+  function shapeOf(p) { return p.model === 'conv' ? 'conv' : 'mlp' + p.depth; }
+  function slots(p) { return MENUS ? MENUS.models[shapeOf(p)] || [] : []; }
+  function slotChoices(p, i) { const s = slots(p)[i]; return s ? ['dense', ...s.kinds] : ['dense']; }
+
+  // slotDefault is the dictionary a layer starts with for a model.
+  function slotDefault(p, i) {
+    const want = p.model === 'conv' ? ['se', 'se', 'dense'][i] : ['se', 'emp'][i];
+    return slotChoices(p, i).includes(want) ? want : 'dense';
+  }
+
+  const MODEL_NAMES = { mlp: 'MLP', conv: 'small convnet' };
+  const COMPARE_NAMES = { off: 'off', dense: 'dense net, same shape', small: 'dense net, as many learned weights', both: 'both' };
+
+  // FIELDS lists every setting: its hash key, type, range, default and
+  // one line of explanation. Go validates them again (wasm/session.Params);
+  // the ranges match. live fields apply to a running model without a
+  // rebuild. Fields of panel 'x' belong to the dictionary explorer.
   const FIELDS = [
-    { key: 'model', label: 'model', type: 'choice', choices: ['mlp', 'conv'], names: { mlp: 'MLP', conv: 'small convnet' }, def: 'mlp' },
-    { key: 'depth', label: 'hidden layers', type: 'choice', choices: ['1', '2'], def: '1', when: (p) => p.model === 'mlp' },
-    { key: 'hidden', label: 'hidden width', type: 'int', min: 1, max: 1024, def: 512 },
-    { key: 'd1', label: 'layer 1 dictionary', type: 'choice', choices: DICTS, names: DICT_NAMES, def: 'se' },
-    { key: 'd2', label: 'layer 2 dictionary', type: 'choice', choices: DICTS, names: DICT_NAMES, def: 'emp', when: (p) => p.model === 'conv' || p.depth === '2' },
-    { key: 'd3', label: 'layer 3 dictionary', type: 'choice', choices: DICTS, names: DICT_NAMES, def: 'dense', when: (p) => p.model === 'conv' },
-    { key: 'frac', label: 'fraction learned', type: 'range', min: 0.005, max: 1, step: 0.005, def: 0.195 },
-    { key: 'cols', label: 'columns J', type: 'int', min: 1, max: 64, def: 1 },
-    { key: 'ell', label: 'SE length ℓ (px)', type: 'float', min: 0.1, max: 50, def: 2 },
-    { key: 'ridge', label: 'SE ridge λ', type: 'float', min: 0, max: 100, def: 0.1 },
-    { key: 'opt', label: 'optimizer', type: 'choice', choices: ['adam', 'sgd'], names: { adam: 'Adam', sgd: 'SGD, momentum 0.9' }, def: 'adam' },
-    { key: 'lr', label: 'learning rate', title: 'halves every 50,000 examples', type: 'float', min: 1e-6, max: 10, def: 0.003 },
-    { key: 'batch', label: 'batch size', type: 'int', min: 1, max: 1000, def: 64 },
-    { key: 'seed', label: 'seed', type: 'int', min: 0, max: 2147483647, def: 1 },
-    { key: 'compare', label: 'compare with dense', type: 'bool', def: false },
+    { key: 'model', label: 'model', type: 'choice', choices: ['mlp', 'conv'], names: MODEL_NAMES, def: 'mlp',
+      hint: 'MLP: 784 pixels → hidden units → 10 digits. Small convnet: two 5×5 conv layers, a dense layer, 10 digits.' },
+    { key: 'depth', label: 'hidden layers', type: 'choice', choices: ['1', '2'], def: '1', when: (p) => p.model === 'mlp',
+      hint: 'How many hidden dense layers the MLP has.' },
+    { key: 'hidden', label: 'hidden width', type: 'int', min: 1, max: 1024, def: 512,
+      hint: 'Units per hidden dense layer; each has one incoming weight per input.' },
+    { key: 'd1', label: 'layer 1 dictionary', type: 'dict', slot: 0, def: 'se' },
+    { key: 'd2', label: 'layer 2 dictionary', type: 'dict', slot: 1, def: 'emp', when: (p) => slots(p).length > 1 },
+    { key: 'd3', label: 'layer 3 dictionary', type: 'dict', slot: 2, def: 'dense', when: (p) => slots(p).length > 2 },
+    { key: 'frac', label: 'fraction learned', type: 'range', min: 0.005, max: 1, step: 0.005, def: 0.195, when: anyPredicted,
+      hint: 'n_α/n_v: the share of each unit\u2019s weights that is learned; U predicts the rest.' },
+    { key: 'cols', label: 'columns J', type: 'int', min: 1, max: 64, def: 1, when: anyPredicted,
+      hint: 'J: the units are split into J groups, each with its own α and U, so more positions are covered.' },
+    { key: 'ell', label: 'SE length ℓ (px)', type: 'float', min: 0.1, max: 50, def: 2, when: (p) => usesKind(p, 'se'),
+      hint: 'How far, in pixels, one learned weight spreads to its neighbours.' },
+    { key: 'ridge', label: 'SE ridge λ', type: 'float', min: 0, max: 100, def: 0.1, when: (p) => usesKind(p, 'se'),
+      hint: 'λ: 0 makes U reproduce the learned weights exactly at α; larger is smoother.' },
+    { key: 'opt', label: 'optimizer', type: 'choice', choices: ['adam', 'sgd'], names: { adam: 'Adam', sgd: 'SGD, momentum 0.9' }, def: 'adam',
+      hint: 'How the learned weights are updated from their gradients.' },
+    { key: 'lr', label: 'learning rate', type: 'float', min: 1e-6, max: 10, def: 0.003, live: true,
+      hint: 'Step size; applies at once while training. Too large and training diverges.' },
+    { key: 'batch', label: 'batch size', type: 'int', min: 1, max: 1000, def: 64,
+      hint: 'Training examples per update.' },
+    { key: 'seed', label: 'seed', type: 'int', min: 0, max: 2147483647, def: 1,
+      hint: 'Fixes α, the initial weights and the order of examples.' },
+    { key: 'compare', label: 'compare with', type: 'choice', choices: ['off', 'dense', 'small', 'both'], names: COMPARE_NAMES, def: 'off',
+      hint: 'Train beside it the dense net of the same shape, and/or a dense net down-sized to as many learned weights; every run gets the same share of the CPU.' },
+    // The explorer's settings.
+    { key: 'xk', panel: 'x', label: 'kernel', type: 'choice', choices: ['se', 'emp'], names: { se: 'SE (distance)', emp: 'Emp (covariance of digits)' }, def: 'se',
+      hint: 'SE: nearby pixels are alike. Emp: pixels that vary together over the training digits are alike.' },
+    { key: 'xl', panel: 'x', label: 'length ℓ (px)', type: 'range', min: 0.3, max: 20, step: 0.1, def: 2, when: (p) => p.xk === 'se',
+      hint: 'SE only: how far one learned weight spreads.' },
+    { key: 'xr', panel: 'x', label: 'ridge λ', type: 'float', min: 0, max: 100, def: 0.1,
+      hint: 'λ of kernel ridge regression: 0 interpolates α exactly.' },
+    { key: 'xf', panel: 'x', label: 'fraction learned', type: 'range', min: 0.01, max: 1, step: 0.01, def: 0.2,
+      hint: 'The share of the 784 positions in α.' },
+    { key: 'xs', panel: 'x', label: 'filter', type: 'int', min: 1, max: 6, def: 1,
+      hint: 'Which of six filters of a trained dense net to predict.' },
+    { key: 'xp', panel: 'x', label: 'pixel', type: 'int', min: 0, max: 783, def: 406, hidden: true },
+    // A shared run's result, shown to whoever opens the link.
+    { key: 'res', type: 'text', def: '', hidden: true },
   ];
-  const FIELD = Object.fromEntries(FIELDS.map((f) => [f.key, f]));
+  const FIELD = new Map(FIELDS.map((f) => [f.key, f]));
 
   function defaults() {
     return Object.fromEntries(FIELDS.map((f) => [f.key, f.def]));
   }
 
-  // parseValue checks one hash value against its field.
+  function dictKeys(p) { return ['d1', 'd2', 'd3'].slice(0, slots(p).length); }
+  function anyPredicted(p) { return dictKeys(p).some((k) => p[k] !== 'dense'); }
+  function usesKind(p, kind) { return dictKeys(p).some((k) => p[k] === kind); }
+
+  // parseValue checks one value against its field.
   function parseValue(f, s) {
     switch (f.type) {
       case 'choice':
+        if (f.key === 'compare' && (s === '1' || s === 'true')) return { value: 'dense' };
+        if (f.key === 'compare' && (s === '0' || s === 'false')) return { value: 'off' };
         return f.choices.includes(s) ? { value: s } : { error: 'not one of ' + f.choices.join(', ') };
+      case 'dict':
+        return s === 'dense' || kindOf(s) ? { value: s } : { error: 'not a dictionary (dense or ' + (MENUS ? MENUS.kinds.map((k) => k.name).join(', ') : '…') + ')' };
       case 'bool':
         if (s === '1' || s === 'true') return { value: true };
         if (s === '0' || s === 'false') return { value: false };
         return { error: 'not 0 or 1' };
+      case 'text':
+        return /^[\w .,%@:()+\-–/]{0,120}$/u.test(s) ? { value: s } : { error: 'not plain text' };
       default: {
-        const v = Number(s);
-        if (s.trim() === '' || !Number.isFinite(v)) return { error: 'not a number' };
+        const t = String(s).trim();
+        const v = Number(t);
+        if (t === '' || !Number.isFinite(v)) return { error: 'not a number' };
         if ((f.type === 'int') && !Number.isInteger(v)) return { error: 'not a whole number' };
         if (v < f.min || v > f.max) return { error: `out of range (${f.min} to ${f.max})` };
         return { value: v };
       }
     }
+  }
+
+  // fitDicts makes every layer's dictionary one its layer accepts, and
+  // returns what it changed, in words.
+  function fitDicts(p) {
+    const changes = [];
+    dictKeys(p).forEach((k, i) => {
+      if (!slotChoices(p, i).includes(p[k])) {
+        const s = slots(p)[i];
+        const was = p[k];
+        p[k] = slotDefault(p, i);
+        changes.push(`${k}=${was} is not available in layer ${i + 1} of the ${MODEL_NAMES[p.model]} (a ${s.type} layer${s.type === 'dense' && s.grid[0] * s.grid[1] === 1 ? ' with a flat input' : ''}), so ${k}=${p[k]}`);
+      }
+    });
+    return changes;
   }
 
   // parseHash returns the settings a hash describes and the problems met;
@@ -59,6 +134,7 @@
     const p = defaults();
     const problems = [];
     const s = hash.replace(/^#/, '');
+    const dictsSet = new Set();
     for (const part of s ? s.split('&') : []) {
       if (!part) continue;
       const eq = part.indexOf('=');
@@ -70,12 +146,16 @@
         problems.push(`“${part.slice(0, 40)}” is not readable`);
         continue;
       }
-      const f = FIELD[k];
+      const f = FIELD.get(k);
       if (!f) { problems.push(`unknown setting “${k.slice(0, 40)}”`); continue; }
       const r = parseValue(f, v);
       if (r.error) { problems.push(`${k}=${v.slice(0, 40)} is ${r.error}, so ${k}=${formatValue(f, f.def)}`); continue; }
       p[k] = r.value;
+      if (f.type === 'dict') dictsSet.add(k);
     }
+    // Layers the link leaves out take their model's defaults.
+    dictKeys(p).forEach((k, i) => { if (!dictsSet.has(k)) p[k] = slotDefault(p, i); });
+    problems.push(...fitDicts(p));
     return { p, problems };
   }
 
@@ -85,52 +165,74 @@
   }
 
   function hashOf(p) {
-    return '#' + FIELDS.map((f) => f.key + '=' + encodeURIComponent(formatValue(f, p[f.key]))).join('&');
+    return '#' + FIELDS.filter((f) => f.type !== 'text' || p[f.key])
+      .map((f) => f.key + '=' + encodeURIComponent(formatValue(f, p[f.key]))).join('&');
   }
 
   // goParams is what the worker's Go side reads (session.Params).
   function goParams(p) {
-    const dicts = p.model === 'conv' ? [p.d1, p.d2, p.d3] : [p.d1, p.d2].slice(0, Number(p.depth));
     return {
-      model: p.model, hidden: p.hidden, depth: Number(p.depth), dicts, fraction: p.frac,
+      model: p.model, hidden: p.hidden, depth: Number(p.depth), dicts: dictKeys(p).map((k) => p[k]), fraction: p.frac,
       columns: p.cols, length: p.ell, ridge: p.ridge, optim: p.opt, lr: p.lr, batch: p.batch, seed: p.seed,
     };
   }
 
   // ---- state: everything the page holds, in one object ----
 
+  const RUNS = ['main', 'dense', 'small'];
+  const RUN_NAMES = { main: 'this model', dense: 'dense, same shape', small: 'dense, as many learned weights' };
+
   const App = {
     params: defaults(),
     module: null,       // the compiled wasm module, shared by the workers
     data: null,         // the four data files as ArrayBuffers
+    filters: null,      // data/filters.json, as text
     loadFailed: false,
-    workers: {},        // name ('main', 'dense') → {worker, ready, pending}
-    runs: { main: newRun(), dense: newRun() },
+    workers: {},        // name ('main', 'dense', 'small', 'aux') → {worker, ready, pending}
+    runSeq: 0,          // the last run id handed out
+    runs: {},
     trainRequested: false,
     paused: false,
     table: null,
+    built: null,        // the settings (hash) of the current run's model
     unitsLayer: -1,
     units: null,
+    unitFocus: 0,
     detail: null,
+    detailAt: 0,
+    cell: null,
     prediction: null,
     padDirty: false,
-    unitsVisible: true,  // the unit grid is on screen
-    unitsStale: false,   // new unit weights wait to be drawn
-    pending: new Set(),  // views to redraw at the next frame (see later)
+    unitsVisible: true,
+    unitsStale: false,
+    pending: new Set(),
     lastPredict: 0,
     dirty: true,
     message: '',
+    described: null,    // {hash, table} or {hash, error}: the model the form describes
+    describeSeq: 0,
+    xaxis: 'time',
   };
+  newRuns();
 
   const state = {
-    running: false, examplesSeen: 0, testAccuracy: null, evaluatedAt: null, error: null,
-    seconds: 0, evaluatedSeconds: null, examplesPerS: 0, msPerStep: 0, ready: false,
-    dense: null, prediction: null,
+    running: false, examplesSeen: 0, testAccuracy: null, evaluatedAt: null, error: null, fieldError: null,
+    seconds: 0, evaluatedSeconds: null, examplesPerS: 0, msPerStep: 0, ready: false, status: 'loading',
+    diverged: false, dense: null, small: null, prediction: null, runId: 0, queued: false, backwards: false,
+    fractionLearned: null, buildError: null,
   };
   window.trainingState = state;
 
-  function newRun() {
-    return { started: false, train: [], test: [], last: null, confusion: null, confusionAt: 0, speed: [] };
+  function newRun(id) {
+    return { id, started: false, train: [], test: [], last: null, confusion: null, confusionAt: 0, speed: [] };
+  }
+
+  // newRuns hands out a new run id: every message of an older run is
+  // dropped from now on.
+  function newRuns() {
+    const id = ++App.runSeq;
+    App.runs = Object.fromEntries(RUNS.map((n) => [n, newRun(id)]));
+    return id;
   }
 
   const $ = (id) => document.getElementById(id);
@@ -151,8 +253,6 @@
     $('message').hidden = true;
   }
 
-  // guard runs f and turns an exception into the page's message, so that
-  // nothing throws to the console.
   function guard(f) {
     return (...args) => {
       try {
@@ -167,25 +267,19 @@
   // ---- controls ----
 
   function buildFields() {
-    const box = $('fields');
     for (const f of FIELDS) {
+      if (f.hidden) continue;
+      const box = f.panel === 'x' ? $('xfields') : $('fields');
       const row = document.createElement('div');
       row.className = 'field';
       row.id = 'field-' + f.key;
       const label = document.createElement('label');
       label.htmlFor = 'in-' + f.key;
       label.textContent = f.label;
-      if (f.title) label.title = f.title;
       row.appendChild(label);
       let input;
-      if (f.type === 'choice') {
+      if (f.type === 'choice' || f.type === 'dict') {
         input = document.createElement('select');
-        for (const c of f.choices) {
-          const o = document.createElement('option');
-          o.value = c;
-          o.textContent = (f.names && f.names[c]) || c;
-          input.appendChild(o);
-        }
         row.appendChild(input);
       } else if (f.type === 'bool') {
         input = document.createElement('input');
@@ -199,60 +293,155 @@
         input.min = f.min; input.max = f.max; input.step = f.step;
         const out = document.createElement('output');
         out.id = 'out-' + f.key;
+        out.htmlFor = 'in-' + f.key;
         wrap.append(input, out);
         row.appendChild(wrap);
       } else {
+        // A text box, not type=number: what the reader typed stays
+        // readable, so a message can quote it.
         input = document.createElement('input');
-        input.type = 'number';
-        input.min = f.min; input.max = f.max;
-        input.step = f.type === 'int' ? 1 : 'any';
+        input.type = 'text';
         input.inputMode = f.type === 'int' ? 'numeric' : 'decimal';
+        input.spellcheck = false;
         row.appendChild(input);
       }
       input.id = 'in-' + f.key;
+      const hint = document.createElement('small');
+      hint.className = 'hint';
+      hint.id = 'hint-' + f.key;
+      hint.textContent = f.hint || '';
+      const err = document.createElement('small');
+      err.className = 'ferr';
+      err.id = 'err-' + f.key;
+      err.hidden = true;
+      row.append(hint, err);
+      input.setAttribute('aria-describedby', hint.id + ' ' + err.id);
       input.addEventListener(f.type === 'range' ? 'input' : 'change', guard(() => onField(f, input)));
       box.appendChild(row);
     }
   }
 
+  function clearFieldErrors() {
+    for (const f of FIELDS) {
+      const e = $('err-' + f.key);
+      if (e && !e.hidden) { e.hidden = true; e.textContent = ''; $('in-' + f.key).removeAttribute('aria-invalid'); }
+    }
+    state.fieldError = null;
+  }
+
   function onField(f, input) {
     let v;
     if (f.type === 'bool') v = input.checked;
-    else if (f.type === 'choice') v = input.value;
+    else if (f.type === 'choice' || f.type === 'dict') v = input.value;
     else {
       const r = parseValue(f, input.value);
       if (r.error) {
-        showMessage(`${f.label}: ${input.value} is ${r.error}; keeping ${formatValue(f, App.params[f.key])}.`);
-        renderFields();
+        clearFieldErrors();
+        const typed = input.value.trim() === '' ? 'an empty box' : `“${input.value.slice(0, 30)}”`;
+        const text = `${f.label}: ${typed} is ${r.error}; keeping ${formatValue(f, App.params[f.key])}.`;
+        const e = $('err-' + f.key);
+        e.textContent = text; e.hidden = false;
+        input.setAttribute('aria-invalid', 'true');
+        state.fieldError = text;
+        input.value = formatValue(f, App.params[f.key]);
         return;
       }
       v = r.value;
     }
-    App.params[f.key] = v;
-    if (f.key === 'compare' && v && App.module) worker('dense');
-    if (App.message && App.message.startsWith(f.label)) clearMessage();
-    history.replaceState(null, '', hashOf(App.params));
+    clearFieldErrors();
+    const p = App.params;
+    p[f.key] = v;
+    $('note').textContent = '';
+    if (f.key === 'model' || f.key === 'depth') {
+      // A new model shape: each layer keeps its dictionary if it
+      // accepts it, else takes the shape's default.
+      const changes = fitDicts(p);
+      if (changes.length) $('note').textContent = 'Changed to fit the new model: ' + changes.join('; ') + '.';
+    }
+    if (p.res) p.res = '';
+    history.replaceState(null, '', hashOf(p));
     renderFields();
-    if (state.running || App.paused) $('note').textContent = 'Settings changed: press Train to start a new run with them.';
+    if (f.panel === 'x') { explore(); return; }
+    if (f.live && (state.running || App.paused)) {
+      if (f.key === 'lr') for (const n of RUNS) send(n, { type: 'lr', lr: v });
+      $('note').textContent = `${f.label} set to ${formatValue(f, v)} for the running model.`;
+    }
+    describe();
+    renderButtons();
   }
 
+  // renderFields mirrors App.params into the form.
   function renderFields() {
     const p = App.params;
     const conv = p.model === 'conv';
     const labels = conv ? { d1: 'conv 1 dictionary', d2: 'conv 2 dictionary', d3: 'dense dictionary' }
       : { d1: 'layer 1 dictionary', d2: 'layer 2 dictionary', d3: 'layer 3 dictionary' };
     for (const f of FIELDS) {
+      if (f.hidden) continue;
       const input = $('in-' + f.key);
       const v = p[f.key];
+      if (f.type === 'choice' || f.type === 'dict') {
+        const choices = f.type === 'dict' ? slotChoices(p, f.slot) : f.choices;
+        const names = f.type === 'dict' ? Object.fromEntries(choices.map((c) => [c, kindTitle(c)])) : f.names || {};
+        const want = choices.map((c) => c + '=' + (names[c] || c)).join('|');
+        if (input.dataset.opts !== want) {
+          input.innerHTML = '';
+          for (const c of choices) {
+            const o = document.createElement('option');
+            o.value = c;
+            o.textContent = names[c] || c;
+            input.appendChild(o);
+          }
+          input.dataset.opts = want;
+        }
+        if (f.type === 'dict') {
+          const k = kindOf(v);
+          $('hint-' + f.key).textContent = v === 'dense' ? DENSE_ABOUT : k ? k.title + ': ' + k.about : '';
+        }
+      }
       if (f.type === 'bool') input.checked = v;
-      else input.value = String(v);
-      if (f.type === 'range') $('out-' + f.key).textContent = Number(v).toFixed(3);
+      else if (document.activeElement !== input || f.type !== 'int' && f.type !== 'float') input.value = String(v);
+      if (f.type === 'range') $('out-' + f.key).textContent = Number(v).toFixed(f.step < 0.01 ? 3 : f.step < 0.1 ? 2 : 1);
       const row = $('field-' + f.key);
       const on = !f.when || f.when(p);
       row.classList.toggle('off', !on);
+      // A layer the model does not have has no menu at all.
+      row.classList.toggle('gone', f.type === 'dict' && f.slot >= slots(p).length);
       input.disabled = !on;
       if (labels[f.key]) row.querySelector('label').textContent = labels[f.key];
     }
+    renderFraction();
+  }
+
+  // renderFraction shows, beside the slider, the fraction of the weights
+  // that the described model really learns.
+  function renderFraction() {
+    const d = App.described;
+    const el = $('hint-frac');
+    const note = $('build-note');
+    const p = App.params;
+    state.fractionLearned = null;
+    state.buildError = null;
+    note.classList.remove('warn');
+    if (!d || d.hash !== buildKey(p)) {
+      el.textContent = FIELD.get('frac').hint;
+      note.textContent = '';
+      return;
+    }
+    if (d.error) {
+      state.buildError = d.error;
+      note.textContent = 'This model cannot be built: ' + d.error;
+      note.classList.add('warn');
+      el.textContent = FIELD.get('frac').hint;
+      return;
+    }
+    const a = d.table.accounting;
+    state.fractionLearned = a.fraction_learned;
+    note.textContent = `This model trains ${fmtInt(a.total_trainable)} numbers; a dense net of its shape would train ${fmtInt(a.dense_equivalent)}.`;
+    if (!anyPredicted(p)) { el.textContent = FIELD.get('frac').hint; return; }
+    const learnsU = dictKeys(p).some((k) => { const kd = kindOf(p[k]); return kd && kd.learnsU; });
+    el.textContent = `Really learned: ${(a.fraction_learned).toFixed(3)} of the predicted layers\u2019 weights` +
+      (learnsU ? ' (LowRank learns U too).' : '.');
   }
 
   function applyHash() {
@@ -263,7 +452,13 @@
       showMessage('This link has settings the page cannot use: ' + problems.join('; ') + '. Everything else works as usual.');
       history.replaceState(null, '', hashOf(p));
     }
+    if (p.res) $('note').textContent = `The person who shared this link got: ${p.res}. Press Train to try it yourself.`;
+    describe();
+    explore();
   }
+
+  // buildKey is the part of the settings that fixes the model.
+  function buildKey(p) { return JSON.stringify(Object.assign(goParams(p), { lr: 0 })); }
 
   // ---- loading ----
 
@@ -298,12 +493,26 @@
     return WebAssembly.compile(await r.arrayBuffer());
   }
 
-  async function load() {
-    setStatus('loading the engine and 30,000 digits…');
+  async function loadMenus() {
     try {
-      const [module, ...data] = await Promise.all([compileEngine(), ...DATA_FILES.map(fetchBytes)]);
+      const r = await fetch('data/menus.json');
+      if (!r.ok) throw new Error('data/menus.json: HTTP ' + r.status);
+      MENUS = await r.json();
+    } catch (err) {
+      // Without the table, every layer offers dense only.
+      MENUS = { kinds: [], models: { mlp1: [{ type: 'dense', grid: [28, 28, 1], kinds: [] }], mlp2: [{ type: 'dense', grid: [28, 28, 1], kinds: [] }, { type: 'dense', grid: [1, 1, 512], kinds: [] }], conv: [] } };
+      throw err;
+    }
+  }
+
+  async function load() {
+    setStatus('loading');
+    try {
+      const [module, filters, ...data] = await Promise.all([compileEngine(),
+        fetch('data/filters.json').then((r) => (r.ok ? r.text() : null)), ...DATA_FILES.map(fetchBytes)]);
       App.module = module;
       App.data = data;
+      App.filters = filters;
     } catch (err) {
       App.loadFailed = true;
       setStatus('not loaded');
@@ -312,52 +521,66 @@
       return;
     }
     worker('main');
-    if (App.params.compare) worker('dense');
+    worker('aux');
   }
 
   function worker(name) {
     if (App.workers[name]) return App.workers[name];
-    const h = { name, ready: false, pending: null, worker: new Worker('worker.js') };
+    const h = { name, ready: false, pending: [], worker: new Worker('worker.js') };
     h.worker.onmessage = guard((e) => onWorker(h, e.data));
     h.worker.onerror = (e) => {
       e.preventDefault();
-      showMessage(`The ${name} training engine stopped (${e.message || 'worker error'}). Press Reset, then Train.`);
+      if (name === 'aux') { App.x.error = 'The explorer stopped: ' + (e.message || 'worker error'); return; }
+      showMessage(`The ${RUN_NAMES[name] || name} training engine stopped (${e.message || 'worker error'}). Press Reset, then Train.`);
       stopped(h);
     };
-    h.worker.postMessage({ type: 'init', module: App.module, data: App.data.map((b) => b.slice(0)) });
+    const init = { type: 'init', module: App.module, data: App.data.map((b) => b.slice(0)) };
+    if (name === 'aux') Object.assign(init, { role: 'aux', digits: 2000, filters: App.filters, data: App.data.slice(0, 2).map((b) => b.slice(0)) });
+    h.worker.postMessage(init);
     App.workers[name] = h;
     return h;
   }
 
+  // send posts a message to a worker, queued until it is ready.
   function send(name, msg) {
     const h = App.workers[name];
     if (!h) return;
-    if (msg.type === 'start' && !h.ready) { h.pending = msg; return; }
-    if (h.ready) h.worker.postMessage(msg);
+    if (!h.ready) {
+      if (msg.type === 'start') h.pending = h.pending.filter((m) => m.type !== 'start');
+      if (msg.type === 'start' || msg.type === 'describe' || msg.type === 'explore') h.pending.push(msg);
+      return;
+    }
+    h.worker.postMessage(msg);
   }
 
-  function stopped(h) {
+  function stopped(h, status) {
     App.runs[h.name].started = false;
     if (h.name === 'main') {
       state.running = false;
       App.paused = false;
+      for (const n of RUNS.slice(1)) send(n, { type: 'stop', runId: App.runs.main.id });
       renderButtons();
-      setStatus('stopped');
+      setStatus(status || 'stopped');
     }
   }
 
   // ---- worker messages ----
 
   function onWorker(h, m) {
+    if (h.name === 'aux') { onAux(h, m); return; }
     const run = App.runs[h.name];
+    // A message of an older run (sent before a Reset or Restart reached
+    // the worker) must not touch the new run's views.
+    if (m.type !== 'ready' && m.runId !== run.id) return;
     switch (m.type) {
       case 'ready':
         h.ready = true;
         if (h.name === 'main') {
           state.ready = true;
-          setStatus(state.running ? 'building the model…' : 'ready: press Train');
+          setStatus(state.running ? 'building' : 'ready');
         }
-        if (h.pending) { h.worker.postMessage(h.pending); h.pending = null; }
+        for (const msg of h.pending) h.worker.postMessage(msg);
+        h.pending = [];
         break;
       case 'started':
         run.started = true;
@@ -371,10 +594,12 @@
       case 'update':
         onUpdate(h.name, run, m.update);
         break;
+      case 'diverged':
+        onDiverged(h, m.update);
+        break;
       case 'units':
         if (h.name === 'main' && m.units.layer === App.unitsLayer) {
           App.units = m.units;
-          // Off screen, the grid is drawn when it scrolls into view.
           if (App.unitsVisible) later('units'); else App.unitsStale = true;
         }
         break;
@@ -382,24 +607,28 @@
         App.detail = m.detail;
         later('detail');
         break;
+      case 'cell':
+        App.cell = m.cell;
+        drawCell();
+        break;
       case 'prediction':
         App.prediction = m.result;
         drawPrediction();
         break;
       case 'error':
-        showMessage(h.name === 'dense' ? 'Dense comparison run: ' + m.message : m.message);
-        if (m.stop) stopped(h);
-        break;
-      case 'paused':
-      case 'resumed':
+        showMessage(h.name === 'main' ? m.message : `${RUN_NAMES[h.name]} (comparison): ${m.message}`);
+        if (m.stop) stopped(h, 'stopped: error');
         break;
     }
   }
 
   function onUpdate(name, run, u) {
     run.last = u;
-    const pt = { x: u.seconds, loss: u.trainLoss, acc: u.trainAccuracy };
-    if (u.steps > 0) run.train.push(pt);
+    const prev = run.train[run.train.length - 1];
+    // A curve only moves forward in time: a point before the last one
+    // would be a message of another run (see runId).
+    if (prev && u.seconds < prev.s) state.backwards = true;
+    if (u.steps > 0) run.train.push({ s: u.seconds, e: u.examples, loss: u.trainLoss, acc: u.trainAccuracy });
     if (run.train.length > 1600) run.train = run.train.filter((_, i) => i % 2 === 0);
     if (u.examplesPerS > 0) {
       run.speed.push([u.examplesPerS, u.msPerStep]);
@@ -407,7 +636,7 @@
     }
     const e = u.evaluation;
     if (e) {
-      run.test.push({ x: e.seconds, loss: e.loss, acc: e.accuracy, examples: e.examples });
+      run.test.push({ s: e.seconds, e: e.examples, loss: e.loss, acc: e.accuracy });
       if (e.confusion) { run.confusion = e.confusion; run.confusionAt = e.examples; }
     }
     const [eps, ms] = meanSpeed(run);
@@ -421,14 +650,36 @@
         state.evaluatedAt = e.examples;
         state.evaluatedSeconds = e.seconds;
         if (e.confusion) later('confusion');
+        renderLive();
+      }
+      // The open unit keeps up with training, once every two seconds.
+      if (App.detail && performance.now() - App.detailAt > 2000) {
+        App.detailAt = performance.now();
+        send('main', { type: 'unit', layer: App.detail.layer, unit: App.detail.unit });
       }
     } else {
       const last = run.test[run.test.length - 1];
-      state.dense = {
+      state[name] = {
         examplesSeen: u.examples, seconds: u.seconds, examplesPerS: eps,
-        testAccuracy: last ? last.acc : null, evaluatedAt: last ? last.examples : null,
+        testAccuracy: last ? last.acc : null, evaluatedAt: last ? last.e : null,
       };
     }
+    App.dirty = true;
+  }
+
+  // onDiverged stops every run and says, in plain words, what happened
+  // and what to try.
+  function onDiverged(h, u) {
+    const p = App.params;
+    const loss = u.trainLoss;
+    const lossText = Number.isFinite(loss) ? fmtNum(loss) : 'not a number';
+    const suggest = p.opt === 'adam' ? 0.003 : 0.05;
+    const lr = p.lr > suggest ? `The learning rate ${p.lr} is too high for ${p.opt === 'adam' ? 'Adam' : 'SGD'}: try ${suggest} (the default is 0.003 with Adam)`
+      : 'Try a smaller learning rate, or a smaller fraction of columns J';
+    showMessage(`${h.name === 'main' ? 'Training' : RUN_NAMES[h.name] + ': training'} diverged after ${fmtInt(u.examples)} examples and was stopped: ` +
+      `the training loss reached ${lossText}, while a network that guesses at random scores 2.3, so the weights have blown up. ${lr}, then press Train.`);
+    state.diverged = true;
+    if (h.name === 'main') stopped(h, 'stopped: diverged'); else App.runs[h.name].started = false;
     App.dirty = true;
   }
 
@@ -439,35 +690,122 @@
     return [a / run.speed.length, b / run.speed.length];
   }
 
+  // ---- the model the form describes (auxiliary worker) ----
+
+  let describeTimer = 0;
+
+  // describe asks the auxiliary worker to build the model the form
+  // describes: the real fraction learned, or the error Train would meet.
+  function describe() {
+    clearTimeout(describeTimer);
+    describeTimer = setTimeout(guard(() => {
+      if (!App.workers.aux) return;
+      const id = ++App.describeSeq;
+      send('aux', { type: 'describe', id, params: goParams(App.params), key: buildKey(App.params) });
+      App.describing = { id, hash: buildKey(App.params) };
+    }), 80);
+  }
+
+  function onAux(h, m) {
+    switch (m.type) {
+      case 'ready':
+        h.ready = true;
+        for (const msg of h.pending) h.worker.postMessage(msg);
+        h.pending = [];
+        if (!App.describing) describe();
+        if (!App.x.result && !App.x.inflight) explore();
+        break;
+      case 'described':
+        if (!App.describing || m.id !== App.describing.id) return;
+        App.described = Object.assign({ hash: App.describing.hash }, m.result);
+        renderFraction();
+        renderButtons();
+        break;
+      case 'explored': onExplored(m); break;
+      case 'curve': onCurve(m); break;
+      case 'error':
+        App.x.error = m.message;
+        break;
+    }
+  }
+
   // ---- buttons ----
+
+  // compareRuns lists the comparison runs the settings ask for.
+  function compareRuns(p) {
+    const c = p.compare;
+    return c === 'both' ? ['dense', 'small'] : c === 'dense' || c === 'small' ? [c] : [];
+  }
+
+  // smallWidth is the hidden width of the dense MLP with as many learned
+  // hidden weights as the predicted one (the reviewers' naive baseline).
+  function smallWidth(p) {
+    const d = App.described;
+    let learned;
+    if (d && d.table && d.hash === buildKey(p)) learned = d.table.accounting.learned_weights;
+    else learned = Math.round(p.frac * 784) * p.hidden * (p.model === 'mlp' && p.depth === '2' ? 2 : 1);
+    if (p.model === 'mlp' && p.depth === '2') return Math.max(1, Math.round((-784 + Math.sqrt(784 * 784 + 4 * learned)) / 2));
+    return Math.max(1, Math.round(learned / 784));
+  }
 
   function train() {
     clearMessage();
+    clearFieldErrors();
     $('note').textContent = '';
     if (App.loadFailed) {
       showMessage('The engine or the digits did not load, so nothing can train. Reload the page to try again.');
       return;
     }
-    App.runs = { main: newRun(), dense: newRun() };
-    App.units = null; App.detail = null; App.table = null;
-    Object.assign(state, { running: true, examplesSeen: 0, testAccuracy: null, evaluatedAt: null, seconds: 0, evaluatedSeconds: null, examplesPerS: 0, msPerStep: 0, dense: null });
+    const id = newRuns();
+    resetViews();
+    Object.assign(state, { running: true, diverged: false, runId: id });
     App.paused = false;
-    renderTable(); later('detail', 'confusion', 'units');
+    App.built = buildKey(App.params);
     const gp = goParams(App.params);
-    if (!App.module) { App.trainRequested = true; setStatus('loading… training starts when ready'); renderButtons(); return; }
-    worker('main');
-    send('main', { type: 'start', params: gp });
-    if (App.params.compare) {
-      worker('dense');
-      // The comparison computes half the time, so that the main run keeps
-      // most of a busy machine; each curve is drawn against its own
-      // training time, so the comparison stays fair.
-      send('dense', { type: 'start', params: Object.assign({}, gp, { dicts: [] }), duty: 0.5 });
-    } else {
-      send('dense', { type: 'stop' });
+    const extra = compareRuns(App.params);
+    if (App.params.model === 'conv' && extra.includes('small')) {
+      extra.splice(extra.indexOf('small'), 1);
+      $('note').textContent = 'The down-sized dense comparison is defined for the MLP only; the convnet is compared with the dense net of its shape.';
     }
-    setStatus(App.workers.main.ready ? 'building the model…' : 'starting the engine…');
+    App.active = ['main', ...extra];
+    if (!App.module) {
+      App.trainRequested = true;
+      state.queued = true;
+      setStatus('queued');
+      renderButtons();
+      return;
+    }
+    // Every run gets the same share of the CPU: a worker computes a
+    // fraction duty of the time, the cores (one kept for the page)
+    // shared evenly among the runs.
+    const cores = Math.max(1, (navigator.hardwareConcurrency || 2) - 1);
+    const duty = Math.min(1, cores / App.active.length);
+    for (const n of App.active) {
+      worker(n);
+      let params = gp;
+      if (n === 'dense') params = Object.assign({}, gp, { dicts: [] });
+      if (n === 'small') {
+        state.smallWidth = smallWidth(App.params);
+        params = Object.assign({}, gp, { dicts: [], hidden: state.smallWidth });
+      }
+      send(n, { type: 'start', params, duty, runId: id });
+    }
+    for (const n of RUNS) if (!App.active.includes(n)) send(n, { type: 'stop', runId: id });
+    setStatus(App.workers.main.ready ? 'building' : 'queued');
     renderButtons();
+    App.dirty = true;
+  }
+
+  // resetViews empties every view of a run: stats, charts, table, units,
+  // detail, confusion, pad probabilities.
+  function resetViews() {
+    App.units = null; App.detail = null; App.table = null; App.prediction = null; App.cell = null;
+    Object.assign(state, { running: false, examplesSeen: 0, testAccuracy: null, evaluatedAt: null, seconds: 0, evaluatedSeconds: null,
+      examplesPerS: 0, msPerStep: 0, dense: null, small: null, prediction: null, queued: false, backwards: false });
+    $('units-layer').innerHTML = '';
+    App.unitsLayer = -1;
+    renderTable(); drawPrediction(); drawCell(); later('detail', 'confusion', 'units');
+    renderLive();
     App.dirty = true;
   }
 
@@ -476,47 +814,69 @@
     if (App.paused) {
       App.paused = false;
       state.running = true;
-      for (const n of ['main', 'dense']) send(n, { type: 'resume' });
+      for (const n of App.active || []) send(n, { type: 'resume' });
       setStatus('training');
     } else {
       App.paused = true;
       state.running = false;
-      for (const n of ['main', 'dense']) send(n, { type: 'pause' });
+      for (const n of App.active || []) send(n, { type: 'pause' });
       setStatus('paused');
     }
     renderButtons();
+    later('detail');
   }
 
   function reset() {
-    for (const n of ['main', 'dense']) send(n, { type: 'stop' });
-    App.runs = { main: newRun(), dense: newRun() };
+    const id = newRuns();
+    for (const n of RUNS) send(n, { type: 'stop', runId: id });
     App.paused = false;
-    App.units = null; App.detail = null; App.table = null; App.prediction = null;
-    Object.assign(state, { running: false, examplesSeen: 0, testAccuracy: null, evaluatedAt: null, seconds: 0, evaluatedSeconds: null, examplesPerS: 0, msPerStep: 0, dense: null, prediction: null });
+    App.trainRequested = false;
+    state.runId = id;
+    state.diverged = false;
+    resetViews();
     clearMessage();
     $('note').textContent = '';
-    renderTable(); drawPrediction(); later('detail', 'confusion', 'units');
-    setStatus(state.ready ? 'ready: press Train' : 'loading…');
+    setStatus(state.ready ? 'ready' : 'loading');
     renderButtons();
-    App.dirty = true;
   }
 
   function renderButtons() {
     const any = state.running || App.paused;
     $('pause').disabled = !any;
     $('pause').textContent = App.paused ? 'Resume' : 'Pause';
-    $('reset').disabled = !any && !App.runs.main.started;
-    $('train').textContent = any ? 'Restart' : 'Train';
+    $('reset').disabled = !any && !App.runs.main.started && !state.queued && !state.diverged;
+    // A settings change that needs a new model says so on the button.
+    const changed = App.built && App.built !== buildKey(App.params) && (any || App.runs.main.started);
+    $('train').textContent = changed ? 'Rebuild and train' : any ? 'Restart' : 'Train';
+    $('train').title = changed ? 'These settings change the model: training starts over with a new one.' : '';
   }
 
-  function setStatus(s) { $('s-status').textContent = s; }
+  // STATUS words each state for the live status and the Run panel.
+  const STATUS = {
+    loading: 'loading the engine and 30,000 digits…', 'not loaded': 'not loaded', ready: 'ready: press Train',
+    queued: 'queued: training starts as soon as the engine has loaded', starting: 'starting the engine…',
+    building: 'building the model…', training: 'training', paused: 'paused', stopped: 'stopped',
+    'stopped: diverged': 'stopped: training diverged', 'stopped: error': 'stopped by an error',
+  };
+
+  function setStatus(s) {
+    state.status = s;
+    $('s-status').textContent = STATUS[s] || s;
+    renderLive();
+  }
+
+  // renderLive fills the compact live status beside Train.
+  function renderLive() {
+    const s = STATUS[state.status] || state.status;
+    if ($('live-state').textContent !== s) $('live-state').textContent = s;
+    const acc = state.testAccuracy == null ? 'accuracy –' : `test accuracy ${(state.testAccuracy * 100).toFixed(2)}%`;
+    if ($('live-acc').textContent !== acc) $('live-acc').textContent = acc;
+  }
 
   // ---- drawing helpers ----
 
-  const COLORS = { main: '#d9480f', dense: '#1c7ed6' };
+  const COLORS = { main: '#d9480f', dense: '#1c7ed6', small: '#2b8a3e' };
 
-  // fitCanvas sizes a canvas's backing store to its CSS box and returns a
-  // context scaled to CSS pixels.
   function fitCanvas(c, cssHeight) {
     const dpr = window.devicePixelRatio || 1;
     const w = c.clientWidth || 300;
@@ -538,8 +898,24 @@
     return (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * p;
   }
 
-  // drawChart draws series of {pts, color, width, dash, dots} against
-  // labelled axes; log scales the y axis.
+  const fmtInt = (n) => Math.round(n).toLocaleString('en-US');
+
+  // fmtNum writes a number of any size briefly: 1.2×10⁶ for large ones.
+  function fmtNum(v) {
+    if (!Number.isFinite(v)) return String(v);
+    if (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0)) {
+      const e = Math.floor(Math.log10(Math.abs(v)));
+      const sup = String(e).replace(/./g, (c) => '⁰¹²³⁴⁵⁶⁷⁸⁹⁻'['0123456789-'.indexOf(c)]);
+      return `${+(v / Math.pow(10, e)).toFixed(1)}×10${sup}`;
+    }
+    return String(+v.toPrecision(3));
+  }
+
+  function fmtX(v) {
+    if (App.xaxis === 'examples') return v >= 1000 ? `${+(v / 1000).toFixed(1)}k` : String(Math.round(v));
+    return String(Math.round(v * 10) / 10);
+  }
+
   function drawChart(canvas, opt) {
     const { g, w, h } = fitCanvas(canvas);
     const L = 52, R = 10, T = 10, B = 38;
@@ -551,9 +927,8 @@
     g.fillStyle = '#5b6475';
     g.strokeStyle = '#e9ecef';
     g.lineWidth = 1;
-    // y grid and ticks
     g.textAlign = 'right'; g.textBaseline = 'middle';
-    const yt = opt.log ? logTicks(opt.y0, opt.y1) : linTicks(opt.y0, opt.y1, 5);
+    const yt = opt.log ? logTicks(opt.y0, opt.y1, Math.max(2, Math.floor(ph / 22))) : linTicks(opt.y0, opt.y1, 5);
     for (const v of yt) {
       const y = Y(v);
       g.beginPath(); g.moveTo(L, y); g.lineTo(L + pw, y); g.stroke();
@@ -563,7 +938,7 @@
     for (const v of linTicks(opt.x0, opt.x1, Math.max(3, Math.floor(pw / 70)))) {
       const x = X(v);
       g.beginPath(); g.moveTo(x, T); g.lineTo(x, T + ph); g.stroke();
-      g.fillText(String(Math.round(v * 10) / 10), x, T + ph + 5);
+      g.fillText(fmtX(v), x, T + ph + 5);
     }
     g.strokeStyle = '#868e96';
     g.strokeRect(L + 0.5, T + 0.5, pw, ph);
@@ -582,21 +957,21 @@
       g.lineWidth = s.width; g.setLineDash(s.dash || []);
       g.beginPath();
       const lo = opt.log ? opt.y0 : -Infinity;
+      const yOf = (p) => { const v = s.y(p); return Number.isFinite(v) ? Math.max(T - 2, Math.min(T + ph + 2, Y(Math.max(v, lo)))) : T - 2; };
       s.pts.forEach((p, i) => {
-        const y = Math.max(T - 2, Math.min(T + ph + 2, Y(Math.max(s.y(p), lo))));
-        if (i) g.lineTo(X(p.x), y); else g.moveTo(X(p.x), y);
+        if (i) g.lineTo(X(s.x(p)), yOf(p)); else g.moveTo(X(s.x(p)), yOf(p));
       });
       g.stroke();
       g.setLineDash([]);
       if (s.dots) {
         g.beginPath();
-        for (const p of s.pts) { const x = X(p.x), y = Y(Math.max(s.y(p), lo)); g.moveTo(x + 3, y); g.arc(x, y, 3, 0, 2 * Math.PI); }
+        for (const p of s.pts) { const x = X(s.x(p)), y = yOf(p); g.moveTo(x + 3, y); g.arc(x, y, 3, 0, 2 * Math.PI); }
         g.fill();
       }
     }
     g.restore();
     if (!opt.series.some((s) => s.pts.length)) {
-      g.fillStyle = '#868e96'; g.textAlign = 'center'; g.textBaseline = 'middle';
+      g.fillStyle = '#5b6475'; g.textAlign = 'center'; g.textBaseline = 'middle';
       g.fillText('press Train', L + pw / 2, T + ph / 2);
     }
   }
@@ -608,10 +983,17 @@
     return out;
   }
 
-  function logTicks(a, b) {
+  // logTicks returns at most max ticks between a and b: 1, 2, 5 per
+  // decade when they fit, powers of ten, or every k-th power of ten.
+  function logTicks(a, b, max) {
+    const e0 = Math.floor(Math.log10(a)), e1 = Math.ceil(Math.log10(b));
+    const decades = e1 - e0;
     const out = [];
-    for (let e = Math.floor(Math.log10(a)); e <= Math.ceil(Math.log10(b)); e++) {
-      for (const m of [1, 2, 5]) {
+    const mults = decades * 3 <= max ? [1, 2, 5] : [1];
+    const every = Math.max(1, Math.ceil((decades + 1) / max));
+    for (let e = e0; e <= e1; e++) {
+      if (mults.length === 1 && (e - e0) % every) continue;
+      for (const m of mults) {
         const v = m * Math.pow(10, e);
         if (v >= a * 0.999 && v <= b * 1.001) out.push(v);
       }
@@ -620,42 +1002,63 @@
   }
 
   function drawCharts() {
-    const runs = [['main', App.runs.main], ['dense', App.runs.dense]];
-    let x1 = 10, accMin = 90, lossMin = 1, lossMax = 0.1;
-    for (const [, r] of runs) {
-      for (const p of r.train) { x1 = Math.max(x1, p.x); }
-      for (const p of r.test) { x1 = Math.max(x1, p.x); accMin = Math.min(accMin, p.acc * 100); lossMin = Math.min(lossMin, p.loss); lossMax = Math.max(lossMax, p.loss); }
-      for (const p of r.train) { if (p.loss > 0) { lossMin = Math.min(lossMin, p.loss); lossMax = Math.max(lossMax, p.loss); } }
+    const active = RUNS.filter((n) => App.runs[n].train.length || App.runs[n].test.length);
+    const xOf = App.xaxis === 'examples' ? (p) => p.e : (p) => p.s;
+    let x1 = App.xaxis === 'examples' ? 10000 : 10, accMin = 90, lossMin = 1, lossMax = 0.1;
+    for (const n of active) {
+      const r = App.runs[n];
+      for (const p of r.train) { x1 = Math.max(x1, xOf(p)); }
+      for (const p of r.test) { x1 = Math.max(x1, xOf(p)); if (Number.isFinite(p.acc)) accMin = Math.min(accMin, p.acc * 100); if (Number.isFinite(p.loss)) { lossMin = Math.min(lossMin, p.loss); lossMax = Math.max(lossMax, p.loss); } }
+      for (const p of r.train) { if (p.loss > 0 && Number.isFinite(p.loss)) { lossMin = Math.min(lossMin, p.loss); lossMax = Math.max(lossMax, p.loss); } }
     }
     const y0 = Math.max(0, Math.floor(accMin / 5) * 5);
     const accSeries = [], lossSeries = [];
-    for (const [n, r] of runs) {
-      if (!r.train.length && !r.test.length) continue;
+    for (const n of active) {
+      const r = App.runs[n];
       const acc = (p) => p.acc * 100, loss = (p) => p.loss;
-      accSeries.push({ pts: r.train, y: acc, color: COLORS[n], width: 1.2, dash: [4, 3] });
-      accSeries.push({ pts: r.test, y: acc, color: COLORS[n], width: 2.5, dots: true });
-      lossSeries.push({ pts: r.train, y: loss, color: COLORS[n], width: 1.2, dash: [4, 3] });
-      lossSeries.push({ pts: r.test, y: loss, color: COLORS[n], width: 2.5, dots: true });
+      accSeries.push({ pts: r.train, x: xOf, y: acc, color: COLORS[n], width: 1.2, dash: [4, 3] });
+      accSeries.push({ pts: r.test, x: xOf, y: acc, color: COLORS[n], width: 2.5, dots: true });
+      lossSeries.push({ pts: r.train, x: xOf, y: loss, color: COLORS[n], width: 1.2, dash: [4, 3] });
+      lossSeries.push({ pts: r.test, x: xOf, y: loss, color: COLORS[n], width: 2.5, dots: true });
     }
-    const xs = { x0: 0, x1: Math.ceil(x1 / 5) * 5, xLabel: 'training time (s, evaluation included)' };
+    const step = App.xaxis === 'examples' ? 5000 : 5;
+    const xs = { x0: 0, x1: Math.ceil(x1 / step) * step, xLabel: App.xaxis === 'examples' ? 'training examples seen' : 'training time (s, evaluation included)' };
     drawChart($('acc-chart'), Object.assign({ y0, y1: 100, yLabel: 'accuracy (%)', yFmt: (v) => v.toFixed(v % 1 ? 1 : 0), series: accSeries }, xs));
     const lo = Math.pow(10, Math.floor(Math.log10(Math.max(lossMin, 1e-3))));
     const hi = Math.pow(10, Math.ceil(Math.log10(Math.max(lossMax, lo * 10))));
-    drawChart($('loss-chart'), Object.assign({ y0: lo, y1: hi, log: true, yLabel: 'cross-entropy loss', yFmt: (v) => String(+v.toPrecision(2)), series: lossSeries }, xs));
+    drawChart($('loss-chart'), Object.assign({ y0: lo, y1: hi, log: true, yLabel: 'cross-entropy loss', yFmt: (v) => fmtNum(v), series: lossSeries }, xs));
     renderLegend();
+    drawMini();
+  }
+
+  // drawMini draws the test accuracy of every run in the live status.
+  function drawMini() {
+    const c = $('mini');
+    const { g, w, h } = fitCanvas(c, 32);
+    g.strokeStyle = '#dde1e8'; g.strokeRect(0.5, 0.5, w - 1, h - 1);
+    let x1 = 10;
+    for (const n of RUNS) for (const p of App.runs[n].test) x1 = Math.max(x1, p.s);
+    const Y = (a) => h - 2 - Math.max(0, Math.min(1, (a * 100 - 80) / 20)) * (h - 4);
+    for (const n of RUNS) {
+      const pts = App.runs[n].test;
+      if (!pts.length) continue;
+      g.strokeStyle = COLORS[n]; g.lineWidth = 1.5;
+      g.beginPath();
+      pts.forEach((p, i) => { const x = 2 + p.s / x1 * (w - 4); if (i) g.lineTo(x, Y(p.acc)); else g.moveTo(x, Y(p.acc)); });
+      g.stroke();
+    }
   }
 
   function renderLegend() {
-    const p = App.params;
     const acc = App.table ? App.table.accounting : null;
     const name = !acc ? 'this model' : acc.fraction_learned < 1 ? `predicted (${+(acc.fraction_learned * 100).toFixed(1)}% of hidden weights learned)` : 'this model (dense)';
     const items = [[COLORS.main, name + ', test', ''], [COLORS.main, 'train window', 'thin']];
-    if (p.compare || App.runs.dense.train.length) items.push([COLORS.dense, 'dense, test', ''], [COLORS.dense, 'train window', 'thin']);
+    for (const n of ['dense', 'small']) {
+      if ((App.active || []).includes(n) || App.runs[n].train.length) items.push([COLORS[n], RUN_NAMES[n] + ', test', ''], [COLORS[n], 'train window', 'thin']);
+    }
     const html = items.map(([c, t, cls]) => `<span class="${cls}" style="--c:${c}">${t}</span>`).join('');
     if ($('legend').innerHTML !== html) $('legend').innerHTML = html;
   }
-
-  const fmtInt = (n) => Math.round(n).toLocaleString('en-US');
 
   function renderStats() {
     const r = App.runs.main;
@@ -667,15 +1070,18 @@
     $('s-step').textContent = state.msPerStep ? state.msPerStep.toFixed(1) : '–';
     $('s-acc').textContent = state.testAccuracy == null ? (u && u.evaluating ? 'evaluating…' : '–')
       : `${(state.testAccuracy * 100).toFixed(2)} % at ${state.evaluatedSeconds.toFixed(0)} s`;
-    const d = state.dense;
-    $('s-dense').textContent = !d ? (App.params.compare && state.running ? 'starting…' : 'off')
-      : d.testAccuracy == null ? `${fmtInt(d.examplesPerS)} ex/s` : `${(d.testAccuracy * 100).toFixed(2)} %, ${fmtInt(d.examplesPerS)} ex/s`;
+    const parts = [];
+    for (const n of ['dense', 'small']) {
+      const d = state[n];
+      if (d) parts.push(`${n === 'dense' ? 'dense' : 'small'}: ${d.testAccuracy == null ? '…' : (d.testAccuracy * 100).toFixed(2) + ' %'}`);
+    }
+    $('s-dense').textContent = parts.length ? parts.join(', ') : compareRuns(App.params).length && state.running ? 'starting…' : 'off';
+    const speed = state.examplesPerS ? `${fmtInt(state.examplesPerS)} examples/s` : '– examples/s';
+    if ($('live-speed').textContent !== speed) $('live-speed').textContent = speed;
   }
 
   // ---- parameter table ----
 
-  // colClass styles column i: numbers right-aligned; the kind may wrap;
-  // the dense-layer column is dropped on narrow screens.
   function colClass(i) {
     return i === 1 ? 'kind' : i === 6 ? 'n opt' : i >= 2 ? 'n' : '';
   }
@@ -687,7 +1093,7 @@
     const t = App.table;
     if (!t) {
       body.innerHTML = '<tr><td colspan="8" class="empty">Press Train to build the model.</td></tr>';
-      $('params-note').textContent = '';
+      $('params-note').textContent = 'Static U: the fixed dictionary\u2019s entries, computed before training and never trained. Learned: the weights training changes.';
       return;
     }
     body.innerHTML = '';
@@ -703,7 +1109,7 @@
       const td = foot.insertCell(); td.textContent = c; td.className = colClass(i);
     });
     const a = t.accounting;
-    $('params-note').textContent = `Fraction learned as the paper counts it (predicted layers' weights only): ${a.fraction_learned.toFixed(3)}. ` +
+    $('params-note').textContent = `Static U: fixed dictionary entries, never trained. Fraction learned as the paper counts it (predicted layers' weights only): ${a.fraction_learned.toFixed(3)}. ` +
       `Hidden weights learned: ${fmtInt(a.learned_weights)}. The whole network trains ${fmtInt(a.total_trainable)} numbers instead of ${fmtInt(a.dense_equivalent)} (${(a.fraction_learned_net * 100).toFixed(1)}%).`;
   }
 
@@ -725,8 +1131,6 @@
     send('main', { type: 'units', layer: App.unitsLayer, max: 64 });
   }
 
-  // PALETTE maps a weight scaled to [-1, 1], quantised to 255 steps, to
-  // red (positive) through white to blue (negative), as r, g, b triples.
   const PALETTE = (() => {
     const p = new Uint8ClampedArray(3 * 256);
     for (let i = 0; i < 256; i++) {
@@ -737,18 +1141,14 @@
     return p;
   })();
 
-  // paint writes weight v/m's colour at byte offset o of an RGBA buffer.
   function paint(px, o, v, m) {
     const i = 3 * Math.max(0, Math.min(255, Math.round(127.5 + 127.5 * v / m)));
     px[o] = PALETTE[i]; px[o + 1] = PALETTE[i + 1]; px[o + 2] = PALETTE[i + 2]; px[o + 3] = 255;
   }
 
-  // imageOf draws values (rows = h·w positions) into an ImageData,
-  // scaled by their largest magnitude; mask, if given, greys out the
-  // positions it leaves false.
   function imageOf(vals, h, w, mask) {
     let m = 1e-12;
-    for (let i = 0; i < vals.length; i++) m = Math.max(m, Math.abs(vals[i]));
+    for (let i = 0; i < vals.length; i++) if (!mask || mask[i]) m = Math.max(m, Math.abs(vals[i]));
     const img = new ImageData(w, h);
     const px = img.data;
     px.fill(255);
@@ -766,7 +1166,6 @@
     return c;
   }
 
-  // blit draws an ImageData scaled into g at (x, y, s·w, s·h).
   function blit(g, img, x, y, sx, sy) {
     const c = scratch(img.width, img.height);
     c.getContext('2d').putImageData(img, 0, 0);
@@ -785,9 +1184,8 @@
     g.fill();
   }
 
-  // unitGeometry lays the first units out in rows of per boxes of
-  // bw×bh CSS pixels: each unit's image with a one-weight margin, scaled
-  // by sc.
+  function isOutput(u) { return App.table && App.table.rows.length && u.layer === App.table.rows[App.table.rows.length - 1].layer; }
+
   function unitGeometry(u, width) {
     const n = u.shown;
     const per = Math.max(4, Math.min(16, Math.floor(width / 66)));
@@ -802,24 +1200,39 @@
     return u.alpha[j] || null;
   }
 
+  // drawOutput draws the output layer as what it is: a 10×H matrix, one
+  // row per digit, one column per hidden unit.
+  function drawOutput(c, u) {
+    const cols = u.rows;
+    const width = c.clientWidth || 600;
+    const cw = Math.max(1, Math.min(12, Math.floor((width - 24) / cols)));
+    const ch = Math.max(cw, 14);
+    const { g } = fitCanvas(c, 10 * ch + 4);
+    const img = new ImageData(cols, 10);
+    let m = 1e-12;
+    for (let i = 0; i < u.weights.length; i++) m = Math.max(m, Math.abs(u.weights[i]));
+    for (let k = 0; k < 10; k++) for (let q = 0; q < cols; q++) paint(img.data, 4 * (k * cols + q), u.weights[k * u.rows + q], m);
+    blit(g, img, 20, 2, cw, ch);
+    g.fillStyle = '#1d2330'; g.font = '11px "Liberation Sans", Arial, sans-serif'; g.textAlign = 'center'; g.textBaseline = 'middle';
+    for (let k = 0; k < 10; k++) g.fillText(String(k), 9, 2 + (k + 0.5) * ch);
+    $('units-note').textContent = `The output layer: a 10 × ${cols} matrix. Row k holds digit k\u2019s weights on the ${cols} units below (red positive, blue negative); every weight is learned.`;
+  }
+
   function drawUnits() {
     const c = $('units');
     const u = App.units;
     if (!u) {
-      // Keep the grid's height while a new run starts: no layout shift.
       const { g, w, h } = fitCanvas(c, state.running ? Math.max(60, c.clientHeight) : 60);
-      g.fillStyle = '#868e96'; g.font = '13px "Liberation Sans", Arial, sans-serif';
+      g.fillStyle = '#5b6475'; g.font = '13px "Liberation Sans", Arial, sans-serif';
       g.textAlign = 'center'; g.textBaseline = 'middle';
       g.fillText(App.runs.main.started ? 'loading unit weights…' : 'press Train to see the units', w / 2, h / 2);
       $('units-note').textContent = 'Each square is one unit\u2019s incoming weights (red positive, blue negative).';
       return;
     }
+    if (isOutput(u)) { drawOutput(c, u); return; }
     const geo = unitGeometry(u, c.clientWidth || 600);
     const { g } = fitCanvas(c, Math.ceil(geo.rows * geo.bh));
     const showAlpha = $('show-alpha').checked;
-    // One image holds every unit at k image pixels per weight, α marked
-    // by a dark centre pixel: a single putImageData and drawImage, so the
-    // frame stays short.
     const { gw, gh, sc } = geo;
     const k = sc >= 1.5 ? 3 : 1;
     const W = geo.per * gw * k;
@@ -850,27 +1263,53 @@
       }
     }
     blit(g, grid, 0, 0, sc / k, sc / k);
-    if (App.detail && App.detail.layer === u.layer && App.detail.unit < geo.n) {
-      const i = App.detail.unit;
+    const box = (i, color, lw) => {
       const x = ((i % geo.per) * gw + 1) * sc, y = (Math.floor(i / geo.per) * gh + 1) * sc;
-      g.strokeStyle = '#1d2330'; g.lineWidth = 2;
+      g.strokeStyle = color; g.lineWidth = lw;
       g.strokeRect(x - 1.5, y - 1.5, u.w * sc + 3, u.h * sc + 3);
-    }
+    };
+    if (App.detail && App.detail.layer === u.layer && App.detail.unit < geo.n) box(App.detail.unit, '#1d2330', 2);
+    if (document.activeElement === c) box(Math.min(App.unitFocus, geo.n - 1), '#1864ab', 3);
     $('units-note').textContent = u.predicted
-      ? `First ${u.shown} of ${u.units} units. Dots mark α, the positions whose weights are learned; every other pixel is predicted by U. Click a unit.`
-      : `First ${u.shown} of ${u.units} units of a dense layer: every weight is learned. Click a unit.`;
+      ? `First ${u.shown} of ${u.units} units. Dots mark α, the positions whose weights are learned; every other pixel is predicted by U. Click a unit, or use the arrow keys and Enter.`
+      : `First ${u.shown} of ${u.units} units of a dense layer: every weight is learned. Click a unit, or use the arrow keys and Enter.`;
+  }
+
+  function openUnit(i) {
+    const u = App.units;
+    if (!u || isOutput(u)) return;
+    App.unitFocus = i;
+    App.detailAt = performance.now();
+    App.openRequested = true;
+    send('main', { type: 'unit', layer: u.layer, unit: i });
+    if ($('pause-unit').checked && state.running) pause();
   }
 
   function onUnitsClick(ev) {
     const u = App.units;
-    if (!u) return;
+    if (!u || isOutput(u)) return;
     const c = $('units');
     const r = c.getBoundingClientRect();
     const geo = unitGeometry(u, c.clientWidth);
     const col = Math.floor((ev.clientX - r.left) / geo.bw), row = Math.floor((ev.clientY - r.top) / geo.bh);
     const i = row * geo.per + col;
     if (col < 0 || col >= geo.per || i < 0 || i >= geo.n) return;
-    send('main', { type: 'unit', layer: u.layer, unit: i });
+    openUnit(i);
+  }
+
+  function onUnitsKey(ev) {
+    const u = App.units;
+    if (!u || isOutput(u)) return;
+    const geo = unitGeometry(u, $('units').clientWidth);
+    const moves = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -geo.per, ArrowDown: geo.per };
+    if (ev.key in moves) {
+      App.unitFocus = Math.max(0, Math.min(geo.n - 1, App.unitFocus + moves[ev.key]));
+      ev.preventDefault();
+      drawUnits();
+    } else if (ev.key === 'Enter' || ev.key === ' ') {
+      ev.preventDefault();
+      openUnit(App.unitFocus);
+    }
   }
 
   function labelled(title, canvas) {
@@ -899,86 +1338,120 @@
       if (alpha && scale >= 3) markAlpha(g, alpha, d.w, 0, 0, scale, scale, Math.min(2, scale / 3));
       return c;
     };
+    const live = state.running ? 'Updates every two seconds while training.' : 'A snapshot: training is not running.';
     const hasAlpha = d.alpha && d.alpha.length > 0;
     if (d.kind === 'dense') {
-      p.textContent = `Unit ${d.unit + 1} of layer ${d.layer + 1}: a dense layer, all ${fmtInt(d.rows)} weights learned.`;
+      p.textContent = `Unit ${d.unit + 1} of layer ${d.layer + 1}: a dense layer, all ${fmtInt(d.rows)} weights learned. ${live}`;
       box.append(p, labelled('incoming weights W', big(imageOf(d.weights, d.h, d.w))));
-      return;
-    }
-    p.textContent = `Unit ${d.unit + 1} of layer ${d.layer + 1}, column ${d.column + 1}: ${DICT_NAMES[d.kind] || d.kind} dictionary, ` +
-      `${fmtInt(d.nAlpha)} of ${fmtInt(d.rows)} weights learned (${+(100 * d.nAlpha / d.rows).toFixed(1)}%).`;
-    const pair = document.createElement('div');
-    pair.className = 'pair';
-    if (hasAlpha) {
-      const mask = new Uint8Array(d.rows);
-      for (const a of d.alpha) mask[a] = 1;
-      pair.append(labelled('learned: W at α', big(imageOf(d.weights, d.h, d.w, mask))));
-    }
-    pair.append(labelled('predicted: W = U·W_α', big(imageOf(d.weights, d.h, d.w), hasAlpha ? d.alpha : null)));
-    box.append(p, pair);
-    if (d.nAtoms > 0) {
-      const per = 6, s = Math.max(1, Math.floor(52 / Math.max(d.w, d.h)));
-      const cw = d.w * s + 4, ch = d.h * s + 4;
-      const c = scratch(per * cw, Math.ceil(d.nAtoms / per) * ch);
-      c.className = 'atoms';
-      const g = c.getContext('2d');
-      for (let a = 0; a < d.nAtoms; a++) {
-        const x = (a % per) * cw + 2, y = Math.floor(a / per) * ch + 2;
-        blit(g, imageOf(d.atoms.subarray(a * d.rows, (a + 1) * d.rows), d.h, d.w), x, y, s, s);
-        g.strokeStyle = '#ced4da'; g.lineWidth = 1;
-        g.strokeRect(x - 0.5, y - 0.5, d.w * s + 1, d.h * s + 1);
-        if (hasAlpha && a < d.alpha.length && s >= 2) markAlpha(g, [d.alpha[a]], d.w, x, y, s, s, Math.min(2, s / 2));
+    } else {
+      p.textContent = `Unit ${d.unit + 1} of layer ${d.layer + 1}, column ${d.column + 1}: ${kindTitle(d.kind)} dictionary, ` +
+        `${fmtInt(d.nAlpha)} of ${fmtInt(d.rows)} weights learned (${+(100 * d.nAlpha / d.rows).toFixed(1)}%). ${live}`;
+      const pair = document.createElement('div');
+      pair.className = 'pair';
+      if (hasAlpha) {
+        const mask = new Uint8Array(d.rows);
+        for (const a of d.alpha) mask[a] = 1;
+        pair.append(labelled('learned: W at α', big(imageOf(d.weights, d.h, d.w, mask))));
       }
-      box.append(labelled(`dictionary atoms: first ${d.nAtoms} of ${d.nAlpha} columns of U`, c));
+      pair.append(labelled('predicted: W = U·W_α', big(imageOf(d.weights, d.h, d.w), hasAlpha ? d.alpha : null)));
+      box.append(p, pair);
+      if (d.nAtoms > 0) {
+        const per = 6, s = Math.max(1, Math.floor(52 / Math.max(d.w, d.h)));
+        const cw = d.w * s + 4, ch = d.h * s + 4;
+        const c = scratch(per * cw, Math.ceil(d.nAtoms / per) * ch);
+        c.className = 'atoms';
+        const g = c.getContext('2d');
+        for (let a = 0; a < d.nAtoms; a++) {
+          const x = (a % per) * cw + 2, y = Math.floor(a / per) * ch + 2;
+          blit(g, imageOf(d.atoms.subarray(a * d.rows, (a + 1) * d.rows), d.h, d.w), x, y, s, s);
+          g.strokeStyle = '#ced4da'; g.lineWidth = 1;
+          g.strokeRect(x - 0.5, y - 0.5, d.w * s + 1, d.h * s + 1);
+          if (hasAlpha && a < d.alpha.length && s >= 2) markAlpha(g, [d.alpha[a]], d.w, x, y, s, s, Math.min(2, s / 2));
+        }
+        box.append(labelled(`dictionary atoms: first ${d.nAtoms} of ${d.nAlpha} columns of U`, c));
+      }
     }
+    for (const c of box.querySelectorAll('canvas')) { c.setAttribute('role', 'img'); c.setAttribute('aria-label', c.previousSibling ? c.previousSibling.textContent : 'unit weights'); }
     later('units');
+    if (App.openRequested) {
+      // Open the detail where the reader can see it: on a narrow screen
+      // it sits below the grid.
+      App.openRequested = false;
+      const r = box.getBoundingClientRect();
+      if (r.top > window.innerHeight - 80 || r.bottom < 0) box.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+    }
   }
 
-  // ---- confusion matrix ----
+  // ---- confusion matrix: an HTML table of buttons ----
 
   function drawConfusion() {
-    const c = $('confusion');
+    const box = $('confusion');
     const conf = App.runs.main.confusion;
-    const size = Math.min(c.clientWidth || 300, 420);
-    const { g } = fitCanvas(c, size);
-    const L = 30, T = 30, cell = (size - L - 6) / 10;
-    g.font = '12px "Liberation Sans", Arial, sans-serif';
-    g.fillStyle = '#1d2330';
-    g.textAlign = 'center'; g.textBaseline = 'middle';
-    g.fillText('predicted digit', L + 5 * cell, 9);
-    for (let i = 0; i < 10; i++) {
-      g.fillText(String(i), L + (i + 0.5) * cell, 22);
-      g.fillText(String(i), L - 9, T + (i + 0.5) * cell);
-    }
-    g.save(); g.translate(7, T + 5 * cell); g.rotate(-Math.PI / 2); g.fillText('true digit', 0, 0); g.restore();
-    if (!conf) {
-      g.strokeStyle = '#dde1e8';
-      g.strokeRect(L, T, 10 * cell, 10 * cell);
-      g.fillStyle = '#868e96';
-      g.fillText('after the first evaluation', L + 5 * cell, T + 5 * cell);
-      $('confusion-note').textContent = 'Rows: true digit. Columns: predicted.';
-      return;
-    }
+    let html = '<table class="conf"><caption class="sr">Confusion matrix: rows are the true digit, columns the predicted one; each button shows the test digits of its cell.</caption>' +
+      '<thead><tr><th scope="col"><span class="sr">true digit</span></th>';
+    for (let p = 0; p < 10; p++) html += `<th scope="col">${p}</th>`;
+    html += '</tr></thead><tbody>';
     let wrong = 0;
     for (let t = 0; t < 10; t++) {
+      html += `<tr><th scope="row">${t}</th>`;
       let row = 0;
-      for (let p = 0; p < 10; p++) row += conf[t * 10 + p];
+      if (conf) for (let p = 0; p < 10; p++) row += conf[t * 10 + p];
       for (let p = 0; p < 10; p++) {
+        if (!conf) { html += '<td></td>'; continue; }
         const n = conf[t * 10 + p];
         if (t !== p) wrong += n;
         const f = row ? n / row : 0;
         const v = t === p ? Math.sqrt(f) : Math.min(1, Math.sqrt(f) * 3);
-        const col = t === p ? [255 - 200 * v, 255 - 120 * v, 255 - 170 * v] : [255 - 38 * v, 255 - 183 * v, 255 - 240 * v];
-        g.fillStyle = `rgb(${col.map(Math.round).join(',')})`;
-        g.fillRect(L + p * cell, T + t * cell, cell - 1, cell - 1);
-        if (cell >= 22 && n > 0) {
-          g.fillStyle = v > 0.6 ? '#fff' : '#1d2330';
-          g.font = (n >= 1000 ? 10 : 11) + 'px "Liberation Sans", Arial, sans-serif';
-          g.fillText(String(n), L + (p + 0.5) * cell, T + (t + 0.5) * cell);
-        }
+        const col = t === p ? [255 - 215 * v, 255 - 150 * v, 255 - 195 * v] : [255 - 70 * v, 255 - 190 * v, 255 - 240 * v];
+        // White text where it contrasts more than black (WCAG luminance).
+        const lin = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
+        const dark = 0.2126 * lin(col[0]) + 0.7152 * lin(col[1]) + 0.0722 * lin(col[2]) < 0.179;
+        html += `<td><button type="button" class="cc${dark ? ' dark' : ''}" data-t="${t}" data-p="${p}" style="background:rgb(${col.map(Math.round).join(',')})" aria-label="${n} test digits ${t} read as ${p}">${n || ''}</button></td>`;
       }
+      html += '</tr>';
     }
-    $('confusion-note').textContent = `Rows: true digit, columns: predicted. ${fmtInt(wrong)} of 10,000 test digits wrong, after ${fmtInt(App.runs.main.confusionAt)} training examples.`;
+    html += '</tbody></table>';
+    box.innerHTML = html;
+    $('confusion-note').textContent = conf
+      ? `Rows: true digit, columns: predicted. ${fmtInt(wrong)} of 10,000 test digits wrong, after ${fmtInt(App.runs.main.confusionAt)} training examples. Press a cell to see its digits.`
+      : 'Rows: true digit, columns: predicted. Filled in after the first evaluation.';
+    drawCell();
+  }
+
+  function onConfusionClick(ev) {
+    const b = ev.target.closest('button.cc');
+    if (!b || !App.runs.main.started) return;
+    send('main', { type: 'cell', t: Number(b.dataset.t), p: Number(b.dataset.p), max: 30 });
+  }
+
+  function drawCell() {
+    let box = $('cell');
+    if (!box) {
+      box = document.createElement('div');
+      box.id = 'cell';
+      box.className = 'cell';
+      $('confusion-note').after(box);
+    }
+    const c = App.cell;
+    box.innerHTML = '';
+    if (!c) return;
+    const p = document.createElement('p');
+    p.className = 'caption';
+    p.textContent = `${c.total} test digit${c.total === 1 ? '' : 's'} ${c.true} read as ${c.predicted}` + (c.total > c.index.length ? ` (first ${c.index.length} shown)` : '') + ':';
+    box.append(p);
+    const n = c.index.length;
+    if (!n) return;
+    const cv = scratch(Math.min(n, 10) * 30, Math.ceil(n / 10) * 30);
+    cv.className = 'cellimgs';
+    cv.setAttribute('role', 'img');
+    cv.setAttribute('aria-label', p.textContent);
+    const g = cv.getContext('2d');
+    for (let i = 0; i < n; i++) {
+      const img = new ImageData(28, 28);
+      for (let q = 0; q < 784; q++) { const v = 255 - Math.round(255 * c.pixels[i * 784 + q]); img.data.set([v, v, v, 255], 4 * q); }
+      blit(g, img, (i % 10) * 30 + 1, Math.floor(i / 10) * 30 + 1, 1, 1);
+    }
+    box.append(cv);
   }
 
   // ---- drawing pad ----
@@ -998,6 +1471,26 @@
     const up = guard(() => { if (last) { last = null; predict(); } });
     c.addEventListener('pointerup', up);
     c.addEventListener('pointercancel', up);
+    // The keyboard draws too: Space lowers or lifts the pen, the arrows
+    // move it, Delete clears.
+    const pen = { x: 112, y: 40, down: false };
+    c.addEventListener('keydown', guard((e) => {
+      const moves = { ArrowLeft: [-12, 0], ArrowRight: [12, 0], ArrowUp: [0, -12], ArrowDown: [0, 12] };
+      if (e.key in moves) {
+        e.preventDefault();
+        const a = [pen.x, pen.y];
+        pen.x = Math.max(10, Math.min(214, pen.x + moves[e.key][0]));
+        pen.y = Math.max(10, Math.min(214, pen.y + moves[e.key][1]));
+        if (pen.down) { stroke(a, [pen.x, pen.y]); predict(); }
+      } else if (e.key === ' ') {
+        e.preventDefault();
+        pen.down = !pen.down;
+        if (pen.down) stroke([pen.x, pen.y], [pen.x, pen.y]);
+      } else if (e.key === 'Delete' || e.key === 'Backspace') {
+        e.preventDefault();
+        $('clear').click();
+      }
+    }));
     function stroke(a, b) {
       g.strokeStyle = '#000'; g.lineWidth = 17; g.lineCap = 'round'; g.lineJoin = 'round';
       g.beginPath(); g.moveTo(a[0], a[1]); g.lineTo(b[0], b[1]); g.stroke();
@@ -1007,7 +1500,7 @@
     $('clear').addEventListener('click', guard(() => {
       clear(); App.padDirty = false; App.prediction = null; state.prediction = null; drawPrediction();
     }));
-    App.padStroke = stroke;
+    App.padClear = clear;
   }
 
   function predict() {
@@ -1044,10 +1537,241 @@
     }
   }
 
+  // ---- the dictionary explorer (auxiliary worker) ----
+
+  App.x = { seq: 0, inflight: null, queued: false, changedAt: 0, result: null, curve: [], error: null };
+  const xstate = { kernel: 'se', length: 2, ridge: 0.1, fraction: 0.2, filter: 1, pixel: 406, alpha: [], error: null, computedMs: null, curve: [], ready: false, updates: 0 };
+  window.explorerState = xstate;
+
+  function xSettings(p) {
+    return { kernel: p.xk, length: p.xl, ridge: p.xr, fraction: p.xf, seed: 1, pixel: p.xp, filter: p.xs - 1 };
+  }
+
+  // explore asks for the explorer's views of the current settings; while
+  // one request is in flight, only the newest change waits behind it.
+  function explore() {
+    App.x.changedAt = performance.now();
+    if (!App.workers.aux || !App.workers.aux.ready) { App.x.queued = true; return; }
+    if (App.x.inflight) { App.x.queued = true; return; }
+    App.x.queued = false;
+    const p = App.params;
+    const s = xSettings(p);
+    const id = ++App.x.seq;
+    const curveKey = JSON.stringify([s.ridge, s.fraction, s.filter]);
+    const lengths = curveKey !== App.x.curveKey ? [0.3, 0.5, 0.75, 1, 1.5, 2, 3, 4, 6, 10, 15, 20] : null;
+    if (lengths) { App.x.curveKey = curveKey; App.x.curve = []; }
+    App.x.inflight = { id, settings: s, changedAt: App.x.changedAt };
+    if (s.kernel === 'emp' && !App.x.empReady) $('x-note').textContent = 'Computing the covariance of 1,000 training digits for the Emp kernel (once)…';
+    send('aux', { type: 'explore', id, settings: s, lengths });
+  }
+
+  function onExplored(m) {
+    const req = App.x.inflight;
+    App.x.inflight = null;
+    if (!req || m.id !== req.id) return;
+    if (m.error) {
+      App.x.error = m.error;
+      $('x-note').textContent = 'The explorer cannot show this: ' + m.error;
+    } else {
+      App.x.result = m.result;
+      App.x.error = null;
+      if (req.settings.kernel === 'emp') App.x.empReady = true;
+      drawExplorer(req.settings);
+      const s = req.settings;
+      Object.assign(xstate, { kernel: s.kernel, length: s.length, ridge: s.ridge, fraction: s.fraction, filter: s.filter + 1, pixel: s.pixel,
+        alpha: Array.from(m.result.alpha), error: m.result.relError, workerMs: m.result.computedMs,
+        computedMs: performance.now() - req.changedAt, ready: true, updates: xstate.updates + 1,
+        rowSupport: support(m.result.row), atomSupport: m.result.atomAlpha.length ? support(m.result.atoms.subarray(0, 784)) : 0 });
+    }
+    if (App.x.queued) explore();
+  }
+
+  // support counts the pixels of an image above 5% of its largest value:
+  // a dot has a few, a blob hundreds.
+  function support(v) {
+    let m = 0, n = 0;
+    for (const x of v) m = Math.max(m, Math.abs(x));
+    for (const x of v) if (Math.abs(x) > 0.05 * m) n++;
+    return n;
+  }
+
+  function onCurve(m) {
+    if (m.error == null) return;
+    App.x.curve.push([m.length, m.error]);
+    App.x.curve.sort((a, b) => a[0] - b[0]);
+    xstate.curve = App.x.curve.slice();
+    drawCurve();
+  }
+
+  function xCanvas(id, img, mark) {
+    const c = $(id);
+    const { g, w } = fitCanvas(c, c.clientWidth || 140);
+    blit(g, img, 0, 0, w / 28, w / 28);
+    if (mark) mark(g, w / 28);
+  }
+
+  function drawExplorer(s) {
+    const r = App.x.result;
+    if (!r) return;
+    const n = 784;
+    $('x-nalpha').textContent = `${r.alpha.length} (${(100 * r.alpha.length / n).toFixed(1)}%)`;
+    const amap = new ImageData(28, 28);
+    amap.data.fill(255);
+    for (let q = 0; q < n; q++) amap.data.set([236, 238, 241, 255], 4 * q);
+    for (const a of r.alpha) amap.data.set([29, 35, 48, 255], 4 * a);
+    xCanvas('x-alpha', amap);
+    xCanvas('x-row', imageOf(r.row, 28, 28), (g, sc) => {
+      g.strokeStyle = '#1d2330'; g.lineWidth = 2;
+      g.strokeRect((s.pixel % 28) * sc, Math.floor(s.pixel / 28) * sc, sc, sc);
+    });
+    if (r.filter) {
+      const mask = new Uint8Array(n);
+      for (const a of r.alpha) mask[a] = 1;
+      xCanvas('x-filter', imageOf(r.filter, 28, 28));
+      xCanvas('x-kept', imageOf(r.filter, 28, 28, mask));
+      xCanvas('x-pred', imageOf(r.predicted, 28, 28));
+      $('x-error').textContent = `${(100 * r.relError).toFixed(1)}%`;
+    }
+    // Atoms in one row.
+    const c = $('x-atoms');
+    const na = r.atomAlpha.length;
+    const width = c.clientWidth || 600;
+    const per = Math.max(1, Math.min(na, Math.floor(width / 62)));
+    const cell = Math.floor(width / Math.max(per, 6));
+    const { g } = fitCanvas(c, Math.ceil(na / per) * cell || 60);
+    for (let a = 0; a < na; a++) {
+      const x = (a % per) * cell, y = Math.floor(a / per) * cell;
+      blit(g, imageOf(r.atoms.subarray(a * n, (a + 1) * n), 28, 28), x + 2, y + 2, (cell - 4) / 28, (cell - 4) / 28);
+      markAlpha(g, [r.atomAlpha[a]], 28, x + 2, y + 2, (cell - 4) / 28, (cell - 4) / 28, 1.5);
+    }
+    const k = s.kernel === 'se' ? `the SE kernel with ℓ = ${s.length} px` : 'the Emp kernel (pixel covariance)';
+    $('x-note').textContent = `With ${k}, λ = ${s.ridge} and ${r.alpha.length} of 784 weights kept, U predicts the filter with a relative error of ${(100 * r.relError).toFixed(1)}%. ` +
+      (s.kernel === 'se' ? (s.length < 1 ? 'A short length scale spreads each weight to almost nothing: isolated dots.' : s.length > 5 ? 'A long length scale spreads each weight into a broad blob: fine detail is lost.' : '') : '');
+    drawCurve();
+  }
+
+  function drawCurve() {
+    const c = $('x-curve');
+    const { g, w, h } = fitCanvas(c, c.clientHeight || 140);
+    const pts = App.x.curve;
+    const L = 34, B = 20, T = 6, R = 6;
+    const pw = w - L - R, ph = h - T - B;
+    const lx = (l) => L + (Math.log(l) - Math.log(0.3)) / (Math.log(20) - Math.log(0.3)) * pw;
+    const ymax = Math.max(1, ...pts.map((p) => p[1]));
+    const Y = (e) => T + ph - e / ymax * ph;
+    g.font = '10px "Liberation Sans", Arial, sans-serif'; g.fillStyle = '#5b6475'; g.strokeStyle = '#e9ecef';
+    g.textAlign = 'right'; g.textBaseline = 'middle';
+    for (const v of [0, 0.5, 1]) { const y = Y(v * ymax); g.beginPath(); g.moveTo(L, y); g.lineTo(L + pw, y); g.stroke(); g.fillText(`${Math.round(100 * v * ymax)}%`, L - 3, y); }
+    g.textAlign = 'center'; g.textBaseline = 'top';
+    for (const l of [0.5, 1, 2, 5, 10, 20]) g.fillText(String(l), lx(l), T + ph + 3);
+    g.strokeStyle = '#868e96'; g.strokeRect(L + 0.5, T + 0.5, pw, ph);
+    if (pts.length) {
+      g.strokeStyle = '#d9480f'; g.lineWidth = 2; g.beginPath();
+      pts.forEach((p, i) => { if (i) g.lineTo(lx(p[0]), Y(p[1])); else g.moveTo(lx(p[0]), Y(p[1])); });
+      g.stroke();
+    }
+    const r = App.x.result, s = xSettings(App.params);
+    if (r && r.filter) {
+      g.fillStyle = '#1d2330';
+      if (s.kernel === 'se') { g.beginPath(); g.arc(lx(Math.max(0.3, Math.min(20, s.length))), Y(r.relError), 4, 0, 2 * Math.PI); g.fill(); }
+      else { g.setLineDash([4, 3]); g.strokeStyle = '#1c7ed6'; g.beginPath(); g.moveTo(L, Y(r.relError)); g.lineTo(L + pw, Y(r.relError)); g.stroke(); g.setLineDash([]); }
+    }
+  }
+
+  function onRowClick(ev) {
+    const c = $('x-row');
+    const r = c.getBoundingClientRect();
+    const x = Math.floor((ev.clientX - r.left) / r.width * 28), y = Math.floor((ev.clientY - r.top) / r.height * 28);
+    if (x < 0 || x > 27 || y < 0 || y > 27) return;
+    App.params.xp = y * 28 + x;
+    history.replaceState(null, '', hashOf(App.params));
+    explore();
+  }
+
+  // ---- the guided path ----
+
+  const TOUR = [
+    { view: 'x-filter', text: 'This is one hidden unit of a trained dense network: its 784 incoming weights, drawn as a 28×28 image (red positive, blue negative). Neighbouring weights are alike: the image is smooth, so it holds far fewer than 784 independent numbers.', set: { xk: 'se', xl: 2 } },
+    { view: 'x-kept', text: 'Keep only the weights at a random 20% of the pixels, the set α (the dark dots on the left). Everything else is thrown away. Can we get it back?', set: { xf: 0.2 } },
+    { view: 'x-row', text: 'A kernel says how alike two pixels are. With the squared-exponential (SE) kernel, a pixel is alike its neighbours within about ℓ pixels. Click the image to move the pixel; drag ℓ to widen or narrow it.' },
+    { view: 'x-pred', text: 'Kernel ridge regression turns the kernel into a dictionary U: W = U·W_α predicts every weight from the kept ones. The error under the image says how close it is. Try ℓ = 0.5 (dots) and ℓ = 10 (blobs): the curve on the right shows the error for every ℓ.' },
+    { view: 'x-atoms', text: 'Each column of U is one atom: the shape one learned weight spreads into. The network learns only W_α; U is fixed before training and costs nothing to train.' },
+    { view: 'train', text: 'Now train a network whose first layer learns 19.5% of its weights (the fraction-learned slider) and predicts the rest with SE. Press Train: the live status beside it shows the accuracy as it climbs past 97%.', train: true },
+    { view: 'in-compare', text: 'Is predicting better than simply using a smaller network? Set “compare with” to “both” and press Train: the dense net of the same shape, and a dense net with as many learned weights, train beside it with the same share of the CPU.', set: { compare: 'both' } },
+  ];
+
+  function tourStep(i) {
+    const s = TOUR[i];
+    if (s.set) {
+      Object.assign(App.params, s.set);
+      history.replaceState(null, '', hashOf(App.params));
+      renderFields();
+      explore();
+      describe();
+      renderButtons();
+    }
+    $('tour-text').textContent = `Step ${i + 1} of ${TOUR.length}: ${s.text}`;
+    const el = $(s.view);
+    document.querySelectorAll('.spot').forEach((e) => e.classList.remove('spot'));
+    if (el) {
+      const target = el.closest('figure') || el;
+      target.classList.add('spot');
+      target.scrollIntoView({ block: 'center', behavior: 'smooth' });
+      if (s.view === 'train' || s.view === 'in-compare') el.focus({ preventScroll: true });
+    }
+  }
+
+  // ---- share and export ----
+
+  function resultText() {
+    const a = state.testAccuracy;
+    if (a == null) return '';
+    const f = App.table ? App.table.accounting.fraction_learned : null;
+    return `${(100 * a).toFixed(2)}% test accuracy after ${fmtInt(state.evaluatedAt)} examples (${state.evaluatedSeconds.toFixed(0)} s)` + (f != null ? `, ${(100 * f).toFixed(1)}% of weights learned` : '');
+  }
+
+  async function copyLink() {
+    const p = Object.assign({}, App.params, { res: resultText() });
+    const url = location.href.replace(/#.*$/, '') + hashOf(p);
+    let ok = false;
+    try { await navigator.clipboard.writeText(url); ok = true; } catch (_) { ok = false; }
+    state.sharedLink = url;
+    $('note').textContent = ok ? 'Link copied, with the settings and this run\u2019s result.' : 'Copy this link: ' + url;
+  }
+
+  function download(name, blob) {
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  }
+
+  // curvesCSV returns every run's curves, one point a line.
+  function curvesCSV() {
+    const lines = ['run,series,seconds,examples,loss,accuracy'];
+    for (const n of RUNS) {
+      const r = App.runs[n];
+      for (const [series, pts] of [['train', r.train], ['test', r.test]]) {
+        for (const p of pts) lines.push([n, series, p.s.toFixed(3), p.e, p.loss, p.acc].join(','));
+      }
+    }
+    return lines.join('\n') + '\n';
+  }
+
+  function chartsPNG() {
+    const a = $('acc-chart'), b = $('loss-chart');
+    const c = scratch(a.width + b.width, Math.max(a.height, b.height));
+    const g = c.getContext('2d');
+    g.fillStyle = '#fff'; g.fillRect(0, 0, c.width, c.height);
+    g.drawImage(a, 0, 0); g.drawImage(b, a.width, 0);
+    c.toBlob((blob) => download('predparams-curves.png', blob), 'image/png');
+  }
+
   // ---- frame loop ----
 
-  // later asks the next frame to redraw the named views: handlers of
-  // worker messages only mark, so that a frame lays the page out once.
   function later(...views) {
     for (const v of views) App.pending.add(v);
   }
@@ -1069,14 +1793,29 @@
     requestAnimationFrame(frame);
   }
 
-  function init() {
+  async function init() {
+    try {
+      await loadMenus();
+    } catch (err) {
+      showMessage('The dictionary menus could not load (' + (err && err.message ? err.message : err) + '); only dense layers are offered. Reload to try again.');
+    }
     buildFields();
     applyHash();
-    window.addEventListener('hashchange', guard(() => { clearMessage(); applyHash(); }));
+    window.addEventListener('hashchange', guard(() => { clearMessage(); applyHash(); renderButtons(); }));
     $('train').addEventListener('click', guard(train));
     $('pause').addEventListener('click', guard(pause));
     $('reset').addEventListener('click', guard(reset));
     $('units').addEventListener('click', guard(onUnitsClick));
+    $('units').addEventListener('keydown', guard(onUnitsKey));
+    $('units').addEventListener('focus', guard(() => drawUnits()));
+    $('units').addEventListener('blur', guard(() => drawUnits()));
+    $('confusion').addEventListener('click', guard(onConfusionClick));
+    $('x-row').addEventListener('click', guard(onRowClick));
+    $('xaxis').addEventListener('change', guard(() => { App.xaxis = $('xaxis').value; App.dirty = true; }));
+    $('copy-link').addEventListener('click', guard(copyLink));
+    $('csv').addEventListener('click', guard(() => download('predparams-curves.csv', new Blob([curvesCSV()], { type: 'text/csv' }))));
+    $('png').addEventListener('click', guard(chartsPNG));
+    document.querySelectorAll('#tour button').forEach((b) => b.addEventListener('click', guard(() => tourStep(Number(b.dataset.step)))));
     $('units-layer').addEventListener('change', guard(() => {
       App.unitsLayer = Number($('units-layer').value);
       App.units = null; App.detail = null;
@@ -1084,7 +1823,7 @@
       send('main', { type: 'units', layer: App.unitsLayer, max: 64 });
     }));
     $('show-alpha').addEventListener('change', guard(() => { drawUnits(); }));
-    window.addEventListener('resize', guard(() => { App.dirty = true; later('units', 'confusion'); }));
+    window.addEventListener('resize', guard(() => { App.dirty = true; later('units'); if (App.x.result) drawExplorer(xSettings(App.params)); }));
     if (window.IntersectionObserver) {
       new IntersectionObserver(guard((entries) => {
         App.unitsVisible = entries[entries.length - 1].isIntersecting;
@@ -1095,14 +1834,18 @@
     drawPrediction();
     drawConfusion();
     drawUnits();
+    drawCurve();
+    renderTable();
     renderButtons();
+    renderLegend();
     requestAnimationFrame(frame);
-    load().then(guard(() => { if (App.trainRequested && App.module) { App.trainRequested = false; train(); } }));
+    await load();
+    if (App.trainRequested && App.module) { App.trainRequested = false; train(); }
   }
 
   window.addEventListener('unhandledrejection', (e) => {
     e.preventDefault();
     showMessage('Something went wrong: ' + (e.reason && e.reason.message ? e.reason.message : e.reason));
   });
-  guard(init)();
+  guard(init)().catch((err) => showMessage('The page could not start: ' + (err && err.message ? err.message : err)));
 })();

@@ -16,10 +16,15 @@ const W = {
   unitsLayer: -1,   // layer whose unit images the page shows
   unitsMax: 64,
   lastUnits: 0,     // time of the last unit images sent
+  runId: 0,         // the page's id of the current run, on every run message
+  curveGen: 0,      // bumped by every explore request: stale curve points stop
   tick: new MessageChannel(),
 };
 
-function post(msg) { self.postMessage(msg); }
+// post sends a message of the current run: the page drops messages whose
+// runId is not its current one, so a late message of an old run never
+// reaches a new run's views.
+function post(msg) { msg.runId = W.runId; self.postMessage(msg); }
 
 // WHERE words the step that failed for the page's message.
 const WHERE = {
@@ -53,6 +58,14 @@ async function init(msg) {
   await ready;
   W.api = globalThis.predparams;
   const d = msg.data.map((b) => new Uint8Array(b));
+  if (msg.role === 'aux') {
+    // The auxiliary worker describes models and runs the explorer: a
+    // few thousand digits are all it needs.
+    const r = call('loadFirst', d[0], d[1], msg.digits || 2000);
+    if (msg.filters) call('explorer', msg.filters);
+    post({ type: 'ready', train: r.train, test: 0 });
+    return;
+  }
   const r = call('load', d[0], d[1], d[2], d[3]);
   post({ type: 'ready', train: r.train, test: r.test });
 }
@@ -60,6 +73,7 @@ async function init(msg) {
 function start(msg) {
   W.running = false;
   W.started = false;
+  W.runId = msg.runId || 0;
   const r = call('start', JSON.stringify(msg.params));
   W.started = true;
   post({ type: 'started', table: JSON.parse(r.table), trainN: r.trainN, testN: r.testN });
@@ -84,6 +98,11 @@ function slice() {
   try {
     const u = call('advance', W.slice);
     post({ type: 'update', update: u });
+    if (u.diverged) {
+      W.running = false;
+      post({ type: 'diverged', update: u });
+      return;
+    }
     if (performance.now() - W.lastUnits > 1000) sendUnits();
   } catch (err) {
     W.running = false;
@@ -105,6 +124,32 @@ function schedule(idle) {
 }
 W.tick.port1.onmessage = slice;
 
+// explore answers one explorer request, then computes the error curve
+// against ℓ one point per task, so that a newer request (which bumps
+// curveGen) is answered after at most one point.
+function explore(msg) {
+  const gen = ++W.curveGen;
+  const t0 = performance.now();
+  let r;
+  try { r = call('explore', JSON.stringify(msg.settings)); } catch (err) {
+    self.postMessage({ type: 'explored', id: msg.id, error: err.message });
+    return;
+  }
+  r.computedMs = performance.now() - t0;
+  self.postMessage({ type: 'explored', id: msg.id, result: r });
+  if (!msg.lengths) return;
+  let i = 0;
+  const next = () => {
+    if (gen !== W.curveGen || i >= msg.lengths.length) return;
+    const l = msg.lengths[i++];
+    let v = null;
+    try { v = call('curve', JSON.stringify(msg.settings), l); } catch (_) { v = null; }
+    self.postMessage({ type: 'curve', id: msg.id, length: l, error: v });
+    setTimeout(next, 0);
+  };
+  setTimeout(next, 0);
+}
+
 self.onmessage = async (e) => {
   const msg = e.data;
   try {
@@ -115,17 +160,26 @@ self.onmessage = async (e) => {
       case 'resume':
         if (W.started) { W.running = true; schedule(); post({ type: 'resumed' }); }
         break;
-      case 'stop': W.running = false; W.started = false; break;
+      case 'stop': W.running = false; W.started = false; W.runId = msg.runId || 0; break;
       case 'units':
         W.unitsLayer = msg.layer; W.unitsMax = msg.max || 64;
         if (W.api && msg.layer >= 0) sendUnits();
         break;
       case 'unit': post({ type: 'unit', detail: call('unit', msg.layer, msg.unit) }); break;
+      case 'cell': post({ type: 'cell', cell: call('cell', msg.t, msg.p, msg.max || 24) }); break;
+      case 'lr': if (W.started) call('setLR', msg.lr); break;
       case 'predict': {
         const r = call('predict', msg.pixels, msg.w, msg.h);
         post({ type: 'prediction', result: r });
         break;
       }
+      case 'describe': {
+        let r;
+        try { r = { table: JSON.parse(call('describe', JSON.stringify(msg.params))) }; } catch (err) { r = { error: err.message }; }
+        self.postMessage({ type: 'described', id: msg.id, result: r });
+        break;
+      }
+      case 'explore': explore(msg); break;
       default: fail('worker', 'unknown message ' + msg.type);
     }
   } catch (err) {

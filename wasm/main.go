@@ -25,6 +25,7 @@ import (
 type worker struct {
 	train, test *data.Dataset
 	s           *session.Session
+	x           *session.Explorer
 }
 
 func main() {
@@ -37,6 +38,15 @@ func main() {
 		"unit":    export(w.unit),
 		"predict": export(w.predict),
 		"model":   export(w.model),
+		"setLR":   export(w.setLR),
+		"cell":    export(w.cell),
+		// The auxiliary worker's methods: the model a form describes,
+		// and the dictionary explorer.
+		"loadFirst": export(w.loadFirst),
+		"describe":  export(w.describe),
+		"explorer":  export(w.explorer),
+		"explore":   export(w.explore),
+		"curve":     export(w.curve),
 	}
 	js.Global().Set("predparams", js.ValueOf(api))
 	if ready := js.Global().Get("predparamsReady"); ready.Type() == js.TypeFunction {
@@ -84,6 +94,113 @@ func (w *worker) load(args []js.Value) (any, error) {
 	}
 	w.train, w.test = train, test
 	return map[string]any{"train": train.N, "test": test.N}, nil
+}
+
+// loadFirst(trainImages, trainLabels: Uint8Array, n: number) decodes
+// the first n training digits only, for the auxiliary worker.
+func (w *worker) loadFirst(args []js.Value) (any, error) {
+	if len(args) != 3 {
+		return nil, fmt.Errorf("loadFirst: want 2 byte arrays and a count, got %d arguments", len(args))
+	}
+	var b [2][]byte
+	for i := range b {
+		b[i] = make([]byte, args[i].Get("length").Int())
+		js.CopyBytesToGo(b[i], args[i])
+	}
+	train, err := session.DecodeMNISTFirst("train", b[0], b[1], args[2].Int())
+	if err != nil {
+		return nil, err
+	}
+	w.train = train
+	return map[string]any{"train": train.N}, nil
+}
+
+// describe(paramsJSON: string) returns the parameter table of the model
+// the settings describe, as JSON, or the error Train would meet.
+func (w *worker) describe(args []js.Value) (any, error) {
+	if len(args) != 1 {
+		return nil, fmt.Errorf("describe: want the settings as JSON")
+	}
+	p, err := session.ParseParams([]byte(args[0].String()))
+	if err != nil {
+		return nil, err
+	}
+	d, err := session.Describe(p, w.train)
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(d)
+	if err != nil {
+		return nil, err
+	}
+	return string(b), nil
+}
+
+// explorer(filtersJSON: string) sets up the dictionary explorer with the
+// sample filters ({weights: [[784 numbers], …]}) and the loaded digits.
+func (w *worker) explorer(args []js.Value) (any, error) {
+	if len(args) != 1 {
+		return nil, fmt.Errorf("explorer: want the sample filters as JSON")
+	}
+	var f struct {
+		Weights [][]float32 `json:"weights"`
+	}
+	if err := json.Unmarshal([]byte(args[0].String()), &f); err != nil {
+		return nil, fmt.Errorf("sample filters: %v", err)
+	}
+	x, err := session.NewExplorer(f.Weights, w.train)
+	if err != nil {
+		return nil, err
+	}
+	w.x = x
+	return x.Filters(), nil
+}
+
+func (w *worker) exploreSettings(args []js.Value) (session.ExploreSettings, error) {
+	var s session.ExploreSettings
+	if w.x == nil {
+		return s, fmt.Errorf("the explorer is not set up")
+	}
+	if len(args) < 1 {
+		return s, fmt.Errorf("explore: want the settings as JSON")
+	}
+	if err := json.Unmarshal([]byte(args[0].String()), &s); err != nil {
+		return s, fmt.Errorf("explorer settings: %v", err)
+	}
+	return s, nil
+}
+
+// explore(settingsJSON: string) returns the explorer's views.
+func (w *worker) explore(args []js.Value) (any, error) {
+	s, err := w.exploreSettings(args)
+	if err != nil {
+		return nil, err
+	}
+	x, err := w.x.Explore(s)
+	if err != nil {
+		return nil, err
+	}
+	r := map[string]any{
+		"alpha": int32sToJS(x.Alpha), "row": float32sToJS(x.Row), "atomAlpha": int32sToJS(x.AtomAlpha),
+		"atoms": float32sToJS(x.Atoms), "relError": x.Error, "filters": x.Filters,
+	}
+	if x.Filter != nil {
+		r["filter"], r["predicted"] = float32sToJS(x.Filter), float32sToJS(x.Predicted)
+	}
+	return r, nil
+}
+
+// curve(settingsJSON: string, length: number) returns the sample
+// filter's reconstruction error under the SE kernel at one ℓ.
+func (w *worker) curve(args []js.Value) (any, error) {
+	s, err := w.exploreSettings(args)
+	if err != nil {
+		return nil, err
+	}
+	if len(args) != 2 {
+		return nil, fmt.Errorf("curve: want settings and a length scale")
+	}
+	return w.x.CurvePoint(s, args[1].Float())
 }
 
 // start(paramsJSON: string) builds a new session and returns its
@@ -137,6 +254,7 @@ func (w *worker) advance(args []js.Value) (any, error) {
 		"examples": u.Examples, "steps": u.Steps, "seconds": u.Seconds, "epoch": u.Epoch,
 		"trainLoss": u.TrainLoss, "trainAccuracy": u.TrainAccuracy,
 		"examplesPerS": u.ExamplesPerS, "msPerStep": u.MsPerStep, "evaluating": u.Evaluating,
+		"diverged": u.Diverged,
 	}
 	if e := u.Evaluation; e != nil {
 		ev := map[string]any{"accuracy": e.Accuracy, "loss": e.Loss, "examples": e.Examples, "seconds": e.Seconds}
@@ -170,6 +288,36 @@ func (w *worker) units(args []js.Value) (any, error) {
 		"layer": u.Layer, "rows": u.Rows, "units": u.Units, "h": u.H, "w": u.W, "shown": u.Shown,
 		"weights": float32sToJS(u.Weights), "predicted": u.Predicted, "columns": u.Columns, "alpha": alpha,
 	}, nil
+}
+
+// cell(true, predicted, max: number) returns up to max test digits of
+// one confusion cell.
+func (w *worker) cell(args []js.Value) (any, error) {
+	s, err := w.session()
+	if err != nil {
+		return nil, err
+	}
+	if len(args) != 3 {
+		return nil, fmt.Errorf("cell: want true class, predicted class and count")
+	}
+	idx, pix, total, err := s.Cell(args[0].Int(), args[1].Int(), args[2].Int())
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"true": args[0].Int(), "predicted": args[1].Int(), "index": int32sToJS(idx),
+		"pixels": float32sToJS(pix), "total": total}, nil
+}
+
+// setLR(lr: number) changes the running session's learning rate.
+func (w *worker) setLR(args []js.Value) (any, error) {
+	s, err := w.session()
+	if err != nil {
+		return nil, err
+	}
+	if len(args) != 1 {
+		return nil, fmt.Errorf("setLR: want the learning rate")
+	}
+	return nil, s.SetLR(args[0].Float())
 }
 
 // unit(layer, unit: number) returns one unit's detail.

@@ -255,7 +255,7 @@ func TestPage(t *testing.T) {
 			return s.ExamplesSeen > 0 && s.Dense != nil && s.Dense.ExamplesSeen > 0
 		})
 		t.Logf("compare: main %d examples at %.0f/s, dense %d at %.0f/s", s.ExamplesSeen, s.ExamplesPerS, s.Dense.ExamplesSeen, s.Dense.ExamplesPerS)
-		if legend := eval[string](t, ctx, `document.getElementById("legend").textContent`); !strings.Contains(legend, "dense, test") {
+		if legend := eval[string](t, ctx, `document.getElementById("legend").textContent`); !strings.Contains(legend, "dense, same shape, test") {
 			t.Errorf("legend %q has no dense run", legend)
 		}
 		run(t, ctx, chromedp.Click(chromedp.ID("reset")))

@@ -5,6 +5,7 @@
 // and the views the page draws (parameter table, unit images, dictionary
 // atoms, predictions for a drawn digit).
 //
-// It imports engine, engine/data, engine/data/idx and models; it must not
-// import syscall/js or a native face, and holds no training logic of its own.
+// It imports engine, engine/data, engine/data/idx, kernels and models; it
+// must not import syscall/js or a native face, and holds no training logic
+// of its own.
 package session

@@ -23,8 +23,8 @@ type Params struct {
 	// Depth is the number of hidden dense layers of the MLP (1 or 2).
 	Depth int `json:"depth"`
 	// Dicts names the dictionary of each hidden layer, input side first:
-	// "se", "emp", "randfixu", "lowrank" or "dense" (an ordinary layer).
-	// A missing entry means "dense".
+	// a kind of models.DictKinds that the layer accepts, or "dense" (an
+	// ordinary layer). A missing entry means "dense".
 	Dicts []string `json:"dicts"`
 	// Fraction is n_α/n_v of every predicted layer.
 	Fraction float64 `json:"fraction"`
@@ -50,10 +50,6 @@ func DefaultParams() Params {
 		Optim: "adam", LR: 0.003, Batch: 64, Seed: 1,
 	}
 }
-
-// PageDicts lists the dictionaries the page offers, "dense" meaning an
-// ordinary layer.
-var PageDicts = []string{"se", "emp", "randfixu", "lowrank", "dense"}
 
 // Limits of the page's numeric settings.
 const (
@@ -118,20 +114,20 @@ func (p Params) Validate() error {
 		return fmt.Errorf("batch size %d: want 1 to %d", p.Batch, MaxBatch)
 	}
 	for i, d := range p.Dicts {
-		if !knownDict(d) {
-			return fmt.Errorf("dictionary %q of hidden layer %d: want one of %s", d, i+1, strings.Join(PageDicts, ", "))
+		if _, ok := models.LookupDict(d); !ok && d != "dense" {
+			return fmt.Errorf("dictionary %q of hidden layer %d: want dense or one of %s", d, i+1, strings.Join(kindNames(), ", "))
 		}
 	}
 	return nil
 }
 
-func knownDict(d string) bool {
-	for _, k := range PageDicts {
-		if d == k {
-			return true
-		}
+// kindNames returns the names of every dictionary kind, in menu order.
+func kindNames() []string {
+	var names []string
+	for _, k := range models.DictKinds() {
+		names = append(names, k.Name)
 	}
-	return false
+	return names
 }
 
 // Dense returns p with every hidden layer dense: the baseline of "compare
@@ -156,17 +152,30 @@ func (p Params) predict(i int) *models.PredictConfig {
 		return nil
 	}
 	pc := &models.PredictConfig{Dict: d, Fraction: p.Fraction, Columns: p.Columns}
-	switch d {
-	case "se":
+	k, _ := models.LookupDict(d)
+	if d == "se" {
+		// ℓ and λ are the page's settings for SE; every other kind takes
+		// its defaults from the table (the paper code's settings).
 		pc.Length, pc.Ridge = p.Length, p.Ridge
-	case "emp":
-		pc.Ridge = 0.001 // method.md §3: the paper code's λ for Emp
+	}
+	if k.DataDriven {
 		// The covariance of 5,000 digits is as good as that of 30,000
 		// for a dictionary and takes a second instead of four in wasm.
-		pc.Examples = 5000
+		pc.Examples = DictExamples
+	}
+	if d == "ae" {
+		// The paper's 50 epochs over the data take minutes in wasm; one
+		// epoch over fewer digits gives usable features in seconds.
+		pc.Examples, pc.AEEpochs = AEExamples, 1
 	}
 	return pc
 }
+
+// Examples the page's data-driven dictionaries are computed from.
+const (
+	DictExamples = 5000
+	AEExamples   = 2000
+)
 
 // HalfLife is the number of training examples over which the learning
 // rate halves.

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"math"
 	"time"
 
 	"github.com/predparams/predparams/engine"
@@ -97,7 +98,18 @@ type Update struct {
 	// Err is the run's Err: once training diverged (a
 	// *models.DivergedError), Advance trains no more and returns it.
 	Err error
+	// Diverged reports that training has blown up: Err is set, or the
+	// training loss is infinite or above DivergedLoss. The run cannot
+	// recover; the page stops it and says why.
+	Diverged bool
 }
+
+// DivergedLoss is the mean training loss (cross-entropy, in nats) above
+// which a run counts as diverged: a classifier that guesses uniformly
+// among 10 classes has loss ln 10 ≈ 2.3, so a loss of 20 means the
+// network is confidently wrong on almost every example and its weights
+// have blown up.
+const DivergedLoss = 20
 
 // Advance trains (and evaluates when due) for about budget and reports
 // where the run is. One step or one evaluation slice may overrun the
@@ -135,7 +147,13 @@ func (s *Session) Advance(budget time.Duration) Update {
 	}
 	u.Evaluating = s.eval.on
 	u.Err = s.Run.Err()
+	u.Diverged = u.Err != nil || diverged(u.TrainLoss) || (u.Evaluation != nil && diverged(u.Evaluation.Loss))
 	return u
+}
+
+// diverged reports whether a mean loss shows a blown-up run.
+func diverged(loss float64) bool {
+	return math.IsNaN(loss) || math.IsInf(loss, 0) || loss > DivergedLoss
 }
 
 // examples returns how many training examples the run has seen.

@@ -25,7 +25,7 @@ func TestParseParams(t *testing.T) {
 		{`{"model":"mlp","hidden":0,"depth":1,"fraction":0.2,"columns":1,"length":2,"optim":"adam","lr":0.01,"batch":10}`, "hidden width 0"},
 		{`{"model":"mlp","hidden":64,"depth":3,"fraction":0.2,"columns":1,"length":2,"optim":"adam","lr":0.01,"batch":10}`, "hidden layers 3"},
 		{`{"model":"mlp","hidden":64,"depth":1,"dicts":["se","se"],"fraction":0.2,"columns":1,"length":2,"optim":"adam","lr":0.01,"batch":10}`, "2 dictionaries for 1 hidden layers"},
-		{`{"model":"mlp","hidden":64,"depth":1,"dicts":["pca"],"fraction":0.2,"columns":1,"length":2,"optim":"adam","lr":0.01,"batch":10}`, `dictionary "pca"`},
+		{`{"model":"mlp","hidden":64,"depth":1,"dicts":["wavelet"],"fraction":0.2,"columns":1,"length":2,"optim":"adam","lr":0.01,"batch":10}`, `dictionary "wavelet"`},
 		{`{"model":"mlp","hidden":64,"depth":1,"fraction":0,"columns":1,"length":2,"optim":"adam","lr":0.01,"batch":10}`, "fraction learned 0"},
 		{`{"model":"mlp","hidden":64,"depth":1,"fraction":0.2,"columns":1,"length":-1,"optim":"adam","lr":0.01,"batch":10}`, "length scale -1"},
 		{`{"model":"mlp","hidden":64,"depth":1,"fraction":0.2,"columns":1,"length":2,"optim":"rmsprop","lr":0.01,"batch":10}`, `optimizer "rmsprop"`},

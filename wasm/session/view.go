@@ -15,6 +15,12 @@ import (
 // of 28×28 pixels and IDX labels, each plain or gzip'd. Pixels are scaled
 // to [0, 1] as x/255, as mnist.Load does.
 func DecodeMNIST(name string, images, labels []byte) (*data.Dataset, error) {
+	return DecodeMNISTFirst(name, images, labels, -1)
+}
+
+// DecodeMNISTFirst is DecodeMNIST keeping only the first limit examples
+// (all of them if limit < 0).
+func DecodeMNISTFirst(name string, images, labels []byte, limit int) (*data.Dataset, error) {
 	const side, classes = 28, 10
 	n, pix, err := idx.ReadImagesSize(bytes.NewReader(images), side, side)
 	if err != nil {
@@ -26,6 +32,9 @@ func DecodeMNIST(name string, images, labels []byte) (*data.Dataset, error) {
 	}
 	if len(lab) != n {
 		return nil, fmt.Errorf("%s: %d images but %d labels", name, n, len(lab))
+	}
+	if limit >= 0 && limit < n {
+		n, pix, lab = limit, pix[:limit*side*side], lab[:limit]
 	}
 	d := &data.Dataset{Name: name, N: n, H: side, W: side, C: 1, Classes: classes,
 		X: make([]float32, len(pix)), Y: make([]int32, n)}
@@ -60,8 +69,9 @@ type Row struct {
 
 // Table returns the per-layer parameter table of layers with parameters
 // and the model's totals.
-func (s *Session) Table() ([]Row, models.Accounting) {
-	m := s.Run.Model
+func (s *Session) Table() ([]Row, models.Accounting) { return table(s.Run.Model) }
+
+func table(m *models.Model) ([]Row, models.Accounting) {
 	var rows []Row
 	for i, l := range m.Layers {
 		if l.DenseWeights == 0 {

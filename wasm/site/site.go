@@ -4,8 +4,9 @@
 // serve. build.sh, the browser test and bench/browser all build through
 // Build, so they test what a reader gets.
 //
-// site runs natively; it imports engine/data, engine/data/idx and
-// engine/data/mnist, never syscall/js.
+// site runs natively; it imports engine/data, engine/data/idx,
+// engine/data/mnist, engine, models and wasm/session (for the dictionary
+// menus and the sample filters it writes), never syscall/js.
 package site
 
 import (
@@ -139,6 +140,12 @@ func Build(ctx context.Context, o Options) error {
 		return err
 	}
 	if err := buildData(o); err != nil {
+		return err
+	}
+	if err := writePageData(o, root); err != nil {
+		return err
+	}
+	if err := Precompress(filepath.Join(o.Out, "data")); err != nil {
 		return err
 	}
 	return Precompress(o.Out)
@@ -316,14 +323,14 @@ func writeGzip(path string, b []byte) error {
 // compressible reports whether Precompress makes a .gz twin of a file.
 func compressible(name string) bool {
 	switch filepath.Ext(name) {
-	case ".wasm", ".js", ".html", ".css", ".svg":
+	case ".wasm", ".js", ".html", ".css", ".svg", ".json":
 		return true
 	}
 	return false
 }
 
-// Precompress writes name.gz beside every .wasm, .js, .html, .css and
-// .svg file of dir, for Handler to serve with Content-Encoding gzip.
+// Precompress writes name.gz beside every .wasm, .js, .html, .css, .svg
+// and .json file of dir, for Handler to serve with Content-Encoding gzip.
 func Precompress(dir string) error {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
@@ -382,7 +389,7 @@ func FirstVisit(dir string) ([]FileSize, int64, error) {
 			}
 		}
 	}
-	for _, n := range []string{TrainImages, TrainLabels, TestImages, TestLabels} {
+	for _, n := range []string{TrainImages, TrainLabels, TestImages, TestLabels, MenusFile, FiltersFile, Fig4File} {
 		if err := add("data/" + n); err != nil {
 			return nil, 0, err
 		}

@@ -117,7 +117,7 @@ func TestFirstVisit(t *testing.T) {
 	write(t, filepath.Join(dir, "index.html"), strings.Repeat("a", 1000))
 	write(t, filepath.Join(dir, "main.wasm"), strings.Repeat("b", 1000))
 	write(t, filepath.Join(dir, "notes.txt"), "not part of the page")
-	for _, f := range []string{TrainImages, TrainLabels, TestImages, TestLabels} {
+	for _, f := range []string{TrainImages, TrainLabels, TestImages, TestLabels, MenusFile, FiltersFile, Fig4File} {
 		write(t, filepath.Join(dir, "data", f), "12345")
 	}
 	if _, _, err := FirstVisit(dir); err != nil {
@@ -130,10 +130,10 @@ func TestFirstVisit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != 6 {
-		t.Errorf("%d files, want 6: %+v", len(files), files)
+	if len(files) != 9 {
+		t.Errorf("%d files, want 9: %+v", len(files), files)
 	}
-	var want int64 = 4 * 5
+	var want int64 = 7 * 5
 	for _, f := range files {
 		if strings.HasPrefix(f.Name, "data/") {
 			continue
