@@ -124,9 +124,18 @@ func (t Test) Effect(prec int) string {
 		if math.IsNaN(t.Diff) {
 			return "—"
 		}
-		return fmt.Sprintf("%+.*f [no interval: n = %d, %d]", prec, t.Diff, t.Na, t.Nb)
+		return fmt.Sprintf("%+.*f [no interval: n = %d, %d]", prec, unsignedZero(t.Diff, prec), t.Na, t.Nb)
 	}
-	return fmt.Sprintf("%+.*f [%+.*f, %+.*f]", prec, t.Diff, prec, t.Lo, prec, t.Hi)
+	return fmt.Sprintf("%+.*f [%+.*f, %+.*f]", prec, unsignedZero(t.Diff, prec), prec, unsignedZero(t.Lo, prec), prec, unsignedZero(t.Hi, prec))
+}
+
+// unsignedZero returns 0 for an x that prints as zero with prec
+// decimals, so that it prints "+0.00", not "-0.00".
+func unsignedZero(x float64, prec int) float64 {
+	if math.Abs(x) < 0.5*math.Pow(10, -float64(prec)) {
+		return 0
+	}
+	return x
 }
 
 // Holm returns Holm's step-down adjusted p-values of a family of tests,
