@@ -48,8 +48,10 @@ type EpochMetrics struct {
 }
 
 // NewRun builds cfg's model for train and test and returns a run at its
-// start. It uses the first cfg.Train.TrainExamples training examples when
-// that is set.
+// start. With cfg.Train.Validation set, the last Validation training
+// examples replace test (Run.Test is then the validation set); it uses
+// the first cfg.Train.TrainExamples of the remaining training examples
+// when that is set.
 func NewRun(cfg *Config, train, test *data.Dataset, env Env) (*Run, error) {
 	return newRun(cfg, train, test, env, nil)
 }
@@ -57,6 +59,12 @@ func NewRun(cfg *Config, train, test *data.Dataset, env Env) (*Run, error) {
 // newRun is NewRun with the hidden layers' pretrained values given (see
 // build).
 func newRun(cfg *Config, train, test *data.Dataset, env Env, pre [][][]float32) (*Run, error) {
+	if v := cfg.Train.Validation; v > 0 {
+		if v >= train.N {
+			return nil, fmt.Errorf("models: train.validation %d leaves no training example of %d", v, train.N)
+		}
+		train, test = train.Split(train.N - v)
+	}
 	if n := cfg.Train.TrainExamples; n > 0 && n < train.N {
 		train = train.Subset(0, n)
 	}
