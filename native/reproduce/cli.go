@@ -476,17 +476,19 @@ func sourceDigest(root string) string {
 // they land keeps the tree clean.
 var codePaths = []string{"go.mod", "go.sum", "engine", "kernels", "models", "native"}
 
-// codeState returns the commit of the working tree (12 hex digits, with
-// "-dirty" when a file under codePaths is modified or untracked) and
-// whether it is dirty; "unknown" (dirty) outside a git checkout.
+// codeState returns the code's commit: the last commit that changed a
+// file under codePaths (12 hex digits), so that committing results
+// between sessions leaves it unchanged, with "-dirty" when such a file
+// is modified or untracked; and whether it is dirty. Outside a git
+// checkout it is "unknown" (dirty).
 func codeState(root string) (string, bool) {
-	c := exec.Command("git", "rev-parse", "--short=12", "HEAD")
+	c := exec.Command("git", append([]string{"log", "-1", "--format=%h", "--abbrev=12", "--"}, codePaths...)...)
 	c.Dir = root
 	b, err := c.Output()
-	if err != nil {
+	commit := strings.TrimSpace(string(b))
+	if err != nil || commit == "" {
 		return "unknown", true
 	}
-	commit := strings.TrimSpace(string(b))
 	c = exec.Command("git", append([]string{"status", "--porcelain", "--untracked-files=normal", "--"}, codePaths...)...)
 	c.Dir = root
 	st, err := c.Output()
