@@ -139,3 +139,56 @@ func TestCheckpointStoresNoDictionary(t *testing.T) {
 		t.Errorf("stored %d numbers, the Net has %d", stored, len(r.Model.Net.Data))
 	}
 }
+
+// TestValidationSplit checks train.validation: the last examples of the
+// training set become the evaluated set, the test set is not used, and
+// train_examples caps what is left; a split that leaves nothing fails.
+func TestValidationSplit(t *testing.T) {
+	train := synthImages(50, 6, 6, 1, 3, 8)
+	test := synthImages(10, 6, 6, 1, 3, 9)
+	tests := []struct {
+		name                  string
+		validation, examples  int
+		trainN, testN, offset int
+		err                   bool
+	}{
+		{"no validation", 0, 0, 50, 10, -1, false},
+		{"validation", 20, 0, 30, 20, 30, false},
+		{"validation and train_examples", 20, 12, 12, 20, 30, false},
+		{"train_examples beyond what is left", 20, 40, 30, 20, 30, false},
+		{"nothing left", 50, 0, 0, 0, 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := mlpConfig(6, "relu", &PredictConfig{Dict: "se", NAlpha: 5}, &PredictConfig{Dict: "emp", NAlpha: 3})
+			cfg.Train.Validation, cfg.Train.TrainExamples = tt.validation, tt.examples
+			if err := cfg.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			r, err := NewRun(cfg, train, test, testEnv)
+			if tt.err {
+				if err == nil {
+					t.Fatal("no error")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Train.N != tt.trainN || r.Test.N != tt.testN {
+				t.Errorf("train %d test %d, want %d %d", r.Train.N, r.Test.N, tt.trainN, tt.testN)
+			}
+			if tt.offset >= 0 && &r.Test.Y[0] != &train.Y[tt.offset] {
+				t.Errorf("the evaluated set is not training examples %d onwards", tt.offset)
+			}
+			if tt.offset < 0 && &r.Test.Y[0] != &test.Y[0] {
+				t.Error("the evaluated set is not the test set")
+			}
+		})
+	}
+	cfg := mlpConfig(6, "relu", nil, nil)
+	cfg.Train.Validation = -1
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "train.validation") {
+		t.Errorf("negative validation: %v", err)
+	}
+}

@@ -137,6 +137,13 @@ type TrainConfig struct {
 	// TrainExamples, if > 0, trains on the first TrainExamples examples
 	// only (for quick runs).
 	TrainExamples int `json:"train_examples,omitempty"`
+	// Validation, if > 0, holds out the last Validation training
+	// examples as a validation set and evaluates on it in place of the
+	// test set: the test error of the history and of the summary is then
+	// the validation error, and the test set is never evaluated. Training,
+	// data-driven dictionaries and pretraining see only the examples
+	// before them (the first TrainExamples of those, if set).
+	Validation int `json:"validation,omitempty"`
 	// Pretrain, if set, runs the paper's layer-wise autoencoder
 	// pretraining before supervised training.
 	Pretrain *PretrainConfig `json:"pretrain,omitempty"`
@@ -262,6 +269,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("config: train.batch %d, want > 0", t.Batch)
 	case t.TrainExamples < 0:
 		return fmt.Errorf("config: train.train_examples %d, want ≥ 0", t.TrainExamples)
+	case t.Validation < 0:
+		return fmt.Errorf("config: train.validation %d, want ≥ 0", t.Validation)
 	}
 	if err := t.Optimizer.Validate(); err != nil {
 		return fmt.Errorf("config: train.optimizer: %w", err)

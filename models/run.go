@@ -68,8 +68,10 @@ type EpochMetrics struct {
 }
 
 // NewRun builds cfg's model for train and test and returns a run at its
-// start. It uses the first cfg.Train.TrainExamples training examples when
-// that is set. Neither set may be empty.
+// start. With cfg.Train.Validation set, the last Validation training
+// examples replace test (Run.Test is then the validation set); it uses
+// the first cfg.Train.TrainExamples of the remaining training examples
+// when that is set. Neither set may be empty.
 func NewRun(cfg *Config, train, test *data.Dataset, env Env) (*Run, error) {
 	return newRun(cfg, train, test, env, nil)
 }
@@ -77,6 +79,12 @@ func NewRun(cfg *Config, train, test *data.Dataset, env Env) (*Run, error) {
 // newRun is NewRun with the hidden layers' pretrained values given (see
 // build).
 func newRun(cfg *Config, train, test *data.Dataset, env Env, pre [][][]float32) (*Run, error) {
+	if v := cfg.Train.Validation; v > 0 {
+		if v >= train.N {
+			return nil, fmt.Errorf("models: train.validation %d leaves no training example of %d", v, train.N)
+		}
+		train, test = train.Split(train.N - v)
+	}
 	if err := checkNotEmpty(train, test); err != nil {
 		return nil, err
 	}

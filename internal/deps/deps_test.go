@@ -66,7 +66,7 @@ var policy = []struct {
 	{pkgs: []string{"native/desktop"}, may: []string{"engine/...", "models", "github.com/hajimehoshi/ebiten/v2", "golang.org/x/image"}},
 	{pkgs: []string{"native/reproduce"}, may: []string{"engine/...", "kernels", "models", "native/reproduce/...", "os/exec", "golang.org/x/term", "gonum.org/v1/plot"}},
 	{pkgs: []string{"native/reproduce/runstore"}},
-	{pkgs: []string{"native/reproduce/stats"}},
+	{pkgs: []string{"native/reproduce/stats"}, may: []string{"gonum.org/v1/gonum"}},
 	{pkgs: []string{"native/reproduce/verdict"}, may: []string{"native/reproduce/stats"}},
 	{pkgs: []string{"native/serve"}, may: []string{"wasm/site"}},
 	{pkgs: []string{"bench", "bench/browser", "bench/roundtrip"}, anything: true},

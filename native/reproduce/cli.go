@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -87,6 +88,8 @@ flags (see reproduce COMMAND -h):
   -results DIR    results folder (default docs/results, or out/quick/results with -quick);
                   report accepts it several times and merges the folders
   -force          report: replace a RESULTS.md that lists more runs with results
+  -allow-dirty    run: start full runs from a tree with uncommitted code (marked;
+                  the report refuses them in the tuned grid)
 `, experimentNames())
 	return b.String()
 }
@@ -115,6 +118,7 @@ type options struct {
 	job, outDir    string
 	worker, listen string
 	force          bool
+	allowDirty     bool
 }
 
 // multiFlag collects a repeated string flag.
@@ -145,6 +149,7 @@ func (e *environment) parse(cmd string, args []string) (*options, error) {
 		fs.IntVar(&o.jobs, "jobs", runtime.NumCPU(), "parallel runs `N`")
 		fs.StringVar(&o.headless, "headless", "", "use this trainer `BINARY` instead of building native/headless")
 		fs.DurationVar(&o.every, "every", 30*time.Second, "interval of progress lines when stderr is not a terminal")
+		fs.BoolVar(&o.allowDirty, "allow-dirty", false, "run from a tree with uncommitted code changes (development); the runs are marked dirty and the report does not count them in the tuned grid")
 	case "report":
 		fs.StringVar(&o.out, "out", "", "output `DIR` for RESULTS.md and figures/ (default docs, or out/quick with -quick)")
 		fs.BoolVar(&o.force, "force", false, "replace a RESULTS.md that lists more runs with results than these folders hold")
@@ -261,20 +266,23 @@ func variantOf(o *options) variant {
 	return v
 }
 
-// selected returns the runs of the experiments a command names.
-func selected(o *options, v variant) ([]*experiment, []*Run, error) {
+// selected returns the runs of the experiments a command names that
+// can be listed now: a tuned experiment's final runs appear once their
+// tuning is done in results (see tuner); the tuner says what waits.
+func selected(o *options, v variant, results []string) ([]*experiment, []*Run, *tuner, error) {
 	if o.experiment == "" {
-		return nil, nil, fmt.Errorf("name an experiment or all (%s)", experimentNames())
+		return nil, nil, nil, fmt.Errorf("name an experiment or all (%s)", experimentNames())
 	}
 	exps, err := selectExperiments(o.experiment)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
+	t := newTuner(v, results)
 	var runs []*Run
 	for _, x := range exps {
-		runs = append(runs, x.runs(v)...)
+		runs = append(runs, x.runsWith(v, t)...)
 	}
-	return exps, dedupe(runs), nil
+	return exps, dedupe(runs), t, nil
 }
 
 // checkFolders returns an error unless every path in results is a
@@ -304,11 +312,12 @@ func (e *environment) list(o *options) (int, error) {
 		return exitBadInput, err
 	}
 	v := variantOf(o)
+	t := newTuner(v, results)
 	for _, x := range experiments() {
 		if o.experiment != "" && o.experiment != "all" && o.experiment != x.name {
 			continue
 		}
-		runs := dedupe(x.runs(v))
+		runs := dedupe(x.runsWith(v, t))
 		n, unreadable := 0, 0
 		for _, r := range runs {
 			_, err := r.find(results)
@@ -326,7 +335,10 @@ func (e *environment) list(o *options) (int, error) {
 		if x.needsFSDD && v.fsdd == "" {
 			note += " (skipped: no FSDD folder; set -fsdd or $" + fsdd.DirEnv + ")"
 		}
-		fmt.Fprintf(e.stdout, "%-14s %3d/%3d runs done  %s%s\n", x.name, n, len(runs), x.title, note)
+		fmt.Fprintf(e.stdout, "%-16s %3d/%3d runs done  %s%s\n", x.name, n, len(runs), x.title, note)
+	}
+	if len(t.blocked) > 0 {
+		fmt.Fprintf(e.stdout, "%d tuned families wait for their tuning runs; their final runs are listed once those are done\n", len(t.blocked))
 	}
 	return exitOK, nil
 }
@@ -340,9 +352,13 @@ func (e *environment) run(o *options) (int, error) {
 		return exitBadInput, err
 	}
 	v := variantOf(o)
-	exps, runs, err := selected(o, v)
+	exps, runs, _, err := selected(o, v, results[:1])
 	if err != nil {
 		return exitBadInput, err
+	}
+	commit, dirty := codeState(root)
+	if dirty && !o.quick && !o.allowDirty {
+		return exitBadInput, fmt.Errorf("the code has uncommitted changes (git status of %s): commit them first, so that every run records the commit it ran; -allow-dirty runs anyway and marks the runs, which the report then refuses", strings.Join(codePaths, " "))
 	}
 	for _, x := range exps {
 		if x.needsFSDD && v.fsdd == "" {
@@ -355,7 +371,7 @@ func (e *environment) run(o *options) (int, error) {
 	}
 	defer os.RemoveAll(tmp)
 	rn := &runner{root: results[0], jobs: o.jobs, mnist: o.mnist, fsdd: v.fsdd, stderr: e.stderr,
-		terminal: e.terminal, interrupt: e.interrupt, every: o.every, commit: gitDescribe(root), label: o.experiment,
+		terminal: e.terminal, interrupt: e.interrupt, every: o.every, commit: commit, label: o.experiment,
 		source: sourceDigest(root)}
 	if rn.headless = o.headless; rn.headless == "" {
 		rn.headless = filepath.Join(tmp, "headless")
@@ -371,7 +387,41 @@ func (e *environment) run(o *options) (int, error) {
 			fmt.Fprintf(e.stderr, "reproduce: the wasm measurements will fail: %v\n", err)
 		}
 	}
-	failed, stopped, err := rn.runAll(runs)
+	// Rounds: the final runs of tuned families appear once their tuning
+	// runs are done, so the runs are listed again after each round
+	// until a round brings nothing new.
+	var failed int
+	var stopped bool
+	for round := 1; ; round++ {
+		var f int
+		f, stopped, err = rn.runAll(runs)
+		failed += f
+		if err != nil || stopped || f > 0 {
+			break
+		}
+		_, next, t, serr := selected(o, v, results[:1])
+		if serr != nil {
+			return exitFailure, serr
+		}
+		// Only runs not listed in this round start another: a run left
+		// to another process (its lock) must not make the rounds loop.
+		listed := map[string]bool{}
+		for _, r := range runs {
+			listed[r.key()] = true
+		}
+		fresh := false
+		for _, r := range next {
+			fresh = fresh || !listed[r.key()]
+		}
+		if !fresh {
+			if len(t.blocked) > 0 {
+				fmt.Fprintf(e.stderr, "reproduce: %d tuned families still wait for tuning runs\n", len(t.blocked))
+			}
+			break
+		}
+		fmt.Fprintf(e.stderr, "reproduce: round %d: tuning selected new final runs\n", round+1)
+		runs = next
+	}
 	switch {
 	case err != nil:
 		return exitFailure, err
@@ -420,16 +470,37 @@ func sourceDigest(root string) string {
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
-// gitDescribe returns the commit of the working tree, with "-dirty" when
-// it has uncommitted changes, or "unknown".
-func gitDescribe(root string) string {
-	c := exec.Command("git", "describe", "--always", "--dirty")
+// codePaths are the paths whose uncommitted changes make the code state
+// dirty: everything a run's binaries are built from. Results and
+// reports (docs/) are not among them, so that committing results as
+// they land keeps the tree clean.
+var codePaths = []string{"go.mod", "go.sum", "engine", "kernels", "models", "native"}
+
+// codeState returns the code's commit: the last commit that changed a
+// file under codePaths (12 hex digits), so that committing results
+// between sessions leaves it unchanged, with "-dirty" when such a file
+// is modified or untracked; and whether it is dirty. Outside a git
+// checkout it is "unknown" (dirty).
+func codeState(root string) (string, bool) {
+	c := exec.Command("git", append([]string{"log", "-1", "--format=%h", "--abbrev=12", "--"}, codePaths...)...)
 	c.Dir = root
 	b, err := c.Output()
-	if err != nil {
-		return "unknown"
+	commit := strings.TrimSpace(string(b))
+	if err != nil || commit == "" {
+		return "unknown", true
 	}
-	return strings.TrimSpace(string(b))
+	c = exec.Command("git", append([]string{"status", "--porcelain", "--untracked-files=normal", "--"}, codePaths...)...)
+	c.Dir = root
+	st, err := c.Output()
+	if err != nil || len(bytes.TrimSpace(st)) > 0 {
+		return commit + "-dirty", true
+	}
+	return commit, false
+}
+
+// cleanCommit reports whether a recorded commit is a clean code state.
+func cleanCommit(commit string) bool {
+	return commit != "" && commit != "unknown" && !strings.HasSuffix(commit, "-dirty")
 }
 
 func (e *environment) expand(o *options) (int, error) {
@@ -441,7 +512,7 @@ func (e *environment) expand(o *options) (int, error) {
 		return exitBadInput, err
 	}
 	v := variantOf(o)
-	_, runs, err := selected(o, v)
+	_, runs, t, err := selected(o, v, results[:1])
 	if err != nil {
 		return exitBadInput, err
 	}
@@ -467,6 +538,9 @@ func (e *environment) expand(o *options) (int, error) {
 	}
 	fmt.Fprintf(e.stderr, "expand: %d of %d runs pending; run the commands from %s; run expand again after an interruption (interrupted runs get -resume)\n",
 		pending, len(runs), root)
+	if len(t.blocked) > 0 {
+		fmt.Fprintf(e.stderr, "expand: %d tuned families wait for their tuning runs: run expand again once these commands have finished to list their final runs\n", len(t.blocked))
+	}
 	return exitOK, nil
 }
 

@@ -149,3 +149,18 @@ func TestUnreadableRuns(t *testing.T) {
 		}
 	}
 }
+
+// TestRunRefusesUncommittedCode runs the full variant from a folder that
+// is not a git checkout (its code state unknown): run must refuse with
+// one line and exit 2, before building or running anything.
+func TestRunRefusesUncommittedCode(t *testing.T) {
+	e, _, stderr := testEnv()
+	e.root = t.TempDir()
+	code := e.main([]string{"run", "-results", filepath.Join(e.root, "results"), "columns"})
+	if msg := stderr.String(); code != exitBadInput || !strings.Contains(msg, "uncommitted changes") || strings.Count(msg, "\n") != 1 {
+		t.Errorf("exit %d, stderr %q; want exit 2 and one line about uncommitted changes", code, msg)
+	}
+	if commit, dirty := codeState(e.root); commit != "unknown" || !dirty {
+		t.Errorf("codeState outside git = %q, %v", commit, dirty)
+	}
+}

@@ -27,8 +27,20 @@ type experiment struct {
 	// runs returns the experiment's runs in v; they may be owned by other
 	// experiments (Run.Exp).
 	runs func(v variant) []*Run
+	// tuned, set for the tuned grid's experiments, returns the runs
+	// that t can list now: the tuning runs, and the final runs of the
+	// families t resolves from stored tuning results.
+	tuned func(v variant, t *tuner) []*Run
 	// report writes the experiment's section.
 	report func(s *section)
+}
+
+// runsWith returns the experiment's runs that t can list.
+func (e *experiment) runsWith(v variant, t *tuner) []*Run {
+	if e.tuned != nil {
+		return e.tuned(v, t)
+	}
+	return e.runs(v)
 }
 
 // experiments returns every experiment in report order.
@@ -42,8 +54,22 @@ func experiments() []*experiment {
 		expRecipe(),
 		expCompute(),
 		expCommunication(),
+		expTunedMLP(),
+		expTunedBudgets(),
+		expTunedConvnet(),
+		expTunedEmpSource(),
 	}
 }
+
+// untunedRuns is the runs function of a tuned experiment where no
+// results are at hand: its tuning runs (of the families that need no
+// other family's selection).
+func untunedRuns(e *experiment) func(v variant) []*Run {
+	return func(v variant) []*Run { return e.tuned(v, newTuner(v, nil)) }
+}
+
+// tunedExperiment reports whether e belongs to the tuned grid.
+func (e *experiment) isTuned() bool { return e.tuned != nil }
 
 // experimentNames lists the experiment names for messages.
 func experimentNames() string {

@@ -33,13 +33,16 @@ func fill(t *testing.T, root string, runs []*Run, errPct func(r *Run) float64) {
 // and returns its verdicts by claim.
 func render(t *testing.T, x *experiment, v variant, root string) map[string]verdict.Verdict {
 	t.Helper()
-	s := &section{exp: x, v: v, rs: newResultSet([]string{root}), runs: x.runs(v), figDir: t.TempDir(), figRel: "figures"}
+	rs := newResultSet([]string{root})
+	tn := newTuner(v, []string{root})
+	tn.clean = rs.counts
+	s := &section{exp: x, v: v, rs: rs, t: tn, runs: x.runsWith(v, tn), figDir: t.TempDir(), figRel: "figures"}
 	x.report(s)
 	if s.err != nil {
 		t.Fatal(s.err)
 	}
 	out := map[string]verdict.Verdict{}
-	for _, row := range s.verdicts {
+	for _, row := range append(s.verdicts, s.tunedRows...) {
 		out[row.claim] = row.verdict
 	}
 	return out

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -352,6 +353,9 @@ func (rn *runner) execute(r *Run, started func(*exec.Cmd)) finished {
 	f.output = out.Bytes()
 	rec := runstore.ReadRecord(dir)
 	rec.Commit, rec.Source, rec.Threads = rn.commit, rn.source, 1
+	if !slices.Contains(rec.Commits, rn.commit) {
+		rec.Commits = append(rec.Commits, rn.commit)
+	}
 	rec.WallSeconds += f.seconds
 	rec.Sessions++
 	runstore.WriteRecord(dir, rec)

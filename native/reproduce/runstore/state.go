@@ -133,7 +133,11 @@ func Find(roots []string, sub string, check Check) (*Result, error) {
 // Record is run.json: where and how long a run ran, accumulated over the
 // sessions that worked on it.
 type Record struct {
-	Commit string `json:"commit"`
+	// Commit is the code state of the last session that worked on the
+	// run, Commits every distinct one in order (a run resumed under
+	// another commit has two).
+	Commit  string   `json:"commit"`
+	Commits []string `json:"commits,omitempty"`
 	// Source is a digest of the Go sources the trainer is built from,
 	// which tells apart uncommitted states of the code.
 	Source      string  `json:"source,omitempty"`

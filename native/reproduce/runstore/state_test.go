@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -166,18 +167,18 @@ func TestFind(t *testing.T) {
 
 func TestRecord(t *testing.T) {
 	dir := t.TempDir()
-	if got := ReadRecord(dir); got != (Record{}) {
+	if got := ReadRecord(dir); !reflect.DeepEqual(got, Record{}) {
 		t.Errorf("missing run.json: %+v", got)
 	}
-	rec := Record{Commit: "abc", Source: "0123", WallSeconds: 12.5, Sessions: 2, Threads: 1}
+	rec := Record{Commit: "abc", Commits: []string{"abc0-dirty", "abc"}, Source: "0123", WallSeconds: 12.5, Sessions: 2, Threads: 1}
 	if err := WriteRecord(dir, rec); err != nil {
 		t.Fatal(err)
 	}
-	if got := ReadRecord(dir); got != rec {
+	if got := ReadRecord(dir); !reflect.DeepEqual(got, rec) {
 		t.Errorf("ReadRecord = %+v, want %+v", got, rec)
 	}
 	write(t, dir, map[string]string{RecordFile: `{"commit": "x", "wall_seconds": "many"}`})
-	if got := ReadRecord(dir); got != (Record{}) {
+	if got := ReadRecord(dir); !reflect.DeepEqual(got, Record{}) {
 		t.Errorf("unreadable run.json: %+v, want the zero record", got)
 	}
 }

@@ -1,10 +1,16 @@
 // Package stats holds the statistics of the experiment report: a sample
-// of one measurement over seeds, its mean ± sample standard deviation as
-// the report prints it, and the comparison of two samples' means against
-// twice the standard error of their difference.
+// of one measurement over seeds and its mean ± sample standard deviation
+// as the report prints it; Welch's t-test with its 95% confidence
+// interval, one-sided tests against a margin (non-inferiority and the
+// two one-sided tests of equivalence) and Holm's correction for a family
+// of tests, which the verdicts rest on; and the earlier grid's rule, the
+// comparison of two means against twice the standard error of their
+// difference (Compare), kept for the sections that still report it.
 //
-// It must not import the rest of the project: the rules here are what
-// the report's verdicts rest on, and they are tested on their own.
+// It imports no package of the project, only gonum's t distribution:
+// the rules here are what the report's verdicts rest on, and they are
+// tested on their own, against values computed independently and by
+// simulation at the grid's number of seeds (DesignN).
 package stats
 
 import (

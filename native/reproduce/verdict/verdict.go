@@ -1,12 +1,18 @@
 // Package verdict holds the rules that turn the report's comparisons into
-// the verdicts of docs/RESULTS.md: holds, partly holds, does not hold, or
-// not measured yet.
+// the verdicts of docs/RESULTS.md: holds, partly holds, does not hold,
+// inconclusive, or not measured yet.
 //
-// Every rule is graded the same way (Graded): not measured when the
-// evidence is missing, holds when the claim is met everywhere, partly when
-// somewhere, does not hold otherwise. The rules differ in what
-// "everywhere" and "somewhere" mean; each is a function here with its
-// thresholds, so that the report states them once and the tests pin them.
+// The tuned grid's claims are judged by a Rule (rules.go): Welch's test
+// at each point of a claim, Holm's correction across the claim's points,
+// a stated margin for equivalence and non-inferiority, and verdicts that
+// count a claim's worse points as well as its better ones (Superior for
+// "a beats b", NoLoss for "no loss" and "as well as"). Rule.Rules states
+// them in words for the report, and the tests pin them, by table and by
+// simulating whole claims.
+//
+// The earlier grid's rules (Graded, Tally, WithoutLoss, NegligibleLoss,
+// SmallestWithinNoise: a difference beyond twice its standard error) stay
+// for the sections that report that grid until it is replaced.
 // It imports only the stats package.
 package verdict
 

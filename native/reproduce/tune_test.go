@@ -1,0 +1,142 @@
+package main
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/predparams/predparams/native/reproduce/runstore"
+)
+
+// storeTuning stores a tuning run of f's candidate i with the given
+// validation errors (percent) per epoch, under commit.
+func storeTuning(t *testing.T, root string, f *family, v variant, i int, val []float64, commit string) *Run {
+	t.Helper()
+	r := f.tuneRun(v, f.cands[i])
+	s := fakeSummary(r.Config, val[len(val)-1]/100)
+	s.Epochs = len(val)
+	s.History = s.History[:0]
+	for e, x := range val {
+		s.History = append(s.History, fakeSummary(r.Config, x/100).History[0])
+		s.History[e].Epoch = e + 1
+	}
+	r.Config.Train.Epochs = len(val)
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store(t, root, r, map[string]string{runstore.SummaryFile: string(b)})
+	if err := runstore.WriteRecord(r.Dir(root), runstore.Record{Commit: commit, Commits: []string{commit}}); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestTunerSelects checks the selection of a family: the candidate and
+// epoch with the lowest validation error, ties to the earlier epoch and
+// candidate; no selection until every candidate is done; the final runs
+// carry the selected setting and epoch count.
+func TestTunerSelects(t *testing.T) {
+	v := variant{quick: true}
+	tests := []struct {
+		name       string
+		vals       [][]float64 // per candidate, per epoch; nil: not done
+		cand, epoc int
+		resolved   bool
+	}{
+		{"best at the last epoch of the second", [][]float64{{9, 8}, {7, 6}}, 1, 2, true},
+		{"best at an earlier epoch", [][]float64{{9, 5}, {4, 6}}, 1, 1, true},
+		{"a tie goes to the earlier epoch", [][]float64{{5, 5}, {6, 7}}, 0, 1, true},
+		{"a tie goes to the earlier candidate", [][]float64{{6, 5}, {5, 6}}, 0, 2, true},
+		{"a candidate not done", [][]float64{{5, 4}, nil}, 0, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			f := lrFamily(nameTunedMLP, armTRandFixU, v, 0.05, 2, quickLRs, func(lr float64) candidate {
+				return mlpCand(nameTunedMLP, v, "relu", "randfixu", "randfixu", 0.05, 1, lr, 0)
+			})
+			for i, val := range tt.vals {
+				if val != nil {
+					storeTuning(t, root, f, v, i, val, "abc")
+				}
+			}
+			tn := newTuner(v, []string{root})
+			sel, ok := tn.choose(f)
+			if ok != tt.resolved {
+				t.Fatalf("resolved %v, want %v", ok, tt.resolved)
+			}
+			runs := tn.runs(f, v.tunedSeeds())
+			if !ok {
+				if len(runs) != len(f.cands) || len(tn.blocked) != 1 {
+					t.Errorf("unresolved: %d runs, %d blocked; want only the %d tuning runs, 1 blocked", len(runs), len(tn.blocked), len(f.cands))
+				}
+				return
+			}
+			if sel.cand != tt.cand || sel.epochs != tt.epoc {
+				t.Errorf("selected candidate %d, %d epochs; want %d, %d", sel.cand, sel.epochs, tt.cand, tt.epoc)
+			}
+			finals := runs[len(f.cands):]
+			if len(finals) != len(v.tunedSeeds()) {
+				t.Fatalf("%d final runs, want %d", len(finals), len(v.tunedSeeds()))
+			}
+			for i, r := range finals {
+				c := r.Config.Train
+				if c.Validation != 0 || c.Epochs != tt.epoc || c.Optimizer.LR != quickLRs[tt.cand] || c.Seed != uint64(i+1) || r.Exp != nameTunedMLP {
+					t.Errorf("final run %d: %+v in %s", i, c, r.Exp)
+				}
+			}
+			if tr := f.tuneRun(v, f.cands[0]); tr.Config.Train.Validation != quickValidation || tr.Exp != nameTune {
+				t.Errorf("tuning run: validation %d in %s", tr.Config.Train.Validation, tr.Exp)
+			}
+		})
+	}
+}
+
+// TestTunerRefusesDirtyTuning checks that the report's tuner does not
+// resolve a family from tuning runs of uncommitted code, and that the
+// report's count refuses them; the quick variant counts any code state.
+func TestTunerRefusesDirtyTuning(t *testing.T) {
+	v := variant{quick: true}
+	tests := []struct {
+		commit  string
+		anyCode bool
+		counts  bool
+	}{
+		{"abc", false, true},
+		{"abc-dirty", false, false},
+		{"unknown", false, false},
+		{"", false, false},
+		{"abc-dirty", true, true},
+	}
+	for _, tt := range tests {
+		root := t.TempDir()
+		f := lrFamily(nameTunedMLP, armTRandFixU, v, 0.05, 2, quickLRs, func(lr float64) candidate {
+			return mlpCand(nameTunedMLP, v, "relu", "randfixu", "randfixu", 0.05, 1, lr, 0)
+		})
+		var first *Run
+		for i := range f.cands {
+			r := storeTuning(t, root, f, v, i, []float64{5, 4}, tt.commit)
+			if i == 0 {
+				first = r
+			}
+		}
+		rs := newResultSet([]string{root})
+		rs.anyCode = tt.anyCode
+		tn := newTuner(v, []string{root})
+		tn.clean = rs.counts
+		if _, ok := tn.choose(f); ok != tt.counts {
+			t.Errorf("commit %q, any code %v: resolved %v, want %v", tt.commit, tt.anyCode, ok, tt.counts)
+		}
+		if got := rs.counts(first); got != tt.counts {
+			t.Errorf("commit %q: counts %v, want %v", tt.commit, got, tt.counts)
+		}
+	}
+}
+
+func TestCleanCommit(t *testing.T) {
+	for c, want := range map[string]bool{"0123456789ab": true, "0123456789ab-dirty": false, "unknown": false, "": false} {
+		if got := cleanCommit(c); got != want {
+			t.Errorf("cleanCommit(%q) = %v, want %v", c, got, want)
+		}
+	}
+}
