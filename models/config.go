@@ -185,8 +185,9 @@ type TrainConfig struct {
 // Every Every epochs (a check; not after the last epoch), the best
 // validation error of the last Every epochs is compared with the best
 // of all the epochs before them: it improved if it is lower by more
-// than MinDelta (the first check always counts as improved). If it did
-// not improve, the layers grow. A growth that is followed by a check
+// than the fraction MinImprovement of that best (a relative threshold,
+// as PyTorch's ReduceLROnPlateau's default; the first check always
+// counts as improved). If it did not improve, the layers grow. A growth that is followed by a check
 // without improvement is a failed one; after Patience failed growths in
 // a row, or once every growing layer is at its maximum, growth stops for
 // the rest of the run.
@@ -196,9 +197,11 @@ type GrowSchedule struct {
 	// Patience is the number of failed growths in a row that stop
 	// growth (≥ 1).
 	Patience int `json:"patience"`
-	// MinDelta is the drop of the validation error (a fraction, 0.001
-	// = 0.1 point) that counts as an improvement; 0 counts any drop.
-	MinDelta float64 `json:"min_delta,omitempty"`
+	// MinImprovement is the relative drop of the validation error that
+	// counts as an improvement (0.05: from 2% to below 1.9%); 0 counts
+	// any drop. A relative threshold suits errors that fall from tens of
+	// percent at a small α to a few percent at a large one.
+	MinImprovement float64 `json:"min_improvement,omitempty"`
 }
 
 // PretrainConfig configures layer-wise tied-weight autoencoder pretraining

@@ -73,8 +73,8 @@ func (c *Config) validateGrow() error {
 		return fmt.Errorf("config: train.grow.every %d, want ≥ 1", s.Every)
 	case s.Patience < 1:
 		return fmt.Errorf("config: train.grow.patience %d, want ≥ 1", s.Patience)
-	case !(s.MinDelta >= 0 && s.MinDelta < 1):
-		return fmt.Errorf("config: train.grow.min_delta %v, want 0 ≤ min_delta < 1", s.MinDelta)
+	case !(s.MinImprovement >= 0 && s.MinImprovement < 1):
+		return fmt.Errorf("config: train.grow.min_improvement %v, want 0 ≤ min_improvement < 1", s.MinImprovement)
 	case t.Pretrain != nil:
 		return errors.New("config: train.grow does not combine with train.pretrain (the pretrained snapshot is of the starting sizes)")
 	}
@@ -170,7 +170,7 @@ func (r *Run) checkGrowth(e int) {
 	if math.IsInf(window, 1) {
 		return // no epoch of the window was evaluated (EndEpoch)
 	}
-	improved := math.IsInf(prior, 1) || window < prior-s.MinDelta
+	improved := math.IsInf(prior, 1) || window < prior*(1-s.MinImprovement)
 	if g.LastGrew {
 		g.LastGrew = false
 		if improved {

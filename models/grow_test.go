@@ -236,7 +236,7 @@ func TestGrowSchedule(t *testing.T) {
 		{"growth that does not help", GrowSchedule{Every: 1, Patience: 1}, 16, []float64{.5, .5, .5, .5, .5, .5}, []int{2}, "patience", 3},
 		{"patience 2", GrowSchedule{Every: 1, Patience: 2}, 16, []float64{.5, .5, .5, .5, .5, .5}, []int{2, 3}, "patience", 4},
 		{"worse counts as a plateau", GrowSchedule{Every: 1, Patience: 1}, 16, []float64{.5, .6, .4, .3, .2, .1}, []int{2}, "", 0},
-		{"min_delta", GrowSchedule{Every: 1, Patience: 3, MinDelta: .01}, 16, []float64{.5, .495, .49, .3, .2, .1}, []int{2, 3}, "", 0},
+		{"min_improvement", GrowSchedule{Every: 1, Patience: 3, MinImprovement: .02}, 16, []float64{.5, .495, .49, .3, .2, .1}, []int{2, 3}, "", 0},
 		{"every 2", GrowSchedule{Every: 2, Patience: 1}, 16, []float64{.5, .4, .45, .41, .3, .35}, []int{4}, "", 0},
 		{"cap", GrowSchedule{Every: 1, Patience: 5}, 8, []float64{.5, .5, .5, .5, .5, .5}, []int{2, 3}, "max", 3},
 		{"not after the last epoch", GrowSchedule{Every: 1, Patience: 1}, 16, []float64{.5, .4, .3, .2, .1, .1}, nil, "", 0},
@@ -283,10 +283,11 @@ func TestGrowSchedule(t *testing.T) {
 func TestGrowResume(t *testing.T) {
 	train := synthImages(80, 6, 6, 1, 3, 24)
 	test := synthImages(20, 6, 6, 1, 3, 25)
-	// min_delta 0.99 makes every check but the first a plateau: the
-	// layers grow after epochs 2 (to 6) and 3 (to 12).
+	// min_improvement 0.99 makes every check but the first a plateau
+	// (unless the error falls a hundredfold): the layers grow after
+	// epochs 2 (to 6) and 3 (to 12).
 	cfg := growConfig(growing(&PredictConfig{Dict: "se", NAlpha: 3, Columns: 2}), growing(&PredictConfig{Dict: "emp", NAlpha: 3, Columns: 2}),
-		GrowSchedule{Every: 1, Patience: 3, MinDelta: 0.99})
+		GrowSchedule{Every: 1, Patience: 3, MinImprovement: 0.99})
 	cfg.Train.Epochs = 5
 	whole, err := NewRun(cfg, train, test, testEnv)
 	if err != nil {
@@ -471,7 +472,8 @@ func TestGrowConfigValidation(t *testing.T) {
 		{"growing layer without a schedule", func(c *Config) { c.Train.Grow = nil }, "needs train.grow"},
 		{"every 0", func(c *Config) { c.Train.Grow.Every = 0 }, "every 0"},
 		{"patience 0", func(c *Config) { c.Train.Grow.Patience = 0 }, "patience 0"},
-		{"min_delta 1", func(c *Config) { c.Train.Grow.MinDelta = 1 }, "min_delta 1"},
+		{"min_improvement 1", func(c *Config) { c.Train.Grow.MinImprovement = 1 }, "min_improvement 1"},
+		{"negative min_improvement", func(c *Config) { c.Train.Grow.MinImprovement = -0.1 }, "min_improvement -0.1"},
 		{"pretrain", func(c *Config) {
 			for i := range c.Layers[:2] {
 				c.Layers[i].Act = "sigmoid"
@@ -527,12 +529,12 @@ func TestGrowJSON(t *testing.T) {
 		{"type": "dense", "units": 6, "act": "relu", "predict": {"dict": "se", "fraction": 0.01, "grow": {"factor": 2, "max_fraction": 0.2}}},
 		{"type": "dense", "units": 3}],
 		"train": {"epochs": 2, "batch": 10, "seed": 1, "optimizer": {"kind": "adam", "lr": 0.01},
-		"validation": 100, "grow": {"every": 1, "patience": 2, "min_delta": 0.001}}}`
+		"validation": 100, "grow": {"every": 1, "patience": 2, "min_improvement": 0.05}}}`
 	cfg, err := ParseConfig(strings.NewReader(js))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := GrowSchedule{Every: 1, Patience: 2, MinDelta: 0.001}
+	want := GrowSchedule{Every: 1, Patience: 2, MinImprovement: 0.05}
 	if g := cfg.Layers[0].Predict.Grow; cfg.Train.Validation != 100 || *cfg.Train.Grow != want || *g != (GrowConfig{Factor: 2, MaxFraction: 0.2}) {
 		t.Errorf("parsed %+v, %+v, %+v", cfg.Train.Validation, cfg.Train.Grow, g)
 	}
