@@ -175,7 +175,10 @@ func (r *Run) checkGrowth(e int) {
 		g.LastGrew = false
 		if improved {
 			g.Failed = 0
-		} else if g.Failed++; g.Failed >= s.Patience {
+		} else {
+			g.Failed++
+		}
+		if g.Failed >= s.Patience {
 			g.Stopped, g.StoppedEpoch = "patience", e
 			return
 		}

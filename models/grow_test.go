@@ -539,3 +539,24 @@ func TestGrowJSON(t *testing.T) {
 		t.Errorf("parsed %+v, %+v, %+v", cfg.Train.Validation, cfg.Train.Grow, g)
 	}
 }
+
+// TestGrowFootprint checks that a layer that grows counts at its cap in
+// the memory footprint: the shipped growing config needs what the same
+// model at 20% does.
+func TestGrowFootprint(t *testing.T) {
+	grow, err := LoadConfig("configs/mnist-mlp-se-emp-1col-grow.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixed, err := LoadConfig("configs/mnist-mlp-se-emp-5pct-1col.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range fixed.Layers[:2] {
+		fixed.Layers[i].Predict.Fraction = 0.2
+	}
+	in := engine.Shape{H: 28, W: 28, C: 1}
+	if g, f := Footprint(grow, in, 50000), Footprint(fixed, in, 50000); g != f {
+		t.Errorf("footprint %.0f bytes growing to 20%%, %.0f at 20%%", g, f)
+	}
+}

@@ -244,6 +244,8 @@ func (r *Run) FinishEpoch() EpochMetrics {
 // evaluates on its own schedule (the browser page evaluates every few
 // seconds, and a full test pass per 30,000-example epoch would cost it a
 // quarter of its time). Call it when Step reports the end of an epoch.
+// It evaluates no validation set either, so it runs no growth check
+// (train.grow): an epoch closed by EndEpoch does not count for growth.
 func (r *Run) EndEpoch() {
 	r.Seconds += r.epochSecs + time.Since(r.epochStart).Seconds()
 	r.resetEpoch()
