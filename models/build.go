@@ -63,6 +63,8 @@ type Model struct {
 	Layers []LayerInfo
 
 	dicts []*Dictionary // dicts[i]: layer i's dictionary, nil if not predicted
+	// nAlpha[i] is layer i's n_α per column, 0 if it is not predicted.
+	nAlpha []int
 	// pretrained[i] holds layer i's parameter values after autoencoder
 	// pretraining (in Params order), nil when it was not pretrained: the
 	// snapshot a checkpoint stores to rebuild dictionaries computed from
@@ -118,7 +120,7 @@ type LayerInfo struct {
 // pretraining. With cfg.Train.Pretrain, each hidden layer is pretrained
 // right after it is built.
 func Build(cfg *Config, in engine.Shape, classes int, train *data.Dataset, env Env) (*Model, error) {
-	return build(cfg, in, classes, train, env, nil)
+	return build(cfg, in, classes, train, env, nil, nil)
 }
 
 // builder holds the state of one Build.
@@ -129,12 +131,29 @@ type builder struct {
 	// layers and ins are the layers built so far and their input shapes.
 	layers []engine.Layer
 	ins    []engine.Shape
+	// sizes[i], if > 0, is the n_α layer i is built with instead of its
+	// config's (a layer whose α has grown).
+	sizes []int
+	// source[i] is layer i at its config's size: the layer whose output
+	// at init feeds the data-driven dictionaries above (layers[i] unless
+	// layer i has grown), so that growing a layer leaves the
+	// dictionaries computed from it as they were.
+	source []engine.Layer
+}
+
+// size returns the n_α layer i is to be built with, 0 for its config's.
+func (b *builder) size(i int) int {
+	if i < len(b.sizes) {
+		return b.sizes[i]
+	}
+	return 0
 }
 
 // build is Build, with the pretrained values of the hidden layers given
 // (from a checkpoint) instead of pretraining them again, when pre is not
-// nil.
-func build(cfg *Config, in engine.Shape, classes int, train *data.Dataset, env Env, pre [][][]float32) (*Model, error) {
+// nil, and with layer i's n_α set to sizes[i] when that is > 0 (a
+// layer whose α has grown: see PredictConfig.Grow).
+func build(cfg *Config, in engine.Shape, classes int, train *data.Dataset, env Env, pre [][][]float32, sizes []int) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -146,8 +165,11 @@ func build(cfg *Config, in engine.Shape, classes int, train *data.Dataset, env E
 	if err := checkFootprint(cfg, in, trainN, env); err != nil {
 		return nil, err
 	}
+	if sizes != nil && len(sizes) != len(cfg.Layers) {
+		return nil, fmt.Errorf("%d sizes of α for %d layers", len(sizes), len(cfg.Layers))
+	}
 	m := &Model{Config: cfg, In: in, Classes: classes}
-	b := &builder{m: m, env: env, train: train}
+	b := &builder{m: m, env: env, train: train, sizes: sizes}
 	needData := cfg.Train.Pretrain != nil
 	for _, lc := range cfg.Layers {
 		needData = needData || (lc.Predict != nil && lookupDict(lc.Predict.Dict).DataDriven)
@@ -165,13 +187,19 @@ func build(cfg *Config, in engine.Shape, classes int, train *data.Dataset, env E
 		var l engine.Layer
 		var info LayerInfo
 		var dict *Dictionary
+		src := engine.Layer(nil)
 		switch {
 		case lc.Predict != nil:
-			p, err := b.newPredicted(i, lc, shape)
+			p, err := b.newPredicted(i, lc, shape, b.size(i))
 			if err != nil {
 				return nil, fmt.Errorf("layer %d: %w", i, err)
 			}
 			l, info, dict = p.layer, p.info, p.dict
+			if p.grown && dataDrivenAbove(cfg, i) {
+				if src, err = b.startLayer(i, lc, shape); err != nil {
+					return nil, fmt.Errorf("layer %d at its starting size: %w", i, err)
+				}
+			}
 		case lc.Type == "dense":
 			units := lc.Units
 			if out && units != classes {
@@ -199,7 +227,16 @@ func build(cfg *Config, in engine.Shape, classes int, train *data.Dataset, env E
 		}
 		b.layers = append(b.layers, l)
 		b.ins = append(b.ins, shape)
+		if src == nil {
+			src = l
+		}
+		b.source = append(b.source, src)
 		m.dicts = append(m.dicts, dict)
+		nAlpha := 0
+		if dict != nil {
+			nAlpha = dict.NAlpha
+		}
+		m.nAlpha = append(m.nAlpha, nAlpha)
 		m.pretrained = append(m.pretrained, nil)
 		if cfg.Train.Pretrain != nil && !out {
 			if pre != nil {
@@ -257,6 +294,30 @@ func setParams(l engine.Layer, vals [][]float32) error {
 	return nil
 }
 
+// dataDrivenAbove reports whether a layer above layer i of cfg has a
+// data-driven dictionary, computed from the output of layer i.
+func dataDrivenAbove(cfg *Config, i int) bool {
+	for _, lc := range cfg.Layers[i+1:] {
+		if lc.Predict != nil && lookupDict(lc.Predict.Dict).DataDriven {
+			return true
+		}
+	}
+	return false
+}
+
+// startLayer builds predicted layer i again at its config's size, as the
+// source of the data-driven dictionaries above it (see builder.source).
+func (b *builder) startLayer(i int, lc LayerConfig, in engine.Shape) (engine.Layer, error) {
+	env := b.env
+	b.env.Log = func(format string, args ...any) { env.Log("(at its starting size) "+format, args...) }
+	defer func() { b.env = env }()
+	p, err := b.newPredicted(i, lc, in, 0)
+	if err != nil {
+		return nil, err
+	}
+	return p.layer, nil
+}
+
 // getParams returns copies of l's parameter values, in Params order.
 func getParams(l engine.Layer) [][]float32 {
 	var vals [][]float32
@@ -269,7 +330,8 @@ func getParams(l engine.Layer) [][]float32 {
 // inputs returns the input of layer i for the first n training examples
 // (all when n is 0) as an n×size matrix, with the layers below at their
 // initial values or, when pretrained, at their pretrained values. It
-// also returns a description of the source.
+// also returns a description of the source. Layers whose α has grown
+// take part at their config's (starting) size, as they were at init.
 //
 // It runs fresh copies of the layers below (the model's own are left
 // alone, so it may be called after Build) in batches of up to
@@ -287,7 +349,7 @@ func (b *builder) inputs(i, n int, pretrained bool, g gemm.Impl) ([]float32, int
 	}
 	layers := make([]engine.Layer, i)
 	shape, widest := b.m.In, 1
-	for k, l := range b.layers[:i] {
+	for k, l := range b.source[:i] {
 		layers[k] = freshCopy(l)
 		out, err := layers[k].Setup(shape, 1) // for the shapes; NewNet sets it up again
 		if err != nil {

@@ -19,7 +19,8 @@ import (
 // the hidden layers were pretrained, their pretrained values are stored
 // too ("pretrain/<layer>/<k>", k in the layer's Params order), so that
 // dictionaries computed from pretrained layers are rebuilt without
-// pretraining again.
+// pretraining again. A run whose α has grown stores every layer's n_α
+// ("n_alpha") and its growth log: the model is rebuilt at those sizes.
 type runMeta struct {
 	Kind       string         `json:"kind"`
 	Config     *Config        `json:"config"`
@@ -36,7 +37,9 @@ type runMeta struct {
 	StaticSums []string       `json:"static_sums,omitempty"`
 	// DataSum is a checksum of the training set (dataSum), so that a
 	// run is not resumed on other data of the same size.
-	DataSum string `json:"data_sum,omitempty"`
+	DataSum string     `json:"data_sum,omitempty"`
+	NAlpha  []int      `json:"n_alpha,omitempty"`
+	Growth  *GrowthLog `json:"growth,omitempty"`
 }
 
 const runKind = "predparams run"
@@ -55,6 +58,10 @@ func (r *Run) Checkpoint() *checkpoint.File {
 		LossSum: r.lossSum, LossSteps: r.lossSteps,
 		History: r.History, TrainN: r.Train.N, TestN: r.Test.N,
 		StaticSums: r.Model.StaticSums(), DataSum: dataSum(r.Train),
+		Growth: r.Growth,
+	}
+	if r.Growth != nil {
+		meta.NAlpha = r.Model.NAlpha()
 	}
 	b, err := json.Marshal(meta)
 	if err != nil {
@@ -132,7 +139,10 @@ func LoadRun(path string, train, test *data.Dataset, env Env) (*Run, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	r, err := newRun(meta.Config, train, test, env, pre)
+	if (meta.Growth != nil) != (meta.Config.Train.Grow != nil) || (meta.NAlpha != nil && meta.Growth == nil) {
+		return nil, fmt.Errorf("%s: impossible metadata: a growth log and sizes without train.grow, or train.grow without a log", path)
+	}
+	r, err := newRun(meta.Config, train, test, env, pre, meta.NAlpha)
 	if err != nil {
 		return nil, fmt.Errorf("%s: rebuilding the model: %w", path, err)
 	}
@@ -170,6 +180,9 @@ func LoadRun(path string, train, test *data.Dataset, env Env) (*Run, error) {
 	r.Seconds, r.epochSecs = meta.Seconds, meta.EpochSecs
 	r.lossSum, r.lossSteps = meta.LossSum, meta.LossSteps
 	r.History = meta.History
+	if meta.Growth != nil {
+		*r.Growth = *meta.Growth
+	}
 	return r, nil
 }
 

@@ -141,18 +141,19 @@ func TestCheckpointStoresNoDictionary(t *testing.T) {
 }
 
 // TestValidationSplit checks train.validation: the last examples of the
-// training set become the evaluated set, the test set is not used, and
-// train_examples caps what is left; a split that leaves nothing fails.
+// training set become the validation set, the test set stays the test
+// set, and train_examples caps what is left; a split that leaves nothing
+// fails.
 func TestValidationSplit(t *testing.T) {
 	train := synthImages(50, 6, 6, 1, 3, 8)
 	test := synthImages(10, 6, 6, 1, 3, 9)
 	tests := []struct {
-		name                  string
-		validation, examples  int
-		trainN, testN, offset int
-		err                   bool
+		name                 string
+		validation, examples int
+		trainN, valN, offset int
+		err                  bool
 	}{
-		{"no validation", 0, 0, 50, 10, -1, false},
+		{"no validation", 0, 0, 50, 0, -1, false},
 		{"validation", 20, 0, 30, 20, 30, false},
 		{"validation and train_examples", 20, 12, 12, 20, 30, false},
 		{"train_examples beyond what is left", 20, 40, 30, 20, 30, false},
@@ -175,14 +176,18 @@ func TestValidationSplit(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if r.Train.N != tt.trainN || r.Test.N != tt.testN {
-				t.Errorf("train %d test %d, want %d %d", r.Train.N, r.Test.N, tt.trainN, tt.testN)
+			valN := 0
+			if r.Validation != nil {
+				valN = r.Validation.N
 			}
-			if tt.offset >= 0 && &r.Test.Y[0] != &train.Y[tt.offset] {
-				t.Errorf("the evaluated set is not training examples %d onwards", tt.offset)
+			if r.Train.N != tt.trainN || valN != tt.valN {
+				t.Errorf("train %d validation %d, want %d %d", r.Train.N, valN, tt.trainN, tt.valN)
 			}
-			if tt.offset < 0 && &r.Test.Y[0] != &test.Y[0] {
-				t.Error("the evaluated set is not the test set")
+			if tt.offset >= 0 && &r.Validation.Y[0] != &train.Y[tt.offset] {
+				t.Errorf("the validation set is not training examples %d onwards", tt.offset)
+			}
+			if &r.Test.Y[0] != &test.Y[0] || r.Test.N != test.N {
+				t.Error("the test set is not the test set")
 			}
 		})
 	}

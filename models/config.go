@@ -122,6 +122,32 @@ type PredictConfig struct {
 	// fixed, and so on (the reviewers' "alternating U/V"; the biases
 	// learn throughout). U then counts as learned, not static.
 	Alternate int `json:"alternate,omitempty"`
+	// Grow, if set, starts the layer at the n_α of Fraction or NAlpha
+	// and adds positions to α during training, when train.grow decides
+	// (the reviewers' "growing α"). Only the kinds of DictKind.Grows
+	// take it.
+	Grow *GrowConfig `json:"grow,omitempty"`
+}
+
+// GrowConfig says how a predicted layer's α grows: by a factor or by a
+// number of positions at each growth, up to a maximum. Exactly one of
+// Factor and Add, and exactly one of MaxFraction and MaxNAlpha, is set.
+//
+// Every column's α grows by the same count and keeps its positions:
+// α_j ⊂ α'_j. The α of a growing layer are drawn nested (column j takes
+// the first n_α of its own random order; see drawAlpha), so for J > 1
+// they differ from those of a layer that does not grow (for J = 1 they
+// are the same).
+type GrowConfig struct {
+	// Factor multiplies n_α at each growth (n_α' = round(Factor·n_α),
+	// at least n_α + 1); it must be > 1.
+	Factor float64 `json:"factor,omitempty"`
+	// Add adds that many positions to each column's α at each growth.
+	Add int `json:"add,omitempty"`
+	// MaxFraction caps n_α at round(MaxFraction·n_v); MaxNAlpha caps it
+	// directly. The cap must exceed the starting n_α.
+	MaxFraction float64 `json:"max_fraction,omitempty"`
+	MaxNAlpha   int     `json:"max_n_alpha,omitempty"`
 }
 
 // TrainConfig configures optimisation.
@@ -137,16 +163,47 @@ type TrainConfig struct {
 	// TrainExamples, if > 0, trains on the first TrainExamples examples
 	// only (for quick runs).
 	TrainExamples int `json:"train_examples,omitempty"`
-	// Validation, if > 0, holds out the last Validation training
-	// examples as a validation set and evaluates on it in place of the
-	// test set: the test error of the history and of the summary is then
-	// the validation error, and the test set is never evaluated. Training,
-	// data-driven dictionaries and pretraining see only the examples
-	// before them (the first TrainExamples of those, if set).
+	// Validation, if > 0, holds the last Validation examples of the
+	// training set out as a validation set: the model never trains on
+	// them (nor are data-driven dictionaries or pretraining computed from
+	// them), and every epoch that Run.FinishEpoch closes is evaluated on
+	// them (EpochMetrics.Validation) as well as on the test set. The
+	// held-out examples are the last ones of the whole training set,
+	// whatever TrainExamples is, which then caps the examples trained on
+	// among the others. (Its place before Pretrain keeps the JSON order,
+	// and so the runner's hashes of configs, of the runs that use it.)
 	Validation int `json:"validation,omitempty"`
 	// Pretrain, if set, runs the paper's layer-wise autoencoder
 	// pretraining before supervised training.
 	Pretrain *PretrainConfig `json:"pretrain,omitempty"`
+	// Grow, if set, grows the α of the layers whose predict.grow is set
+	// when the validation error stops improving; it needs Validation.
+	Grow *GrowSchedule `json:"grow,omitempty"`
+}
+
+// GrowSchedule decides when the layers with predict.grow grow, from the
+// validation error of the epochs that Run.FinishEpoch closes.
+//
+// Every Every epochs (a check; not after the last epoch), the best
+// validation error of the last Every epochs is compared with the best
+// of all the epochs before them: it improved if it is lower by more
+// than the fraction MinImprovement of that best (a relative threshold,
+// as PyTorch's ReduceLROnPlateau's default; the first check always
+// counts as improved). If it did not improve, the layers grow. A growth that is followed by a check
+// without improvement is a failed one; after Patience failed growths in
+// a row, or once every growing layer is at its maximum, growth stops for
+// the rest of the run.
+type GrowSchedule struct {
+	// Every is the number of epochs between checks (≥ 1).
+	Every int `json:"every"`
+	// Patience is the number of failed growths in a row that stop
+	// growth (≥ 1).
+	Patience int `json:"patience"`
+	// MinImprovement is the relative drop of the validation error that
+	// counts as an improvement (0.05: from 2% to below 1.9%); 0 counts
+	// any drop. A relative threshold suits errors that fall from tens of
+	// percent at a small α to a few percent at a large one.
+	MinImprovement float64 `json:"min_improvement,omitempty"`
 }
 
 // PretrainConfig configures layer-wise tied-weight autoencoder pretraining
@@ -270,7 +327,10 @@ func (c *Config) Validate() error {
 	case t.TrainExamples < 0:
 		return fmt.Errorf("config: train.train_examples %d, want ≥ 0", t.TrainExamples)
 	case t.Validation < 0:
-		return fmt.Errorf("config: train.validation %d, want ≥ 0", t.Validation)
+		return fmt.Errorf("config: train.validation %d, want ≥ 0 (0: no validation set)", t.Validation)
+	}
+	if err := c.validateGrow(); err != nil {
+		return err
 	}
 	if err := t.Optimizer.Validate(); err != nil {
 		return fmt.Errorf("config: train.optimizer: %w", err)
@@ -363,6 +423,9 @@ func (p *PredictConfig) validate(l LayerConfig) error {
 		return fmt.Errorf("predict.source %q, want init or pretrained", p.Source)
 	}
 	if err := k.validateOptions(p, l.Type); err != nil {
+		return err
+	}
+	if err := p.Grow.validate(p); err != nil {
 		return err
 	}
 	units := l.Units

@@ -46,11 +46,19 @@ type dictSpec struct {
 	AEEpochs  int
 	LowH      int // upsample: the learned grid
 	LowW      int
+	// Start is the config's n_α per column (F.NAlpha unless the layer
+	// has grown); Nested draws α nested (see drawAlpha), for a layer
+	// that grows, up to GrowMax.
+	Start   int
+	Nested  bool
+	GrowMax int
 }
 
 // resolveSpec fills p's defaults for a layer whose weight matrix has
-// rows input positions laid out as grid, and units units.
-func resolveSpec(p *PredictConfig, conv bool, rows, units int, grid engine.Shape) (dictSpec, error) {
+// rows input positions laid out as grid, and units units. size, if > 0,
+// is the n_α of a layer that has grown (p.Grow), instead of the
+// config's.
+func resolveSpec(p *PredictConfig, conv bool, rows, units int, grid engine.Shape, size int) (dictSpec, error) {
 	s := dictSpec{Kind: p.Dict, Grid: grid, Tied: p.Tied, Normalize: p.Normalize, Source: p.Source, Examples: p.Examples}
 	J := max(p.Columns, 1)
 	nAlpha := p.NAlpha
@@ -66,6 +74,19 @@ func resolveSpec(p *PredictConfig, conv bool, rows, units int, grid engine.Shape
 	}
 	if nAlpha > rows {
 		return s, fmt.Errorf("predict: n_α = %d exceeds the layer's %d input positions", nAlpha, rows)
+	}
+	s.Start = nAlpha
+	if g := p.Grow; g != nil {
+		s.Nested = true
+		if s.GrowMax = g.max(rows); s.GrowMax <= nAlpha || s.GrowMax > rows {
+			return s, fmt.Errorf("predict.grow: the cap n_α = %d must exceed the starting n_α = %d and not exceed the layer's %d input positions", s.GrowMax, nAlpha, rows)
+		}
+	}
+	if size > 0 && size != nAlpha {
+		if p.Grow == nil || size < nAlpha || size > s.GrowMax {
+			return s, fmt.Errorf("predict: n_α = %d is not a size this layer can grow to (from %d, up to %d)", size, nAlpha, s.GrowMax)
+		}
+		nAlpha = size
 	}
 	s.F = Factors{Rows: rows, Units: units, Columns: J, NAlpha: nAlpha}
 	k := lookupDict(p.Dict)
@@ -125,7 +146,8 @@ type inputsFunc func(n int, g gemm.Impl) (x []float32, rows int, source string, 
 func buildDict(s dictSpec, seed uint64, env Env, inputs inputsFunc) (*Dictionary, error) {
 	k := lookupDict(s.Kind)
 	f := s.F
-	d := &Dictionary{Kind: s.Kind, Rows: f.Rows, Units: f.Units, Columns: f.Columns, NAlpha: f.NAlpha, Spec: s.describe()}
+	d := &Dictionary{Kind: s.Kind, Rows: f.Rows, Units: f.Units, Columns: f.Columns, NAlpha: f.NAlpha, Spec: s.describe(),
+		form: s.Form, growMax: s.GrowMax}
 	if k.LearnsU {
 		return d, nil
 	}
@@ -216,8 +238,27 @@ func (k *lazyCov) At(i, j int) float64 {
 
 // drawAlpha draws every column's α, positions of the layer's input, from
 // the layer's seed.
+//
+// With s.Nested (a layer whose α grows), column j's α is the first n_α
+// of a random order of the positions drawn from its own stream,
+// rand.NewPCG(seed, kernels.AlphaStream+j), so that a larger n_α keeps
+// every position of a smaller one. Column 0's stream is the one
+// kernels.SampleColumns draws from, so for J = 1 the nested α is the
+// α of the same layer without growth.
 func drawAlpha(s dictSpec, seed uint64) ([][]int, error) {
 	f := s.F
+	if s.Nested {
+		alpha := make([][]int, f.Columns)
+		for j := range alpha {
+			r := rand.New(rand.NewPCG(seed, kernels.AlphaStream+uint64(j)))
+			a, err := kernels.SampleAlpha(r, f.Rows, f.NAlpha)
+			if err != nil {
+				return nil, err
+			}
+			alpha[j] = a
+		}
+		return alpha, nil
+	}
 	if s.Tied {
 		r := rand.New(rand.NewPCG(seed, streamTied))
 		alpha := make([][]int, f.Columns)

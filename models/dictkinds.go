@@ -41,6 +41,11 @@ type DictKind struct {
 	Conv bool
 	// LearnsU kinds learn U with V: U is a Param, not a fixed dictionary.
 	LearnsU bool
+	// Grows reports that the kind takes predict.grow: its α can gain
+	// positions during training (a kernel dictionary over positions,
+	// whose U for a larger α spans the old W, so that the carried-over V
+	// keeps W; see growV).
+	Grows bool
 
 	// options are the PredictConfig settings that apply to the kind,
 	// beyond those every kind takes (fraction, n_alpha, columns,
@@ -91,7 +96,7 @@ type dictBuild struct {
 // dictKinds is the table of dictionaries, in the order menus list them.
 var dictKinds = []DictKind{
 	{
-		Name: "se", Title: "SE", Positions: true, Spatial: true, Conv: true,
+		Name: "se", Title: "SE", Positions: true, Spatial: true, Conv: true, Grows: true,
 		About:   "squared-exponential kernel over pixel coordinates: a weight is predicted from its neighbours in the image",
 		options: optForm | optLength | optRidge | optTied,
 		resolve: func(s *dictSpec, p *PredictConfig, conv bool) error {
@@ -259,7 +264,7 @@ func empKind(name, title, about string,
 	columns func(g gemm.Impl, x []float32, n, d int, cols []int) (*kernels.EmpColumns, error),
 	full func(g gemm.Impl, x []float32, n, d int) (kernels.Kernel, error)) DictKind {
 	return DictKind{
-		Name: name, Title: title, About: about, DataDriven: true, Positions: true,
+		Name: name, Title: title, About: about, DataDriven: true, Positions: true, Grows: true,
 		options: optForm | optRidge,
 		resolve: func(s *dictSpec, p *PredictConfig, conv bool) error {
 			s.Form = orString(p.Form, "krr")
@@ -516,6 +521,9 @@ func (k DictKind) validateOptions(p *PredictConfig, layerType string) error {
 	if (p.Source != "" || p.Examples != 0) && !k.DataDriven {
 		return fmt.Errorf("predict.source and examples apply to the data-driven dictionaries (%s), not %s",
 			strings.Join(kindNames(func(k DictKind) bool { return k.DataDriven }), ", "), k.Name)
+	}
+	if p.Grow != nil && !k.Grows {
+		return fmt.Errorf("predict.grow applies to the %s dictionaries, not %s", kindList(func(k DictKind) bool { return k.Grows }, "and"), k.Name)
 	}
 	if p.Alternate != 0 && k.LearnsU {
 		return fmt.Errorf("predict.alternate applies to the dictionaries U starts from, not %s (which learns U from the start)", k.Name)

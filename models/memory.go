@@ -90,7 +90,9 @@ func memTotal() int64 {
 // (covariances, the layer's inputs over the training set), and a conv
 // layer's patches. It is computed in float64, so that no size overflows,
 // and it leaves out small buffers: it is for refusing a model that cannot
-// fit, not for sizing a machine. A layer whose shape is impossible ends
+// fit, not for sizing a machine. A layer whose α grows counts at its
+// cap (while it grows, the model at the smaller size is held too, which
+// is left out). A layer whose shape is impossible ends
 // the estimate there (building reports it).
 func Footprint(cfg *Config, in engine.Shape, trainN int) float64 {
 	const f32, f64 = 4, 8
@@ -144,6 +146,9 @@ layers:
 			na := float64(p.NAlpha)
 			if na == 0 {
 				na = math.Ceil(p.Fraction * nv)
+			}
+			if p.Grow != nil && nv < math.MaxInt32 {
+				na = float64(p.Grow.max(int(nv))) // its size at the cap
 			}
 			// V replaces W among the parameters (lowrank learns U too),
 			// W is still materialised, U is fixed, and the factored

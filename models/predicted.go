@@ -17,13 +17,17 @@ type predicted struct {
 	layer engine.Layer
 	info  LayerInfo
 	dict  *Dictionary
+	// grown reports that the layer was built with a larger n_α than its
+	// config's (see PredictConfig.Grow).
+	grown bool
 }
 
 // newPredicted builds layer i of the config in predicted form, on input
-// shape in: it resolves the dictionary's settings, computes U (from the
-// training data or the layers below when the dictionary is data-driven)
-// and returns the layer with its accounting.
-func (b *builder) newPredicted(i int, lc LayerConfig, in engine.Shape) (*predicted, error) {
+// shape in, with n_α = size (0: the config's): it resolves the
+// dictionary's settings, computes U (from the training data or the layers
+// below when the dictionary is data-driven) and returns the layer with
+// its accounting.
+func (b *builder) newPredicted(i int, lc LayerConfig, in engine.Shape, size int) (*predicted, error) {
 	cfg := b.m.Config
 	act, _ := engine.ParseAct(lc.Act)
 	conv := lc.Type == "conv"
@@ -32,7 +36,7 @@ func (b *builder) newPredicted(i int, lc LayerConfig, in engine.Shape) (*predict
 		rows, units = lc.K*lc.K*in.C, lc.Filters
 		grid = engine.Shape{H: lc.K, W: lc.K, C: in.C}
 	}
-	spec, err := resolveSpec(lc.Predict, conv, rows, units, grid)
+	spec, err := resolveSpec(lc.Predict, conv, rows, units, grid, size)
 	if err != nil {
 		return nil, err
 	}
@@ -47,7 +51,7 @@ func (b *builder) newPredicted(i int, lc LayerConfig, in engine.Shape) (*predict
 	f := spec.F
 	alternate := lc.Predict.Alternate
 	learnU := lookupDict(spec.Kind).LearnsU || alternate > 0
-	p := &predicted{dict: d}
+	p := &predicted{dict: d, grown: f.NAlpha != spec.Start}
 	info := LayerInfo{Static: f.USize(), Learned: f.NAlpha * f.Units, Biases: units, DenseWeights: rows * units,
 		Predicted: true, Dict: d.Spec, Source: d.Source, SetupSeconds: d.Seconds}
 	params := PredictedParams{F: f, U: d.u, VInit: initFunc(lc), MaxNorm: lc.MaxNorm, Alternate: alternate}
@@ -76,6 +80,9 @@ func (b *builder) newPredicted(i int, lc LayerConfig, in engine.Shape) (*predict
 		info.Kind = "predicted dense"
 		info.Desc = fmt.Sprintf("%d→%d %s", rows, units, act)
 		info.Form = form.String()
+	}
+	if g := lc.Predict.Grow; g != nil {
+		info.Dict += fmt.Sprintf("; grows from n_α=%d %s up to %d", spec.Start, g.step(), spec.GrowMax)
 	}
 	src := ""
 	if d.Source != "" {
@@ -127,7 +134,9 @@ type Dictionary struct {
 	// Seconds is the time spent building the dictionary.
 	Seconds float64
 
-	u []float32 // the fixed U, all columns; nil for lowrank
+	u       []float32 // the fixed U, all columns; nil for lowrank
+	form    string    // the kernel dictionaries' form: "krr" or "raw"
+	growMax int       // the cap on NAlpha of a layer that grows
 }
 
 // setViews points U at the dictionary of the built layer l.

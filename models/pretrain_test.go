@@ -35,7 +35,7 @@ func TestPretrainReducesReconstruction(t *testing.T) {
 	}
 	// pretrain again for its losses (it sets up the layers anew: m.Net is
 	// not used after this).
-	b := &builder{m: m, env: testEnv.withDefaults(), train: train, layers: m.Net.Layers, ins: []engine.Shape{{H: 6, W: 6, C: 1}, engine.Flat(6)}}
+	b := &builder{m: m, env: testEnv.withDefaults(), train: train, layers: m.Net.Layers, source: m.Net.Layers, ins: []engine.Shape{{H: 6, W: 6, C: 1}, engine.Flat(6)}}
 	for i := 0; i < 2; i++ {
 		_, losses, err := b.pretrain(i)
 		if err != nil {

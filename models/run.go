@@ -18,10 +18,19 @@ import (
 //		if r.Step().EpochEnd { r.FinishEpoch() }
 //	}
 //	if err := r.Err(); err != nil { … } // training diverged
+//
+// With train.grow, FinishEpoch may replace Model and Trainer by larger
+// ones (see PredictConfig.Grow): read them from the Run, not from copies
+// kept across epochs.
 type Run struct {
 	Model       *Model
 	Trainer     *engine.Trainer
 	Train, Test *data.Dataset
+	// Validation is the held-out part of the training set
+	// (train.validation), nil without one.
+	Validation *data.Dataset
+	// Growth records the growth of α, nil without train.grow.
+	Growth *GrowthLog
 	// History holds one entry per finished epoch.
 	History []EpochMetrics
 	// Seconds is the wall time spent in Step and FinishEpoch, over every
@@ -33,6 +42,7 @@ type Run struct {
 	epochStart time.Time
 	epochSecs  float64 // time spent in the current epoch before the last resume
 	err        error   // why training stopped early (a *DivergedError), or nil
+	env        Env     // for building the model again when α grows
 }
 
 // DivergedError reports that a training step's loss was not finite (NaN
@@ -65,33 +75,49 @@ type EpochMetrics struct {
 	TrainSeconds float64 `json:"train_seconds"`
 	ExamplesPerS float64 `json:"examples_per_s"`
 	LR           float64 `json:"lr"`
+	// Validation is the error and loss on the validation set
+	// (train.validation), nil without one. Its time is in Seconds.
+	Validation *Evaluation `json:"validation,omitempty"`
+	// NAlpha (each layer's n_α per column, 0 for the layers that are not
+	// predicted) and LearnedWeights (Accounting.LearnedWeights) are the
+	// sizes the epoch trained with, in runs whose α grows (train.grow);
+	// a growth at the epoch's end is in the summary's growth log.
+	NAlpha         []int `json:"n_alpha,omitempty"`
+	LearnedWeights int   `json:"learned_weights,omitempty"`
+}
+
+// Evaluation is a model's error rate and mean cross-entropy on a set.
+type Evaluation struct {
+	Error float64 `json:"error"`
+	Loss  float64 `json:"loss"`
 }
 
 // NewRun builds cfg's model for train and test and returns a run at its
-// start. With cfg.Train.Validation set, the last Validation training
-// examples replace test (Run.Test is then the validation set); it uses
-// the first cfg.Train.TrainExamples of the remaining training examples
-// when that is set. Neither set may be empty.
+// start. With cfg.Train.Validation = N it holds the last N training
+// examples out as Validation; then it uses the first
+// cfg.Train.TrainExamples of the others when that is set. No set may be
+// empty.
 func NewRun(cfg *Config, train, test *data.Dataset, env Env) (*Run, error) {
-	return newRun(cfg, train, test, env, nil)
+	return newRun(cfg, train, test, env, nil, nil)
 }
 
 // newRun is NewRun with the hidden layers' pretrained values given (see
-// build).
-func newRun(cfg *Config, train, test *data.Dataset, env Env, pre [][][]float32) (*Run, error) {
-	if v := cfg.Train.Validation; v > 0 {
-		if v >= train.N {
-			return nil, fmt.Errorf("models: train.validation %d leaves no training example of %d", v, train.N)
-		}
-		train, test = train.Split(train.N - v)
-	}
+// build), and each layer's n_α when sizes is not nil (see build).
+func newRun(cfg *Config, train, test *data.Dataset, env Env, pre [][][]float32, sizes []int) (*Run, error) {
 	if err := checkNotEmpty(train, test); err != nil {
 		return nil, err
+	}
+	var val *data.Dataset
+	if n := cfg.Train.Validation; n > 0 {
+		if n >= train.N {
+			return nil, fmt.Errorf("train.validation %d leaves none of the %d training examples to train on", n, train.N)
+		}
+		train, val = train.Split(train.N - n)
 	}
 	if n := cfg.Train.TrainExamples; n > 0 && n < train.N {
 		train = train.Subset(0, n)
 	}
-	m, err := build(cfg, engine.Shape{H: train.H, W: train.W, C: train.C}, train.Classes, train, env, pre)
+	m, err := build(cfg, engine.Shape{H: train.H, W: train.W, C: train.C}, train.Classes, train, env, pre, sizes)
 	if err != nil {
 		return nil, err
 	}
@@ -101,6 +127,11 @@ func newRun(cfg *Config, train, test *data.Dataset, env Env, pre [][][]float32) 
 	if err := engine.CheckData(m.Net, test); err != nil {
 		return nil, err
 	}
+	if val != nil {
+		if err := engine.CheckData(m.Net, val); err != nil {
+			return nil, err
+		}
+	}
 	opt, err := engine.NewOptimizer(cfg.Train.Optimizer, m.Net)
 	if err != nil {
 		return nil, err
@@ -109,7 +140,11 @@ func newRun(cfg *Config, train, test *data.Dataset, env Env, pre [][][]float32) 
 	if err != nil {
 		return nil, err
 	}
-	return &Run{Model: m, Trainer: tr, Train: train, Test: test}, nil
+	r := &Run{Model: m, Trainer: tr, Train: train, Test: test, Validation: val, env: env.withDefaults()}
+	if cfg.Train.Grow != nil {
+		r.Growth = &GrowthLog{}
+	}
+	return r, nil
 }
 
 // Done reports whether every epoch has been trained, or training stopped
@@ -169,12 +204,19 @@ func (r *Run) LastLoss() float64 {
 	return r.lossSum / float64(r.lossSteps)
 }
 
-// FinishEpoch evaluates on the test set, appends the epoch's metrics to
-// History and returns them.
+// FinishEpoch evaluates on the test set (and the validation set),
+// appends the epoch's metrics to History and returns them. With
+// train.grow, it then runs the growth check (see GrowSchedule), which
+// may grow α: Model and Trainer are then new, and Growth records it.
 func (r *Run) FinishEpoch() EpochMetrics {
 	trainSecs := r.epochSecs + time.Since(r.epochStart).Seconds()
 	evalStart := time.Now()
 	testErr, testLoss := engine.Evaluate(r.Model.Net, r.Test, nil)
+	var val *Evaluation
+	if r.Validation != nil {
+		val = new(Evaluation)
+		val.Error, val.Loss = engine.Evaluate(r.Model.Net, r.Validation, nil)
+	}
 	evalSecs := time.Since(evalStart).Seconds()
 	m := EpochMetrics{
 		Epoch:        r.Trainer.Epoch,
@@ -185,10 +227,15 @@ func (r *Run) FinishEpoch() EpochMetrics {
 		TrainSeconds: trainSecs,
 		ExamplesPerS: float64(r.Train.N) / trainSecs,
 		LR:           r.Model.Config.Train.Optimizer.LRAt(r.Trainer.Updates),
+		Validation:   val,
+	}
+	if r.Growth != nil {
+		m.NAlpha, m.LearnedWeights = r.Model.NAlpha(), r.Model.Accounting().LearnedWeights
 	}
 	r.Seconds += m.Seconds
 	r.History = append(r.History, m)
 	r.resetEpoch()
+	r.checkGrowth(m.Epoch)
 	return m
 }
 
@@ -197,6 +244,8 @@ func (r *Run) FinishEpoch() EpochMetrics {
 // evaluates on its own schedule (the browser page evaluates every few
 // seconds, and a full test pass per 30,000-example epoch would cost it a
 // quarter of its time). Call it when Step reports the end of an epoch.
+// It evaluates no validation set either, so it runs no growth check
+// (train.grow): an epoch closed by EndEpoch does not count for growth.
 func (r *Run) EndEpoch() {
 	r.Seconds += r.epochSecs + time.Since(r.epochStart).Seconds()
 	r.resetEpoch()
@@ -222,16 +271,24 @@ type Summary struct {
 	TestError float64 `json:"test_error"`
 	TestLoss  float64 `json:"test_loss"`
 	Accounting
-	Seconds      float64        `json:"seconds"`
-	Epochs       int            `json:"epochs"`
-	Seed         uint64         `json:"seed"`
-	ExamplesPerS float64        `json:"examples_per_s"`
-	TrainN       int            `json:"train_examples"`
-	TestN        int            `json:"test_examples"`
-	Layers       []LayerInfo    `json:"layers"`
-	Config       *Config        `json:"config"`
-	Machine      Machine        `json:"machine"`
-	History      []EpochMetrics `json:"history"`
+	Seconds      float64 `json:"seconds"`
+	Epochs       int     `json:"epochs"`
+	Seed         uint64  `json:"seed"`
+	ExamplesPerS float64 `json:"examples_per_s"`
+	TrainN       int     `json:"train_examples"`
+	TestN        int     `json:"test_examples"`
+	// ValidationN is the size of the validation set (train.validation),
+	// and Validation the last finished epoch's error and loss on it;
+	// both are absent without one.
+	ValidationN int         `json:"validation_examples,omitempty"`
+	Validation  *Evaluation `json:"validation,omitempty"`
+	// Growth is the growth of α (train.grow): Layers and the accounting
+	// above are those of the final sizes.
+	Growth  *GrowthLog     `json:"growth,omitempty"`
+	Layers  []LayerInfo    `json:"layers"`
+	Config  *Config        `json:"config"`
+	Machine Machine        `json:"machine"`
+	History []EpochMetrics `json:"history"`
 	// Diverged is Err's message when training diverged: TestError and
 	// TestLoss are then those of the last epoch finished before (zero
 	// when there is none), and Epochs counts the finished epochs.
@@ -262,8 +319,12 @@ func (r *Run) Summary() Summary {
 		Layers:     r.Model.Layers,
 		Config:     r.Model.Config,
 		History:    r.History,
+		Growth:     r.Growth,
 		Machine: Machine{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, CPUs: runtime.NumCPU(),
 			Threads: r.Model.Net.Ctx.Threads, Go: runtime.Version(), Gemm: fmt.Sprintf("%T", r.Model.Net.Ctx.Gemm)},
+	}
+	if r.Validation != nil {
+		s.ValidationN = r.Validation.N
 	}
 	if r.err != nil {
 		s.Diverged = r.err.Error()
@@ -272,6 +333,7 @@ func (r *Run) Summary() Summary {
 	if n := len(r.History); n > 0 {
 		last := r.History[n-1]
 		s.TestError, s.TestLoss = last.TestError, last.TestLoss
+		s.Validation = last.Validation
 		var ex, secs float64
 		for _, h := range r.History {
 			ex += float64(r.Train.N)

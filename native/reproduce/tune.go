@@ -103,6 +103,18 @@ func newTuner(v variant, roots []string) *tuner {
 	return &tuner{v: v, roots: roots, blocked: map[string]bool{}}
 }
 
+// validationError returns an epoch's error on the validation set. Runs
+// made before train.validation evaluated the held-out set beside the test
+// set (commit 466dd9c, where it replaced the test set) have no
+// Validation in their history: their test error is the validation
+// error.
+func validationError(h models.EpochMetrics) float64 {
+	if h.Validation != nil {
+		return h.Validation.Error
+	}
+	return h.TestError
+}
+
 // history returns the validation errors (percent) per epoch of a done
 // tuning run, or nil.
 func (t *tuner) history(r *Run) []float64 {
@@ -119,7 +131,7 @@ func (t *tuner) history(r *Run) []float64 {
 	}
 	out := make([]float64, len(s.History))
 	for i, h := range s.History {
-		out[i] = 100 * h.TestError
+		out[i] = 100 * validationError(h)
 	}
 	return out
 }
