@@ -41,28 +41,11 @@ func (e *NotPDError) Error() string {
 // When the factorisation fails, or the matrix is numerically singular (condition number above
 // mat.ConditionTolerance), KRR returns a *NotPDError.
 func KRR(k Kernel, alpha []int, lambda float64) ([]float32, error) {
-	if err := checkKernel(k, alpha); err != nil {
+	var chol mat.Cholesky
+	if err := factorizeKAA(&chol, k, alpha, lambda); err != nil {
 		return nil, err
 	}
-	if !(lambda >= 0) || math.IsInf(lambda, 0) {
-		return nil, fmt.Errorf("kernels: ridge λ=%g: must be non-negative and finite", lambda)
-	}
 	n, m := k.Len(), len(alpha)
-
-	kaa := mat.NewSymDense(m, nil)
-	for a, p := range alpha {
-		for b := a; b < m; b++ {
-			v := k.At(p, alpha[b])
-			if a == b {
-				v += lambda
-			}
-			kaa.SetSym(a, b, v)
-		}
-	}
-	var chol mat.Cholesky
-	if !chol.Factorize(kaa) {
-		return nil, &NotPDError{Size: m, Lambda: lambda}
-	}
 
 	// (K_αα + λI)·X = k(α, all) gives X = Uᵀ, an m×n matrix.
 	rhs := mat.NewDense(m, n, nil)
@@ -87,6 +70,32 @@ func KRR(k Kernel, alpha []int, lambda float64) ([]float32, error) {
 		}
 	}
 	return u, nil
+}
+
+// factorizeKAA checks k, α and λ as KRR documents and factorises
+// K(α,α) + λI into chol; a failed factorisation is a *NotPDError.
+func factorizeKAA(chol *mat.Cholesky, k Kernel, alpha []int, lambda float64) error {
+	if err := checkKernel(k, alpha); err != nil {
+		return err
+	}
+	if !(lambda >= 0) || math.IsInf(lambda, 0) {
+		return fmt.Errorf("kernels: ridge λ=%g: must be non-negative and finite", lambda)
+	}
+	m := len(alpha)
+	kaa := mat.NewSymDense(m, nil)
+	for a, p := range alpha {
+		for b := a; b < m; b++ {
+			v := k.At(p, alpha[b])
+			if a == b {
+				v += lambda
+			}
+			kaa.SetSym(a, b, v)
+		}
+	}
+	if !chol.Factorize(kaa) {
+		return &NotPDError{Size: m, Lambda: lambda}
+	}
+	return nil
 }
 
 // Raw returns the raw-atom dictionary U = k(all, α) (method.md §2): n×|α| row-major float32,

@@ -24,27 +24,11 @@ type KRRSolver struct {
 // NewKRRSolver factorises K(α,α) + λI under the same checks as KRR; a
 // failed factorisation is a *NotPDError.
 func NewKRRSolver(k Kernel, alpha []int, lambda float64) (*KRRSolver, error) {
-	if err := checkKernel(k, alpha); err != nil {
+	s := &KRRSolver{k: k, alpha: alpha}
+	if err := factorizeKAA(&s.chol, k, alpha, lambda); err != nil {
 		return nil, err
 	}
-	if !(lambda >= 0) || math.IsInf(lambda, 0) {
-		return nil, fmt.Errorf("kernels: ridge λ=%g: must be non-negative and finite", lambda)
-	}
 	m := len(alpha)
-	kaa := mat.NewSymDense(m, nil)
-	for a, p := range alpha {
-		for b := a; b < m; b++ {
-			v := k.At(p, alpha[b])
-			if a == b {
-				v += lambda
-			}
-			kaa.SetSym(a, b, v)
-		}
-	}
-	s := &KRRSolver{k: k, alpha: alpha}
-	if !s.chol.Factorize(kaa) {
-		return nil, &NotPDError{Size: m, Lambda: lambda}
-	}
 	if c := s.chol.Cond(); c > mat.ConditionTolerance {
 		return nil, &NotPDError{Size: m, Lambda: lambda, Cond: c}
 	}
