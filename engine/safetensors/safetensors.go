@@ -94,18 +94,9 @@ func newErr(kind ErrorKind, format string, args ...any) *Error {
 
 // elements returns the product of shape, checked against the limits.
 func elements(shape []int, what string, kind ErrorKind) (int, error) {
-	if len(shape) > MaxRank {
-		return 0, newErr(kind, "%s has rank %d, over the limit %d", what, len(shape), MaxRank)
-	}
-	n := 1
-	for _, d := range shape {
-		if d < 0 || d > MaxElements {
-			return 0, newErr(kind, "%s has shape %v: dimension %d out of range [0, %d]", what, shape, d, MaxElements)
-		}
-		if d != 0 && n > MaxElements/d {
-			return 0, newErr(kind, "%s has shape %v: over %d elements", what, shape, MaxElements)
-		}
-		n *= d
+	n, problem := iox.Elements(shape, MaxRank, MaxElements)
+	if problem != "" {
+		return 0, newErr(kind, "%s %s", what, problem)
 	}
 	return n, nil
 }

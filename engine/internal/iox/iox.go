@@ -1,5 +1,6 @@
-// Package iox holds the small I/O helpers that the data readers
-// (engine/data/internal/decode) and engine/checkpoint share.
+// Package iox holds the small input checks that the data readers
+// (engine/data/internal/decode), engine/checkpoint and engine/safetensors
+// share: how much input is left, and a tensor shape's bounds.
 package iox
 
 import (

@@ -40,3 +40,23 @@ func TestRemaining(t *testing.T) {
 		}
 	}
 }
+
+func TestElements(t *testing.T) {
+	for _, tc := range []struct {
+		shape   []int
+		n       int
+		problem string
+	}{
+		{nil, 1, ""},
+		{[]int{3, 4}, 12, ""},
+		{[]int{0, 1 << 40}, 0, "dimension"},
+		{[]int{2, 3, 4}, 0, "rank 3"},
+		{[]int{-1}, 0, "dimension -1"},
+		{[]int{40, 40}, 0, "over 1000 elements"},
+	} {
+		n, problem := Elements(tc.shape, 2, 1000)
+		if tc.problem == "" && (n != tc.n || problem != "") || tc.problem != "" && !strings.Contains(problem, tc.problem) {
+			t.Errorf("Elements(%v) = %d, %q; want %d, %q", tc.shape, n, problem, tc.n, tc.problem)
+		}
+	}
+}
