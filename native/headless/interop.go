@@ -53,11 +53,7 @@ func (j *job) exportModel(m *models.Model) int {
 // config's data (or -data), and exports it again with -export.
 func (j *job) importModel() int {
 	o := j.opts
-	j.log = func(format string, args ...any) {
-		if !o.quiet {
-			fmt.Fprintf(j.stderr, format+"\n", args...)
-		}
-	}
+	j.setLog()
 	f, err := safetensors.Read(o.importPath)
 	if err != nil {
 		return j.fail(exitBadInput, err)

@@ -155,13 +155,18 @@ func (j *job) fail(code int, err error) int {
 	return code
 }
 
-func (j *job) run() int {
-	o := j.opts
+// setLog makes j.log print to stderr unless -q.
+func (j *job) setLog() {
 	j.log = func(format string, args ...any) {
-		if !o.quiet {
+		if !j.opts.quiet {
 			fmt.Fprintf(j.stderr, format+"\n", args...)
 		}
 	}
+}
+
+func (j *job) run() int {
+	o := j.opts
+	j.setLog()
 	if cpus := runtime.NumCPU(); o.threads > cpus {
 		j.log("-threads %d is more than the %d CPUs: using %d", o.threads, cpus, cpus)
 		o.threads = cpus
