@@ -562,11 +562,7 @@ func expandCommand(r *Run, dir, mnist, fsdd string, resume bool) string {
 	if resume {
 		cmd += " -resume"
 	}
-	data := mnist
-	if strings.HasPrefix(r.Config.Data, "fsdd") {
-		data = fsdd
-	}
-	if data != "" {
+	if data := dataFolder(r.Config.Data, mnist, fsdd); data != "" {
 		cmd += " -data " + data
 	}
 	return cmd

@@ -326,11 +326,19 @@ func (rn *runner) command(r *Run) []string {
 }
 
 // dataDir returns the folder the trainer reads a data set from.
-func (rn *runner) dataDir(data string) string {
-	if strings.HasPrefix(data, "fsdd") {
-		return rn.fsdd
+func (rn *runner) dataDir(data string) string { return dataFolder(data, rn.mnist, rn.fsdd) }
+
+// dataFolder returns the folder of a data set given the MNIST and FSDD
+// folders: "" (the trainer's default) for Fashion-MNIST, which has its
+// own (models.FashionDir).
+func dataFolder(data, mnist, fsdd string) string {
+	switch {
+	case strings.HasPrefix(data, "fsdd"):
+		return fsdd
+	case strings.HasPrefix(data, "fashion"):
+		return ""
 	}
-	return rn.mnist
+	return mnist
 }
 
 // execute runs one child to its end and records it.
