@@ -5,7 +5,6 @@ import (
 	"math"
 
 	"github.com/predparams/predparams/models"
-	"github.com/predparams/predparams/native/reproduce/verdict"
 )
 
 // The reviewers' open questions (issue 17), in the style of the tuned
@@ -472,15 +471,4 @@ func expQFashion() *experiment {
 	e.tuned = func(v variant, t *tuner) []*Run { return familyRuns(v, t, fashionFamilies(v, t)) }
 	e.runs, e.report = untunedRuns(e), reportQFashion
 	return e
-}
-
-// ricaReason says why the RICA experiment is not run yet.
-const ricaReason = "the RICA job kind (patches, whitening, RICA by L-BFGS, pooled features, a softmax classifier) is not built yet"
-
-func expQRICA() *experiment {
-	return &experiment{name: nameQRICA, title: "Open question: RICA features, learned and predicted, on Fashion-MNIST patches (Fig. 6)", placeholder: ricaReason,
-		runs: func(variant) []*Run { return nil }, report: func(s *section) {
-			s.printf("**Not run yet.** The reason: %s.\n\n", s.exp.placeholder)
-			s.tunedRows = append(s.tunedRows, claimRow{claim: "Twice as many half-predicted RICA features match or beat the full set (Fig. 6)", measured: "not run yet: " + s.exp.placeholder, verdict: verdict.NotRun, section: s.exp.name, effect: "—"})
-		}}
 }
