@@ -11,7 +11,7 @@ import (
 )
 
 // DataNames describes the data set names LoadData accepts.
-const DataNames = "mnist, mnist14, mnist7, mnist-pcaK (K principal components, 1 ≤ K ≤ 784), fashion, fsdd, fsdd-mfcc, or table (your own data: -data FILE.npz, or a folder of .npy or .csv files)"
+const DataNames = "mnist, mnist14, mnist7, mnist-pcaK (K principal components, 1 ≤ K ≤ 784), fashion (and fashion14, fashion7, fashion-pcaK), fsdd, fsdd-mfcc, or table (your own data: -data FILE.npz, or a folder of .npy or .csv files)"
 
 // FashionDir is where Debian's dataset-fashion-mnist package installs
 // Fashion-MNIST, the default folder of the "fashion" data set.
@@ -30,6 +30,8 @@ const FashionDir = "/usr/share/datasets/fashion-mnist"
 //     grey images of 10 kinds of clothing in MNIST's file format, from
 //     FashionDir by default (apt-get install dataset-fashion-mnist; dpkg
 //     checks the files): the reviewers' harder image set.
+//     "fashion14", "fashion7" and "fashion-pcaK" derive from it as
+//     "mnist14", "mnist7" and "mnist-pcaK" do from MNIST.
 //   - "fsdd": the Free Spoken Digit Dataset as 32 frames × 32 log-mel
 //     bands per clip (see FSDDFeatures); "fsdd-mfcc": 32 frames × 13 MFCCs.
 //   - "table": your own data, read from dir (see data_table.go); dir in a
@@ -65,29 +67,23 @@ func loadData(name, dir string) (train, test *data.Dataset, err error) {
 		}
 		return loadTable(name, dir, load)
 	}
+	if base, derived, ok := derivedName(name); ok {
+		pool, k, err := derivation(base, derived)
+		if err != nil {
+			return nil, nil, fmt.Errorf("data set %q: %w", name, err)
+		}
+		train, test, err = loadData(base, dir)
+		if err != nil {
+			return nil, nil, err
+		}
+		if pool > 0 {
+			return AvgPool(train, pool), AvgPool(test, pool), nil
+		}
+		return ProjectPCA(train, test, k)
+	}
 	switch {
 	case name == "" || name == "mnist":
 		return mnist.Load(dir)
-	case name == "mnist14" || name == "mnist7":
-		train, test, err = mnist.Load(dir)
-		if err != nil {
-			return nil, nil, err
-		}
-		f := 2
-		if name == "mnist7" {
-			f = 4
-		}
-		return AvgPool(train, f), AvgPool(test, f), nil
-	case strings.HasPrefix(name, "mnist-pca"):
-		k, err := strconv.Atoi(strings.TrimPrefix(name, "mnist-pca"))
-		if err != nil || k < 1 || k > 784 {
-			return nil, nil, fmt.Errorf("data set %q: want mnist-pcaK with 1 ≤ K ≤ 784", name)
-		}
-		train, test, err = mnist.Load(dir)
-		if err != nil {
-			return nil, nil, err
-		}
-		return ProjectPCA(train, test, k)
 	case name == "fashion":
 		if dir == "" {
 			dir = FashionDir
@@ -107,4 +103,34 @@ func loadData(name, dir string) (train, test *data.Dataset, err error) {
 		return LoadFSDD(dir, name == "fsdd-mfcc")
 	}
 	return nil, nil, fmt.Errorf("unknown data set %q (want %s)", name, DataNames)
+}
+
+// derivedName splits the name of a set derived from an image set (MNIST
+// or Fashion-MNIST) into the base set and the derivation: "14", "7"
+// (average-pooled) or "-pcaK" (projected). ok is false for other names.
+func derivedName(name string) (base, derived string, ok bool) {
+	for _, b := range []string{"mnist", "fashion"} {
+		if rest, found := strings.CutPrefix(name, b); found && rest != "" &&
+			(rest == "14" || rest == "7" || strings.HasPrefix(rest, "-pca")) {
+			return b, rest, true
+		}
+	}
+	return "", "", false
+}
+
+// derivation returns what a derivation of base asks for: the block size
+// of average pooling, 2 for "14" and 4 for "7", or the number K of
+// principal components to project on for "-pcaK".
+func derivation(base, derived string) (pool, k int, err error) {
+	switch derived {
+	case "14":
+		return 2, 0, nil
+	case "7":
+		return 4, 0, nil
+	}
+	k, err = strconv.Atoi(strings.TrimPrefix(derived, "-pca"))
+	if err != nil || k < 1 || k > 784 {
+		return 0, 0, fmt.Errorf("want %s-pcaK with 1 ≤ K ≤ 784", base)
+	}
+	return 0, k, nil
 }

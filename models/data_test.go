@@ -88,6 +88,8 @@ func TestLoadDataBadNames(t *testing.T) {
 		{"cifar10", "unknown data set"},
 		{"mnist-pca0", "1 ≤ K ≤ 784"},
 		{"mnist-pcaX", "1 ≤ K ≤ 784"},
+		{"fashion-pca785", "want fashion-pcaK"},
+		{"fashion28", "unknown data set"},
 		{"fsdd", "needs the FSDD folder"},
 	}
 	for _, tt := range tests {
@@ -137,6 +139,20 @@ func TestLoadFashion(t *testing.T) {
 	}
 	if _, _, err := LoadData("fashion", filepath.Join(dir, "missing")); err == nil || !strings.Contains(err.Error(), "dataset-fashion-mnist") {
 		t.Fatalf("a missing folder: %v", err)
+	}
+	// The derived sets: pooled to 14×14 and 7×7, projected on K
+	// components, from the same folder.
+	for _, d := range []struct {
+		name string
+		dim  int
+	}{{"fashion14", 14 * 14}, {"fashion7", 7 * 7}, {"fashion-pca3", 3}} {
+		tr, te, err := LoadData(d.name, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tr.Dim() != d.dim || te.Dim() != d.dim || tr.N != 4 || te.N != 4 {
+			t.Errorf("%s: %d and %d inputs, %d and %d examples; want %d inputs, 4 examples", d.name, tr.Dim(), te.Dim(), tr.N, te.N, d.dim)
+		}
 	}
 	if _, err := os.Stat(FashionDir); err != nil {
 		t.Skipf("%s: %v (apt-get install dataset-fashion-mnist)", FashionDir, err)

@@ -64,7 +64,7 @@ var policy = []struct {
 	{pkgs: []string{"wasm/browser"}, may: []string{"os/exec", "github.com/chromedp/chromedp"}},
 	{pkgs: []string{"native/headless"}, may: []string{"engine/...", "models", "golang.org/x/term"}},
 	{pkgs: []string{"native/desktop"}, may: []string{"engine/...", "models", "github.com/hajimehoshi/ebiten/v2", "golang.org/x/image"}},
-	{pkgs: []string{"native/reproduce"}, may: []string{"engine/...", "kernels", "models", "native/reproduce/...", "os/exec", "golang.org/x/term", "gonum.org/v1/plot"}},
+	{pkgs: []string{"native/reproduce"}, may: []string{"engine/...", "kernels", "kernels/rica", "models", "native/reproduce/...", "os/exec", "golang.org/x/term", "gonum.org/v1/plot", "gonum.org/v1/gonum"}},
 	{pkgs: []string{"native/reproduce/runstore"}},
 	{pkgs: []string{"native/reproduce/stats"}, may: []string{"gonum.org/v1/gonum"}},
 	{pkgs: []string{"native/reproduce/verdict"}, may: []string{"native/reproduce/stats"}},

@@ -51,6 +51,8 @@ var commands = []command{
 		run: func(e *environment, o *options) (int, error) { return computebench(o, e.stdout) }},
 	{name: "communicationbench", alias: "distbench", args: "-job FILE -out DIR", summary: "one run of the communication experiment (run and expand start it)",
 		run: func(e *environment, o *options) (int, error) { return communicationbench(o, e.stderr, e.interrupt) }},
+	{name: "ricabench", args: "-job FILE -out DIR", summary: "one run of the RICA experiment (run and expand start it)",
+		run: func(e *environment, o *options) (int, error) { return ricabench(o, e.stdout) }},
 	{name: "communicationworker", alias: "distworker", args: "-job FILE -worker R/N -addr ADDR", summary: "one worker process of communicationbench",
 		run: func(e *environment, o *options) (int, error) { return communicationworker(o, e.stdout) }},
 }
@@ -153,7 +155,7 @@ func (e *environment) parse(cmd string, args []string) (*options, error) {
 	case "report":
 		fs.StringVar(&o.out, "out", "", "output `DIR` for RESULTS.md and figures/ (default docs, or out/quick with -quick)")
 		fs.BoolVar(&o.force, "force", false, "replace a RESULTS.md that lists more runs with results than these folders hold")
-	case "computebench", "communicationbench", "communicationworker":
+	case "computebench", "communicationbench", "communicationworker", "ricabench":
 		fs.StringVar(&o.job, "job", "", "job `FILE`")
 		fs.StringVar(&o.outDir, "out", "", "output `DIR`")
 		fs.StringVar(&o.worker, "worker", "", "worker rank/size (communicationworker)")
@@ -557,16 +559,14 @@ func expandCommand(r *Run, dir, mnist, fsdd string, resume bool) string {
 		return cmd
 	case kindCommunication:
 		return fmt.Sprintf("go run ./native/reproduce communicationbench -job %s -out %s", cfg, dir)
+	case kindRICA:
+		return fmt.Sprintf("go run ./native/reproduce ricabench -job %s -out %s", cfg, dir)
 	}
 	cmd := fmt.Sprintf("go run ./native/headless -config %s -out %s -threads 1 -q", cfg, dir)
 	if resume {
 		cmd += " -resume"
 	}
-	data := mnist
-	if strings.HasPrefix(r.Config.Data, "fsdd") {
-		data = fsdd
-	}
-	if data != "" {
+	if data := dataFolder(r.Config.Data, mnist, fsdd); data != "" {
 		cmd += " -data " + data
 	}
 	return cmd

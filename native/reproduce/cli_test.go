@@ -27,7 +27,7 @@ func TestUsageListsEveryCommand(t *testing.T) {
 		}
 	}
 	for _, name := range []string{"list", "run", "expand", "report", "computebench", "stepbench", "communicationbench",
-		"distbench", "communicationworker", "distworker"} {
+		"distbench", "communicationworker", "distworker", "ricabench"} {
 		if _, ok := lookup(name); !ok {
 			t.Errorf("%s is not a command", name)
 		}
@@ -87,6 +87,10 @@ func TestCommandLineErrors(t *testing.T) {
 		{[]string{"computebench", "-job", f.file, "-out", f.dir}, exitBadInput, "invalid character"},
 		{[]string{"communicationbench", "-job", f.file}, exitBadInput, "communicationbench: -job FILE and -out DIR are required"},
 		{[]string{"distworker", "-job", filepath.Join(f.dir, "none.json")}, exitBadInput, "no such file"},
+		{[]string{"ricabench", "-out", f.dir}, exitBadInput, "ricabench: -job FILE and -out DIR are required"},
+		{[]string{"ricabench", "-job", f.file, "-out", f.dir}, exitBadInput, "invalid character"},
+		{[]string{"ricabench", "-job", f.ricaJob(t, "no-features.json", `{"data":"fashion","patch":8,"patches":10,"features":0,"lambda":0.1,"iterations":1,"stride":4,"epochs":1,"seed":1}`), "-out", f.dir}, exitBadInput, "0 features"},
+		{[]string{"ricabench", "-job", f.ricaJob(t, "extra.json", `{"data":"fashion","patch":8,"patches":10,"features":4,"lambda":0.1,"iterations":1,"stride":4,"epochs":1,"seed":1,"extra":1}`), "-out", f.dir}, exitBadInput, "unknown field"},
 	}
 	for _, tt := range tests {
 		e, _, stderr := testEnv()

@@ -98,10 +98,15 @@ func tunedTrain(v variant, lr float64) models.TrainConfig {
 	return t
 }
 
-// mlpCand returns the candidate of an MLP 784-500-500-10 (act) with
-// layer dictionaries l1, l2 (both "" for dense) at frac with J columns,
-// learning rate lr and layer-1 SE length (0: the paper's).
+// mlpCand returns the candidate of an MLP 784-500-500-10 (act) on MNIST
+// with layer dictionaries l1, l2 (both "" for dense) at frac with J
+// columns, learning rate lr and layer-1 SE length (0: the paper's).
 func mlpCand(exp string, v variant, act, l1, l2 string, frac float64, columns int, lr, length float64) candidate {
+	return mlpCandOn(exp, "mnist", v, act, l1, l2, frac, columns, lr, length)
+}
+
+// mlpCandOn is mlpCand on the 28×28 data set data.
+func mlpCandOn(exp, data string, v variant, act, l1, l2 string, frac float64, columns int, lr, length float64) candidate {
 	var hidden []layerSpec
 	name := exp + ".dense"
 	if l1 == "" {
@@ -114,7 +119,7 @@ func mlpCand(exp string, v variant, act, l1, l2 string, frac float64, columns in
 		hidden = []layerSpec{{mnistHidden, p1}, {mnistHidden, p2}}
 		name = fmt.Sprintf("%s.%s-%s.j%d.f%g", exp, l1, l2, max(columns, 1), frac)
 	}
-	c := mlp(name, "mnist", act, hidden, tunedTrain(v, lr))
+	c := mlp(name, data, act, hidden, tunedTrain(v, lr))
 	if l1 != "se" {
 		length = 0
 	}
@@ -135,10 +140,18 @@ func lrFamily(exp, arm string, v variant, point float64, epochs int, lrs []float
 // scale. Its selected length is reused by every other SE arm at the
 // same n_α.
 func seFamily(v variant, frac float64) *family {
-	f := &family{exp: nameTunedMLP, arm: armTSE, point: frac, maxEpochs: pick(v, tuneMLPEpochs, quickEpochs)}
+	return seGrid(nameTunedMLP, armTSE, nameTunedMLP, "mnist", v, frac, 1)
+}
+
+// seGrid is the family of SE–Emp nets on data at frac with J columns
+// whose candidates are learning rate × SE length scale; their configs
+// are named after prefix (an experiment), so that two experiments that
+// name the same settings alike share the tuning runs.
+func seGrid(exp, arm, prefix, data string, v variant, frac float64, columns int) *family {
+	f := &family{exp: exp, arm: arm, point: frac, maxEpochs: pick(v, tuneMLPEpochs, quickEpochs)}
 	for _, lr := range pick(v, tuneLRs, quickLRs) {
 		for _, l := range seLengths(v, frac) {
-			f.cands = append(f.cands, mlpCand(nameTunedMLP, v, "relu", "se", "emp", frac, 1, lr, l))
+			f.cands = append(f.cands, mlpCandOn(prefix, data, v, "relu", "se", "emp", frac, columns, lr, l))
 		}
 	}
 	return f
@@ -147,10 +160,15 @@ func seFamily(v variant, frac float64) *family {
 // selectedLength returns the SE length scale selected at frac, false
 // while SE–Emp's tuning there is not done.
 func (t *tuner) selectedLength(frac float64) (float64, bool) {
-	f := seFamily(t.v, frac)
+	return t.lengthOf(seFamily(t.v, frac))
+}
+
+// lengthOf returns the layer-1 SE length scale that f selected, false
+// while f's tuning is not done.
+func (t *tuner) lengthOf(f *family) (float64, bool) {
 	sel, ok := t.choose(f)
 	if !ok {
-		t.blocked[nameTunedMLP+"/"+armTSE+fmt.Sprintf("@%g (its ℓ)", frac)] = true
+		t.blocked[f.exp+"/"+f.arm+fmt.Sprintf("@%g (its ℓ)", f.point)] = true
 		return 0, false
 	}
 	p := f.cands[sel.cand].cfg.Layers[0].Predict

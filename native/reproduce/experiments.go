@@ -33,6 +33,8 @@ type experiment struct {
 	tuned func(v variant, t *tuner) []*Run
 	// report writes the experiment's section.
 	report func(s *section)
+	// placeholder, if set, says why the experiment defines no runs yet.
+	placeholder string
 }
 
 // runsWith returns the experiment's runs that t can list.
@@ -58,6 +60,14 @@ func experiments() []*experiment {
 		expTunedBudgets(),
 		expTunedConvnet(),
 		expTunedEmpSource(),
+		expQLength(),
+		expQColumns(),
+		expQUpsample(),
+		expQBases(),
+		expQGrow(),
+		expQAlternate(),
+		expQRICA(),
+		expQFashion(),
 	}
 }
 
@@ -215,6 +225,7 @@ func trainRun(exp, arm string, point float64, seed int, c *models.Config) *Run {
 // inputShape returns the example shape and training-set size of a data
 // set name, for cost estimates and parameter counts.
 func inputShape(data string) (engine.Shape, int) {
+	data = strings.Replace(data, "fashion", "mnist", 1) // same sizes
 	switch {
 	case data == "mnist14":
 		return engine.Shape{H: 14, W: 14, C: 1}, mnistTrainN

@@ -178,7 +178,7 @@ func TestSelectExperiments(t *testing.T) {
 	if _, err := selectExperiments("stepbench"); err == nil || !strings.Contains(err.Error(), "compute") {
 		t.Errorf("an unknown name: %v", err)
 	}
-	if got := experimentNames(); got != "dictionaries, columns, budgets, convnet, fsdd, recipe, compute, communication, tuned-mlp, tuned-budgets, tuned-convnet, tuned-empsource" {
+	if got := experimentNames(); got != "dictionaries, columns, budgets, convnet, fsdd, recipe, compute, communication, tuned-mlp, tuned-budgets, tuned-convnet, tuned-empsource, open-length, open-columns, open-upsample, open-bases, open-grow, open-alternate, open-rica, open-fashion" {
 		t.Errorf("experimentNames() = %q", got)
 	}
 }

@@ -17,6 +17,7 @@ const (
 	kindTrain         = "train" // the headless trainer on a models.Config
 	kindCompute       = "step"  // computebench: time per training step (the compute experiment)
 	kindCommunication = "dist"  // commbench: data-parallel steps over TCP (the communication experiment)
+	kindRICA          = "rica"  // ricabench: RICA features and a classifier (the open questions' Fig. 6)
 )
 
 // A runKind says how the runner treats one kind of run.
@@ -34,6 +35,7 @@ var runKinds = map[string]runKind{
 	kindTrain:         {hashed: "", check: checkTrainSummary},
 	kindCompute:       {hashed: kindCompute, check: checkComputeSummary},
 	kindCommunication: {hashed: kindCommunication, check: checkCommunicationSummary},
+	kindRICA:          {hashed: kindRICA, check: checkRICASummary},
 }
 
 // A Run is one unit of work of an experiment: a training run (a model
@@ -46,7 +48,7 @@ type Run struct {
 	// share runs: the columns experiment's J = 1 runs are the
 	// dictionaries experiment's SE–Emp runs.
 	Exp string
-	// Kind is kindTrain, kindCompute or kindCommunication.
+	// Kind is kindTrain, kindCompute, kindCommunication or kindRICA.
 	Kind string
 	// Config is the model config of a training run.
 	Config *models.Config

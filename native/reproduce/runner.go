@@ -293,11 +293,13 @@ func outcome(r *Run, root string) string {
 	if err != nil {
 		return "no summary"
 	}
-	s, ok := res.Summary.(*models.Summary)
-	if !ok {
-		return "measured"
+	switch s := res.Summary.(type) {
+	case *models.Summary:
+		return fmt.Sprintf("test error %.2f%%, fraction learned %.4f", 100*s.TestError, s.FractionLearned)
+	case *ricaSummary:
+		return fmt.Sprintf("test error %.2f%%, %d RICA parameters", 100*s.TestError, s.Params)
 	}
-	return fmt.Sprintf("test error %.2f%%, fraction learned %.4f", 100*s.TestError, s.FractionLearned)
+	return "measured"
 }
 
 // command returns the child process of a run: the trainer for a training
@@ -314,6 +316,8 @@ func (rn *runner) command(r *Run) []string {
 		return []string{rn.self, "computebench", "-job", cfg, "-out", dir}
 	case kindCommunication:
 		return []string{rn.self, "communicationbench", "-job", cfg, "-out", dir}
+	case kindRICA:
+		return []string{rn.self, "ricabench", "-job", cfg, "-out", dir}
 	}
 	args := []string{rn.headless, "-config", cfg, "-out", dir, "-threads", "1", "-q", "-progress", "none"}
 	if st, _ := r.state(rn.root); st == runstore.Interrupted {
@@ -326,11 +330,19 @@ func (rn *runner) command(r *Run) []string {
 }
 
 // dataDir returns the folder the trainer reads a data set from.
-func (rn *runner) dataDir(data string) string {
-	if strings.HasPrefix(data, "fsdd") {
-		return rn.fsdd
+func (rn *runner) dataDir(data string) string { return dataFolder(data, rn.mnist, rn.fsdd) }
+
+// dataFolder returns the folder of a data set given the MNIST and FSDD
+// folders: "" (the trainer's default) for Fashion-MNIST, which has its
+// own (models.FashionDir).
+func dataFolder(data, mnist, fsdd string) string {
+	switch {
+	case strings.HasPrefix(data, "fsdd"):
+		return fsdd
+	case strings.HasPrefix(data, "fashion"):
+		return ""
 	}
-	return rn.mnist
+	return mnist
 }
 
 // execute runs one child to its end and records it.

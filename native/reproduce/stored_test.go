@@ -20,7 +20,7 @@ func TestStoredHashes(t *testing.T) {
 	if len(dirs) == 0 {
 		t.Skip("no stored results")
 	}
-	kindOf := map[string]string{nameCompute: kindCompute, nameCommunication: kindCommunication}
+	kindOf := map[string]string{nameCompute: kindCompute, nameCommunication: kindCommunication, nameQRICA: kindRICA}
 	for _, p := range dirs {
 		b, err := os.ReadFile(p)
 		if err != nil {

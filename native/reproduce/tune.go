@@ -37,6 +37,11 @@ const (
 type candidate struct {
 	label string
 	cfg   *models.Config
+	// owner, if set, is the experiment that owns this candidate's final
+	// runs instead of the family's: a family that unions another
+	// experiment's candidates leaves their final runs where that
+	// experiment lists them, so that they are trained once.
+	owner string
 }
 
 // A family is a tuned arm at one point: the candidates and the longest
@@ -82,10 +87,15 @@ func (f *family) tuneRun(v variant, c candidate) *Run {
 
 // finalRun returns the final run of the selected candidate for seed.
 func (f *family) finalRun(sel selection, seed int) *Run {
-	cfg := clone(f.cands[sel.cand].cfg)
+	c := f.cands[sel.cand]
+	cfg := clone(c.cfg)
 	cfg.Train.Seed, cfg.Train.Epochs = uint64(seed), sel.epochs
 	cfg.Name += fmt.Sprintf(".s%d", seed)
-	return &Run{Exp: f.exp, Kind: kindTrain, Config: cfg, Arm: f.arm, Point: f.point, Seed: seed, Cost: trainCost(cfg)}
+	exp := f.exp
+	if c.owner != "" {
+		exp = c.owner
+	}
+	return &Run{Exp: exp, Kind: kindTrain, Config: cfg, Arm: f.arm, Point: f.point, Seed: seed, Cost: trainCost(cfg)}
 }
 
 // A tuner resolves families from the tuning runs stored under roots.
