@@ -2,8 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"testing"
 
+	"github.com/predparams/predparams/models"
 	"github.com/predparams/predparams/native/reproduce/runstore"
 )
 
@@ -138,5 +141,96 @@ func TestCleanCommit(t *testing.T) {
 		if got := cleanCommit(c); got != want {
 			t.Errorf("cleanCommit(%q) = %v, want %v", c, got, want)
 		}
+	}
+}
+
+// TestTunerReadsValidation checks that the tuner selects on the held-out
+// set's errors: those of EpochMetrics.Validation where the history has
+// them (train.validation evaluates it beside the test set), the test
+// errors of runs made while the held-out set replaced the test set
+// (commit 466dd9c) otherwise, and never the test errors of a history that
+// has validation errors. finals lists nothing until the family resolves,
+// then the selected setting for every seed.
+func TestTunerReadsValidation(t *testing.T) {
+	v := variant{quick: true}
+	tests := []struct {
+		name      string
+		test, val [][]float64 // per candidate, per epoch; val nil: no validation metrics
+		cand, ep  int
+	}{
+		{"validation metrics decide", [][]float64{{1, 1}, {9, 9}}, [][]float64{{8, 7}, {6, 5}}, 1, 2},
+		{"validation at an earlier epoch", [][]float64{{9, 1}, {1, 9}}, [][]float64{{3, 4}, {5, 6}}, 0, 1},
+		{"old runs: the test errors are the validation errors", [][]float64{{8, 7}, {6, 9}}, nil, 1, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			f := lrFamily(nameTunedMLP, armTRandFixU, v, 0.05, 2, quickLRs, func(lr float64) candidate {
+				return mlpCand(nameTunedMLP, v, "relu", "randfixu", "randfixu", 0.05, 1, lr, 0)
+			})
+			tn := newTuner(v, []string{root})
+			if got := tn.finals(f, v.tunedSeeds()); got != nil {
+				t.Fatalf("%d final runs before any tuning", len(got))
+			}
+			for i, test := range tt.test {
+				r := storeTuning(t, root, f, v, i, test, "abc")
+				if tt.val == nil {
+					continue
+				}
+				raw, err := os.ReadFile(filepath.Join(r.Dir(root), runstore.SummaryFile))
+				if err != nil {
+					t.Fatal(err)
+				}
+				var ms models.Summary
+				if err := json.Unmarshal(raw, &ms); err != nil {
+					t.Fatal(err)
+				}
+				for e := range ms.History {
+					ms.History[e].Validation = &models.Evaluation{Error: tt.val[i][e] / 100}
+				}
+				b, err := json.Marshal(ms)
+				if err != nil {
+					t.Fatal(err)
+				}
+				store(t, root, r, map[string]string{runstore.SummaryFile: string(b)})
+			}
+			sel, ok := tn.choose(f)
+			if !ok || sel.cand != tt.cand || sel.epochs != tt.ep {
+				t.Fatalf("selected candidate %d, %d epochs (resolved %v); want %d, %d", sel.cand, sel.epochs, ok, tt.cand, tt.ep)
+			}
+			finals := tn.finals(f, v.tunedSeeds())
+			if len(finals) != len(v.tunedSeeds()) {
+				t.Fatalf("%d final runs, want %d", len(finals), len(v.tunedSeeds()))
+			}
+			for i, r := range finals {
+				if c := r.Config.Train; c.Epochs != tt.ep || c.Optimizer.LR != quickLRs[tt.cand] || c.Seed != uint64(i+1) {
+					t.Errorf("final run %d: %+v", i, c)
+				}
+			}
+		})
+	}
+}
+
+// TestOutcome checks the progress line's account of a finished run: its
+// test error and fraction learned, or that it has no summary.
+func TestOutcome(t *testing.T) {
+	v := variant{quick: true}
+	f := lrFamily(nameTunedMLP, armTRandFixU, v, 0.05, 2, quickLRs, func(lr float64) candidate {
+		return mlpCand(nameTunedMLP, v, "relu", "randfixu", "randfixu", 0.05, 1, lr, 0)
+	})
+	root := t.TempDir()
+	r := f.tuneRun(v, f.cands[0])
+	if got := outcome(r, root); got != "no summary" {
+		t.Errorf("before its summary: %q", got)
+	}
+	s := fakeSummary(r.Config, 0.0123)
+	s.FractionLearned = 0.05
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store(t, root, r, map[string]string{runstore.SummaryFile: string(b)})
+	if got, want := outcome(r, root), "test error 1.23%, fraction learned 0.0500"; got != want {
+		t.Errorf("outcome %q, want %q", got, want)
 	}
 }
