@@ -1,8 +1,9 @@
 // app.js is the page: settings mirrored in the URL hash, control messages
 // to the workers, and drawing. It holds no network code; the workers
 // (worker.js, running the Go engine) do all the computing: one per
-// training run, and an auxiliary one that describes the model a form
-// describes and runs the dictionary explorer.
+// training run, one that evaluates snapshots of their weights on the test
+// set (so that training never stops for it), and an auxiliary one that
+// describes the model a form describes and runs the dictionary explorer.
 'use strict';
 
 (() => {
@@ -188,7 +189,8 @@
     data: null,         // the four data files as ArrayBuffers
     filters: null,      // data/filters.json, as text
     loadFailed: false,
-    workers: {},        // name ('main', 'dense', 'small', 'aux') → {worker, ready, pending}
+    workers: {},        // name ('main', 'dense', 'small', 'eval', 'aux') → {worker, ready, pending}
+    evalq: { busy: null, waiting: {} }, // the evaluation worker's request in flight, and the newest snapshot waiting per run
     runSeq: 0,          // the last run id handed out
     runs: {},
     trainRequested: false,
@@ -521,6 +523,7 @@
       return;
     }
     worker('main');
+    worker('eval');
     worker('aux');
   }
 
@@ -531,26 +534,29 @@
     h.worker.onerror = (e) => {
       e.preventDefault();
       if (name === 'aux') { App.x.error = 'The explorer stopped: ' + (e.message || 'worker error'); return; }
+      if (name === 'eval') { showMessage('The test evaluation stopped (' + (e.message || 'worker error') + '); training goes on. Reload the page to get it back.'); return; }
       showMessage(`The ${RUN_NAMES[name] || name} training engine stopped (${e.message || 'worker error'}). Press Reset, then Train.`);
       stopped(h);
     };
     const init = { type: 'init', module: App.module, data: App.data.map((b) => b.slice(0)) };
     if (name === 'aux') Object.assign(init, { role: 'aux', digits: 2000, filters: App.filters, data: App.data.slice(0, 2).map((b) => b.slice(0)) });
+    if (name === 'eval') Object.assign(init, { role: 'eval', digits: 2000 });
     h.worker.postMessage(init);
     App.workers[name] = h;
     return h;
   }
 
-  // send posts a message to a worker, queued until it is ready.
-  function send(name, msg) {
+  // send posts a message to a worker (transferring the buffers in
+  // transfer), queued until it is ready.
+  function send(name, msg, transfer) {
     const h = App.workers[name];
     if (!h) return;
     if (!h.ready) {
-      if (msg.type === 'start') h.pending = h.pending.filter((m) => m.type !== 'start');
-      if (msg.type === 'start' || msg.type === 'describe' || msg.type === 'explore') h.pending.push(msg);
+      if (msg.type === 'start') h.pending = h.pending.filter(([m]) => m.type !== 'start');
+      if (['start', 'describe', 'explore', 'evalModel', 'evaluate'].includes(msg.type)) h.pending.push([msg, transfer]);
       return;
     }
-    h.worker.postMessage(msg);
+    h.worker.postMessage(msg, transfer || []);
   }
 
   function stopped(h, status) {
@@ -568,6 +574,7 @@
 
   function onWorker(h, m) {
     if (h.name === 'aux') { onAux(h, m); return; }
+    if (h.name === 'eval') { onEval(h, m); return; }
     const run = App.runs[h.name];
     // A message of an older run (sent before a Reset or Restart reached
     // the worker) must not touch the new run's views.
@@ -579,7 +586,7 @@
           state.ready = true;
           setStatus(state.running ? 'building' : 'ready');
         }
-        for (const msg of h.pending) h.worker.postMessage(msg);
+        for (const [msg, tr] of h.pending) h.worker.postMessage(msg, tr || []);
         h.pending = [];
         break;
       case 'started':
@@ -589,10 +596,20 @@
           renderTable();
           renderLayerChoice();
           setStatus('training');
+          renderButtons();
         }
         break;
       case 'update':
         onUpdate(h.name, run, m.update);
+        break;
+      case 'evalModel':
+        send('eval', { type: 'evalModel', run: h.name, runId: run.id, bytes: m.bytes }, [m.bytes.buffer]);
+        break;
+      case 'snapshot':
+        queueEval(h.name, run.id, m.snapshot, m.final);
+        break;
+      case 'model':
+        onModel(m);
         break;
       case 'diverged':
         onDiverged(h, m.update);
@@ -606,10 +623,6 @@
       case 'unit':
         App.detail = m.detail;
         later('detail');
-        break;
-      case 'cell':
-        App.cell = m.cell;
-        drawCell();
         break;
       case 'prediction':
         App.prediction = m.result;
@@ -634,24 +647,12 @@
       run.speed.push([u.examplesPerS, u.msPerStep]);
       if (run.speed.length > 20) run.speed.shift();
     }
-    const e = u.evaluation;
-    if (e) {
-      run.test.push({ s: e.seconds, e: e.examples, loss: e.loss, acc: e.accuracy });
-      if (e.confusion) { run.confusion = e.confusion; run.confusionAt = e.examples; }
-    }
     const [eps, ms] = meanSpeed(run);
     if (name === 'main') {
       state.examplesSeen = u.examples;
       state.seconds = u.seconds;
       state.examplesPerS = eps;
       state.msPerStep = ms;
-      if (e) {
-        state.testAccuracy = e.accuracy;
-        state.evaluatedAt = e.examples;
-        state.evaluatedSeconds = e.seconds;
-        if (e.confusion) later('confusion');
-        renderLive();
-      }
       // The open unit keeps up with training, once every two seconds.
       if (App.detail && performance.now() - App.detailAt > 2000) {
         App.detailAt = performance.now();
@@ -663,6 +664,90 @@
         examplesSeen: u.examples, seconds: u.seconds, examplesPerS: eps,
         testAccuracy: last ? last.acc : null, evaluatedAt: last ? last.e : null,
       };
+    }
+    App.dirty = true;
+  }
+
+  // ---- evaluation (the evaluation worker) ----
+
+  // queueEval keeps a run's newest snapshot until the evaluation worker
+  // is free: a snapshot that waits behind a newer one is dropped, so the
+  // evaluations follow training however slow they are. final marks the
+  // snapshot of a paused run, evaluated before the others.
+  function queueEval(name, runId, snapshot, final) {
+    const q = App.evalq;
+    const w = q.waiting[name];
+    if (!final && w && w.final && w.runId === runId) return;
+    q.waiting[name] = { runId, snapshot, final: !!final };
+    pumpEval();
+  }
+
+  function pumpEval() {
+    const q = App.evalq;
+    const h = App.workers.eval;
+    if (q.busy || !h || !h.ready) return;
+    const names = RUNS.filter((n) => q.waiting[n] && q.waiting[n].runId === App.runs[n].id);
+    for (const n of Object.keys(q.waiting)) if (!names.includes(n)) delete q.waiting[n];
+    if (!names.length) return;
+    // A paused run's final snapshot first, then the run evaluated
+    // longest ago.
+    names.sort((a, b) => (q.waiting[b].final - q.waiting[a].final) || (App.runs[a].evaluatedAt || 0) - (App.runs[b].evaluatedAt || 0));
+    const n = names[0];
+    const w = q.waiting[n];
+    delete q.waiting[n];
+    q.busy = { run: n, runId: w.runId, final: w.final, sentAt: performance.now() };
+    App.runs[n].evaluatedAt = performance.now();
+    send('eval', { type: 'evaluate', run: n, runId: w.runId, snapshot: w.snapshot, final: w.final }, [w.snapshot.weights.buffer]);
+    state.evaluating = true;
+  }
+
+  function onEval(h, m) {
+    switch (m.type) {
+      case 'ready':
+        h.ready = true;
+        for (const [msg, tr] of h.pending) h.worker.postMessage(msg, tr || []);
+        h.pending = [];
+        pumpEval();
+        break;
+      case 'evaluated': {
+        const q = App.evalq;
+        if (q.busy && q.busy.run === m.run && q.busy.runId === m.runId) q.busy = null;
+        state.evaluating = !!q.busy;
+        const run = App.runs[m.run];
+        if (run && run.id === m.runId && !m.skipped) {
+          if (m.error) showMessage(`The test evaluation of ${RUN_NAMES[m.run]} failed: ${m.error}`);
+          else onEvaluation(m.run, run, m.evaluation, m.ms);
+        }
+        pumpEval();
+        break;
+      }
+      case 'cell':
+        if (m.run === 'main' && m.runId === App.runs.main.id) { App.cell = m.cell; drawCell(); }
+        break;
+      case 'error':
+        showMessage('The test evaluation: ' + m.message);
+        break;
+    }
+  }
+
+  // onEvaluation records a run's evaluation: a point of its test curve
+  // (at the snapshot's training time) and, for the main run, the live
+  // accuracy and the confusion matrix.
+  function onEvaluation(name, run, e, ms) {
+    const last = run.test[run.test.length - 1];
+    // A paused run's final evaluation may repeat the last point.
+    if (last && last.e === e.examples) run.test.pop();
+    run.test.push({ s: e.seconds, e: e.examples, loss: e.loss, acc: e.accuracy });
+    run.confusion = e.confusion; run.confusionAt = e.examples;
+    state.evalMs = ms;
+    if (name === 'main') {
+      state.testAccuracy = e.accuracy;
+      state.evaluatedAt = e.examples;
+      state.evaluatedSeconds = e.seconds;
+      later('confusion');
+      renderLive();
+    } else if (state[name]) {
+      Object.assign(state[name], { testAccuracy: e.accuracy, evaluatedAt: e.examples });
     }
     App.dirty = true;
   }
@@ -710,7 +795,7 @@
     switch (m.type) {
       case 'ready':
         h.ready = true;
-        for (const msg of h.pending) h.worker.postMessage(msg);
+        for (const [msg, tr] of h.pending) h.worker.postMessage(msg, tr || []);
         h.pending = [];
         if (!App.describing) describe();
         if (!App.x.result && !App.x.inflight) explore();
@@ -819,7 +904,9 @@
     } else {
       App.paused = true;
       state.running = false;
-      for (const n of App.active || []) send(n, { type: 'pause' });
+      // The displayed accuracy becomes that of the paused weights (the
+      // ones "Download model" saves).
+      for (const n of App.active || []) send(n, { type: 'pause' }), send(n, { type: 'snapshot' });
       setStatus('paused');
     }
     renderButtons();
@@ -844,6 +931,7 @@
     const any = state.running || App.paused;
     $('pause').disabled = !any;
     $('pause').textContent = App.paused ? 'Resume' : 'Pause';
+    $('download-model').disabled = !App.runs.main.started;
     $('reset').disabled = !any && !App.runs.main.started && !state.queued && !state.diverged;
     // A settings change that needs a new model says so on the button.
     const changed = App.built && App.built !== buildKey(App.params) && (any || App.runs.main.started);
@@ -1022,7 +1110,7 @@
       lossSeries.push({ pts: r.test, x: xOf, y: loss, color: COLORS[n], width: 2.5, dots: true });
     }
     const step = App.xaxis === 'examples' ? 5000 : 5;
-    const xs = { x0: 0, x1: Math.ceil(x1 / step) * step, xLabel: App.xaxis === 'examples' ? 'training examples seen' : 'training time (s, evaluation included)' };
+    const xs = { x0: 0, x1: Math.ceil(x1 / step) * step, xLabel: App.xaxis === 'examples' ? 'training examples seen' : 'training time (s)' };
     drawChart($('acc-chart'), Object.assign({ y0, y1: 100, yLabel: 'accuracy (%)', yFmt: (v) => v.toFixed(v % 1 ? 1 : 0), series: accSeries }, xs));
     const lo = Math.pow(10, Math.floor(Math.log10(Math.max(lossMin, 1e-3))));
     const hi = Math.pow(10, Math.ceil(Math.log10(Math.max(lossMax, lo * 10))));
@@ -1068,7 +1156,7 @@
     $('s-time').textContent = u ? u.seconds.toFixed(1) + ' s' : '–';
     $('s-speed').textContent = state.examplesPerS ? fmtInt(state.examplesPerS) : '–';
     $('s-step').textContent = state.msPerStep ? state.msPerStep.toFixed(1) : '–';
-    $('s-acc').textContent = state.testAccuracy == null ? (u && u.evaluating ? 'evaluating…' : '–')
+    $('s-acc').textContent = state.testAccuracy == null ? (state.evaluating ? 'evaluating…' : '–')
       : `${(state.testAccuracy * 100).toFixed(2)} % at ${state.evaluatedSeconds.toFixed(0)} s`;
     const parts = [];
     for (const n of ['dense', 'small']) {
@@ -1420,8 +1508,8 @@
 
   function onConfusionClick(ev) {
     const b = ev.target.closest('button.cc');
-    if (!b || !App.runs.main.started) return;
-    send('main', { type: 'cell', t: Number(b.dataset.t), p: Number(b.dataset.p), max: 30 });
+    if (!b || !App.runs.main.confusion) return;
+    send('eval', { type: 'cell', run: 'main', runId: App.runs.main.id, t: Number(b.dataset.t), p: Number(b.dataset.p), max: 30 });
   }
 
   function drawCell() {
@@ -1749,6 +1837,25 @@
     setTimeout(() => URL.revokeObjectURL(a.href), 1000);
   }
 
+  // downloadModel asks the training worker for the model, as a
+  // safetensors file in the compact form (onModel saves it).
+  function downloadModel() {
+    if (!App.runs.main.started) return;
+    send('main', { type: 'model' });
+    $('note').textContent = 'Preparing the model file…';
+  }
+
+  function onModel(m) {
+    const acc = App.table ? App.table.accounting : null;
+    const name = `predparams-${App.params.model}-${dictKeys(App.params).map((k) => App.params[k]).join('-')}-${m.examples}.safetensors`;
+    download(name, new Blob([m.bytes], { type: 'application/octet-stream' }));
+    state.download = { name, bytes: m.bytes.length, examples: m.examples };
+    const pausedAcc = App.paused && state.evaluatedAt === m.examples && state.testAccuracy != null
+      ? ` Its test accuracy here: ${(100 * state.testAccuracy).toFixed(2)}%.` : '';
+    $('note').textContent = `Saved ${name} (${fmtInt(m.bytes.length)} bytes, safetensors: the learned weights${acc && acc.fraction_learned < 1 ? ', and the config that rebuilds U' : ''}) after ${fmtInt(m.examples)} examples.${pausedAcc} ` +
+      'Evaluate it natively with: go run ./native/headless -import ' + name + ' -data static/data';
+  }
+
   // curvesCSV returns every run's curves, one point a line.
   function curvesCSV() {
     const lines = ['run,series,seconds,examples,loss,accuracy'];
@@ -1815,6 +1922,7 @@
     $('copy-link').addEventListener('click', guard(copyLink));
     $('csv').addEventListener('click', guard(() => download('predparams-curves.csv', new Blob([curvesCSV()], { type: 'text/csv' }))));
     $('png').addEventListener('click', guard(chartsPNG));
+    $('download-model').addEventListener('click', guard(downloadModel));
     document.querySelectorAll('#tour button').forEach((b) => b.addEventListener('click', guard(() => tourStep(Number(b.dataset.step)))));
     $('units-layer').addEventListener('change', guard(() => {
       App.unitsLayer = Number($('units-layer').value);
