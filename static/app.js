@@ -534,6 +534,7 @@
     h.worker.onerror = (e) => {
       e.preventDefault();
       if (name === 'aux') { App.x.error = 'The explorer stopped: ' + (e.message || 'worker error'); return; }
+      if (name === 'fig4') { fig4Stopped('The Figure 4 runs stopped: ' + (e.message || 'worker error') + '.'); return; }
       if (name === 'eval') { showMessage('The test evaluation stopped (' + (e.message || 'worker error') + '); training goes on. Reload the page to get it back.'); return; }
       showMessage(`The ${RUN_NAMES[name] || name} training engine stopped (${e.message || 'worker error'}). Press Reset, then Train.`);
       stopped(h);
@@ -553,7 +554,7 @@
     if (!h) return;
     if (!h.ready) {
       if (msg.type === 'start') h.pending = h.pending.filter(([m]) => m.type !== 'start');
-      if (['start', 'describe', 'explore', 'evalModel', 'evaluate'].includes(msg.type)) h.pending.push([msg, transfer]);
+      if (['start', 'describe', 'explore', 'evalModel', 'evaluate', 'fig4'].includes(msg.type)) h.pending.push([msg, transfer]);
       return;
     }
     h.worker.postMessage(msg, transfer || []);
@@ -575,6 +576,7 @@
   function onWorker(h, m) {
     if (h.name === 'aux') { onAux(h, m); return; }
     if (h.name === 'eval') { onEval(h, m); return; }
+    if (h.name === 'fig4') { onFig4(h, m); return; }
     const run = App.runs[h.name];
     // A message of an older run (sent before a Reset or Restart reached
     // the worker) must not touch the new run's views.
@@ -1776,6 +1778,166 @@
     explore();
   }
 
+  // ---- the paper's Figure 4, live ----
+
+  // FIG4 names the arms drawn: the runs here (session.Figure4Arms and
+  // dense) and the same arms of the reproduction (data/fig4.json).
+  const FIG4 = {
+    arms: { 'se-emp': { title: 'SE–Emp', color: '#d9480f' }, randfixu: { title: 'RandFixU', color: '#1c7ed6' }, dense: { title: 'dense', color: '#2b8a3e' } },
+    fractions: [0.05, 0.1, 0.2, 0.5],
+  };
+  const fig = { ref: null, runs: null, points: [], progress: null, running: false, done: false, error: null, startedAt: 0 };
+  window.fig4State = fig;
+
+  async function loadFig4() {
+    try {
+      const r = await fetch('data/fig4.json');
+      if (!r.ok) throw new Error('HTTP ' + r.status);
+      const d = await r.json();
+      fig.ref = (d.points || []).filter((q) => FIG4.arms[q.arm]);
+    } catch (err) {
+      fig.ref = [];
+      $('fig4-text').textContent = 'The reproduction\u2019s results did not load (' + (err && err.message ? err.message : err) + '); the runs here still work.';
+    }
+    drawFig4();
+  }
+
+  // fig4Run starts the sweep in a worker of its own, or cancels it: the
+  // worker is ended, so cancelling is immediate and frees its memory.
+  function fig4Run() {
+    if (fig.running) {
+      fig4Stopped(`Cancelled after ${fig.points.length} of ${fig.runs ? fig.runs.length : '…'} runs.`);
+      return;
+    }
+    if (App.loadFailed || !App.module) {
+      $('fig4-text').textContent = App.loadFailed ? 'The engine or the digits did not load: reload the page.' : 'The engine is still loading: try again in a moment.';
+      return;
+    }
+    // The sweep gets the cores: a training run pauses.
+    if (state.running) pause();
+    const p = App.params;
+    const params = { model: 'mlp', hidden: Number($('fig4-hidden').value), depth: 2, dicts: ['se', 'emp'], fraction: 0.1, columns: 1,
+      length: p.ell, ridge: p.ridge, optim: p.opt, lr: p.lr, batch: p.batch, seed: p.seed };
+    Object.assign(fig, { runs: null, points: [], progress: null, running: true, done: false, error: null, startedAt: performance.now(),
+      hidden: params.hidden, examples: Number($('fig4-examples').value) });
+    worker('fig4');
+    send('fig4', { type: 'fig4', params, fractions: FIG4.fractions, examples: fig.examples });
+    renderFig4();
+  }
+
+  function fig4Stopped(text) {
+    const h = App.workers.fig4;
+    if (h) { h.worker.terminate(); delete App.workers.fig4; }
+    fig.running = false;
+    renderFig4(text);
+  }
+
+  function onFig4(h, m) {
+    switch (m.type) {
+      case 'ready':
+        h.ready = true;
+        for (const [msg, tr] of h.pending) h.worker.postMessage(msg, tr || []);
+        h.pending = [];
+        break;
+      case 'fig4':
+        if (!fig.running) return;
+        if (m.error) { fig.error = m.error; fig4Stopped('Stopped: ' + m.error); return; }
+        if (m.runs) fig.runs = m.runs;
+        if (m.progress) {
+          fig.progress = m.progress;
+          if (m.progress.point) fig.points.push(m.progress.point);
+          if (m.progress.done) {
+            fig.done = true;
+            fig4Stopped(`Done: ${fig.points.length} runs in ${((performance.now() - fig.startedAt) / 1000).toFixed(0)} s.`);
+            return;
+          }
+        }
+        renderFig4();
+        break;
+      case 'error':
+        fig.error = m.message;
+        fig4Stopped(m.message);
+        break;
+    }
+  }
+
+  // renderFig4 updates the button, the progress and the chart.
+  function renderFig4(text) {
+    $('fig4-run').textContent = fig.running ? 'Cancel' : 'Run Figure 4';
+    $('fig4-hidden').disabled = $('fig4-examples').disabled = fig.running;
+    const pr = fig.progress, n = fig.runs ? fig.runs.length : 0;
+    const frac = n ? (fig.points.length + (pr && !pr.done ? pr.examples / pr.target : 0)) / n : 0;
+    $('fig4-progress').value = fig.running ? frac : fig.done ? 1 : frac;
+    if (text) $('fig4-text').textContent = text;
+    else if (fig.running) {
+      if (!fig.runs) $('fig4-text').textContent = 'Starting: loading the digits into a worker of its own…';
+      else {
+        const r = fig.runs[Math.min(fig.points.length, n - 1)];
+        const name = FIG4.arms[r.arm].title + (r.arm === 'dense' ? '' : ` at ${(100 * r.fraction).toFixed(0)}% learned`);
+        $('fig4-text').textContent = `Run ${fig.points.length + 1} of ${n}: ${name}, ${fmtInt(pr ? pr.examples : 0)} of ${fmtInt(fig.examples)} examples (784-${fig.hidden}-${fig.hidden}-10).`;
+      }
+    }
+    drawFig4();
+  }
+
+  function drawFig4() {
+    const c = $('fig4-chart');
+    const { g, w, h } = fitCanvas(c);
+    const L = 52, R = 12, T = 10, B = 38;
+    const pw = w - L - R, ph = h - T - B;
+    const x0 = 0.01, x1 = 1;
+    const pts = (fig.ref || []).concat(fig.points);
+    let y1 = 0.1, y0 = 0.01;
+    for (const q of pts) if (q.error > 0) { y1 = Math.max(y1, q.error); y0 = Math.min(y0, q.error); }
+    y1 = Math.min(1, Math.pow(10, Math.ceil(Math.log10(y1) * 2) / 2));
+    y0 = Math.pow(10, Math.floor(Math.log10(y0) * 2) / 2);
+    const X = (v) => L + (Math.log10(Math.max(x0, v)) - Math.log10(x0)) / (Math.log10(x1) - Math.log10(x0)) * pw;
+    const Y = (v) => T + ph - (Math.log10(Math.max(y0, v)) - Math.log10(y0)) / (Math.log10(y1) - Math.log10(y0)) * ph;
+    g.font = '12px "Liberation Sans", Arial, sans-serif';
+    g.strokeStyle = '#e9ecef'; g.fillStyle = '#5b6475'; g.lineWidth = 1;
+    g.textAlign = 'right'; g.textBaseline = 'middle';
+    for (const v of logTicks(y0, y1, Math.max(2, Math.floor(ph / 22)))) {
+      g.beginPath(); g.moveTo(L, Y(v)); g.lineTo(L + pw, Y(v)); g.stroke();
+      g.fillText(`${+(100 * v).toPrecision(2)}%`, L - 6, Y(v));
+    }
+    g.textAlign = 'center'; g.textBaseline = 'top';
+    for (const v of [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1]) {
+      g.beginPath(); g.moveTo(X(v), T); g.lineTo(X(v), T + ph); g.stroke();
+      g.fillText(String(v), X(v), T + ph + 5);
+    }
+    g.strokeStyle = '#868e96'; g.strokeRect(L + 0.5, T + 0.5, pw, ph);
+    g.fillStyle = '#1d2330';
+    g.fillText('fraction of the predicted layers\u2019 weights learned', L + pw / 2, T + ph + 21);
+    g.save(); g.translate(13, T + ph / 2); g.rotate(-Math.PI / 2); g.textBaseline = 'middle'; g.fillText('test error', 0, 0); g.restore();
+    // One series per arm and source: the reproduction's open and dashed,
+    // the runs here filled and solid. Dense is one point: a level line.
+    const series = (list, arm) => list.filter((q) => q.arm === arm).sort((a, b) => a.learned - b.learned);
+    for (const [list, here] of [[fig.ref || [], false], [fig.points, true]]) {
+      for (const arm of Object.keys(FIG4.arms)) {
+        const s = series(list, arm);
+        if (!s.length) continue;
+        g.strokeStyle = g.fillStyle = FIG4.arms[arm].color;
+        g.lineWidth = here ? 2.2 : 1.4;
+        g.setLineDash(here ? [] : [5, 4]);
+        g.beginPath();
+        if (arm === 'dense') { g.moveTo(L, Y(s[0].error)); g.lineTo(L + pw, Y(s[0].error)); } else s.forEach((q, i) => (i ? g.lineTo : g.moveTo).call(g, X(q.learned), Y(q.error)));
+        g.stroke();
+        g.setLineDash([]);
+        for (const q of s) {
+          g.beginPath(); g.arc(X(q.learned), Y(q.error), here ? 4 : 3.5, 0, 2 * Math.PI);
+          if (here) g.fill(); else { g.fillStyle = '#fff'; g.fill(); g.stroke(); g.fillStyle = FIG4.arms[arm].color; }
+        }
+      }
+    }
+    const items = [];
+    for (const arm of Object.keys(FIG4.arms)) {
+      items.push(`<span style="--c:${FIG4.arms[arm].color}">${FIG4.arms[arm].title}, here</span>`);
+      items.push(`<span class="thin" style="--c:${FIG4.arms[arm].color}">${FIG4.arms[arm].title}, reproduction</span>`);
+    }
+    const html = items.join('');
+    if ($('fig4-legend').innerHTML !== html) $('fig4-legend').innerHTML = html;
+  }
+
   // ---- the guided path ----
 
   const TOUR = [
@@ -1923,6 +2085,7 @@
     $('csv').addEventListener('click', guard(() => download('predparams-curves.csv', new Blob([curvesCSV()], { type: 'text/csv' }))));
     $('png').addEventListener('click', guard(chartsPNG));
     $('download-model').addEventListener('click', guard(downloadModel));
+    $('fig4-run').addEventListener('click', guard(fig4Run));
     document.querySelectorAll('#tour button').forEach((b) => b.addEventListener('click', guard(() => tourStep(Number(b.dataset.step)))));
     $('units-layer').addEventListener('change', guard(() => {
       App.unitsLayer = Number($('units-layer').value);
@@ -1931,7 +2094,7 @@
       send('main', { type: 'units', layer: App.unitsLayer, max: 64 });
     }));
     $('show-alpha').addEventListener('change', guard(() => { drawUnits(); }));
-    window.addEventListener('resize', guard(() => { App.dirty = true; later('units'); if (App.x.result) drawExplorer(xSettings(App.params)); }));
+    window.addEventListener('resize', guard(() => { App.dirty = true; later('units'); drawFig4(); if (App.x.result) drawExplorer(xSettings(App.params)); }));
     if (window.IntersectionObserver) {
       new IntersectionObserver(guard((entries) => {
         App.unitsVisible = entries[entries.length - 1].isIntersecting;
@@ -1947,6 +2110,7 @@
     renderButtons();
     renderLegend();
     requestAnimationFrame(frame);
+    loadFig4();
     await load();
     if (App.trainRequested && App.module) { App.trainRequested = false; train(); }
   }

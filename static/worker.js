@@ -174,6 +174,24 @@ function explore(msg) {
   setTimeout(next, 0);
 }
 
+// fig4 runs the page's Figure 4 sweep (session.Sweep) in slices, posting
+// its progress after each; the page cancels it by ending this worker.
+function fig4(msg) {
+  const runs = JSON.parse(call('sweepStart', JSON.stringify(msg.params), JSON.stringify(msg.fractions), msg.examples));
+  self.postMessage({ type: 'fig4', runs });
+  const next = () => {
+    let pr;
+    try { pr = JSON.parse(call('sweepAdvance', 150)); } catch (err) {
+      self.postMessage({ type: 'fig4', error: err.message });
+      return;
+    }
+    self.postMessage({ type: 'fig4', progress: pr });
+    if (!pr.done) W.tick.port2.postMessage(0);
+  };
+  W.tick.port1.onmessage = next;
+  W.tick.port2.postMessage(0);
+}
+
 // evaluate answers an evaluation request of the page: the snapshot of a
 // run whose model is the one this worker holds for that run.
 function evaluate(msg) {
@@ -230,6 +248,7 @@ self.onmessage = async (e) => {
         post({ type: 'model', bytes: b, examples: W.examples }, [b.buffer]);
         break;
       }
+      case 'fig4': fig4(msg); break;
       case 'evalModel': evalModel(msg); break;
       case 'evaluate': evaluate(msg); break;
       case 'cell':

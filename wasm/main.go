@@ -29,6 +29,7 @@ type worker struct {
 	s           *session.Session
 	x           *session.Explorer
 	evals       map[string]*session.Evaluator // by run name
+	sweep       *session.Sweep
 }
 
 func main() {
@@ -56,6 +57,9 @@ func main() {
 		"evaluator": export(w.evaluator),
 		"evaluate":  export(w.evaluate),
 		"cell":      export(w.cell),
+		// The Figure 4 worker's: short runs over several fractions.
+		"sweepStart":   export(w.sweepStart),
+		"sweepAdvance": export(w.sweepAdvance),
 	}
 	js.Global().Set("predparams", js.ValueOf(api))
 	if ready := js.Global().Get("predparamsReady"); ready.Type() == js.TypeFunction {
@@ -503,4 +507,49 @@ func (w *worker) cell(args []js.Value) (any, error) {
 	}
 	return map[string]any{"true": args[1].Int(), "predicted": args[2].Int(), "index": int32sToJS(idx),
 		"pixels": float32sToJS(pix), "total": total}, nil
+}
+
+// sweepStart(paramsJSON, fractionsJSON: string, examples: number) sets up
+// the page's Figure 4 sweep (session.NewFigure4) and returns its runs as
+// JSON.
+func (w *worker) sweepStart(args []js.Value) (any, error) {
+	if w.train == nil {
+		return nil, fmt.Errorf("the data is not loaded")
+	}
+	if len(args) != 3 {
+		return nil, fmt.Errorf("sweepStart: want settings, fractions and examples per run")
+	}
+	p, err := session.ParseParams([]byte(args[0].String()))
+	if err != nil {
+		return nil, err
+	}
+	var fractions []float64
+	if err := json.Unmarshal([]byte(args[1].String()), &fractions); err != nil {
+		return nil, fmt.Errorf("fractions: %v", err)
+	}
+	sw, err := session.NewFigure4(p, fractions, int64(args[2].Float()), w.train, w.test, models.Env{Threads: 1})
+	if err != nil {
+		return nil, err
+	}
+	w.sweep = sw
+	b, err := json.Marshal(sw.Runs)
+	return string(b), err
+}
+
+// sweepAdvance(ms: number) advances the sweep for about ms milliseconds
+// and returns its progress as JSON.
+func (w *worker) sweepAdvance(args []js.Value) (any, error) {
+	if w.sweep == nil {
+		return nil, fmt.Errorf("no sweep")
+	}
+	ms := 100.0
+	if len(args) > 0 {
+		ms = min(max(args[0].Float(), 1), 1000)
+	}
+	pr, err := w.sweep.Advance(time.Duration(ms * float64(time.Millisecond)))
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(pr)
+	return string(b), err
 }
