@@ -1,8 +1,9 @@
 // app.js is the page: settings mirrored in the URL hash, control messages
 // to the workers, and drawing. It holds no network code; the workers
 // (worker.js, running the Go engine) do all the computing: one per
-// training run, and an auxiliary one that describes the model a form
-// describes and runs the dictionary explorer.
+// training run, one that evaluates snapshots of their weights on the test
+// set (so that training never stops for it), and an auxiliary one that
+// describes the model a form describes and runs the dictionary explorer.
 'use strict';
 
 (() => {
@@ -188,7 +189,8 @@
     data: null,         // the four data files as ArrayBuffers
     filters: null,      // data/filters.json, as text
     loadFailed: false,
-    workers: {},        // name ('main', 'dense', 'small', 'aux') → {worker, ready, pending}
+    workers: {},        // name ('main', 'dense', 'small', 'eval', 'aux') → {worker, ready, pending}
+    evalq: { busy: null, waiting: {} }, // the evaluation worker's request in flight, and the newest snapshot waiting per run
     runSeq: 0,          // the last run id handed out
     runs: {},
     trainRequested: false,
@@ -521,6 +523,7 @@
       return;
     }
     worker('main');
+    worker('eval');
     worker('aux');
   }
 
@@ -531,26 +534,30 @@
     h.worker.onerror = (e) => {
       e.preventDefault();
       if (name === 'aux') { App.x.error = 'The explorer stopped: ' + (e.message || 'worker error'); return; }
+      if (name === 'fig4') { fig4Stopped('The Figure 4 runs stopped: ' + (e.message || 'worker error') + '.'); return; }
+      if (name === 'eval') { showMessage('The test evaluation stopped (' + (e.message || 'worker error') + '); training goes on. Reload the page to get it back.'); return; }
       showMessage(`The ${RUN_NAMES[name] || name} training engine stopped (${e.message || 'worker error'}). Press Reset, then Train.`);
       stopped(h);
     };
     const init = { type: 'init', module: App.module, data: App.data.map((b) => b.slice(0)) };
     if (name === 'aux') Object.assign(init, { role: 'aux', digits: 2000, filters: App.filters, data: App.data.slice(0, 2).map((b) => b.slice(0)) });
+    if (name === 'eval') Object.assign(init, { role: 'eval', digits: 2000 });
     h.worker.postMessage(init);
     App.workers[name] = h;
     return h;
   }
 
-  // send posts a message to a worker, queued until it is ready.
-  function send(name, msg) {
+  // send posts a message to a worker (transferring the buffers in
+  // transfer), queued until it is ready.
+  function send(name, msg, transfer) {
     const h = App.workers[name];
     if (!h) return;
     if (!h.ready) {
-      if (msg.type === 'start') h.pending = h.pending.filter((m) => m.type !== 'start');
-      if (msg.type === 'start' || msg.type === 'describe' || msg.type === 'explore') h.pending.push(msg);
+      if (msg.type === 'start') h.pending = h.pending.filter(([m]) => m.type !== 'start');
+      if (['start', 'describe', 'explore', 'evalModel', 'evaluate', 'fig4'].includes(msg.type)) h.pending.push([msg, transfer]);
       return;
     }
-    h.worker.postMessage(msg);
+    h.worker.postMessage(msg, transfer || []);
   }
 
   function stopped(h, status) {
@@ -568,6 +575,8 @@
 
   function onWorker(h, m) {
     if (h.name === 'aux') { onAux(h, m); return; }
+    if (h.name === 'eval') { onEval(h, m); return; }
+    if (h.name === 'fig4') { onFig4(h, m); return; }
     const run = App.runs[h.name];
     // A message of an older run (sent before a Reset or Restart reached
     // the worker) must not touch the new run's views.
@@ -579,7 +588,7 @@
           state.ready = true;
           setStatus(state.running ? 'building' : 'ready');
         }
-        for (const msg of h.pending) h.worker.postMessage(msg);
+        for (const [msg, tr] of h.pending) h.worker.postMessage(msg, tr || []);
         h.pending = [];
         break;
       case 'started':
@@ -589,10 +598,20 @@
           renderTable();
           renderLayerChoice();
           setStatus('training');
+          renderButtons();
         }
         break;
       case 'update':
         onUpdate(h.name, run, m.update);
+        break;
+      case 'evalModel':
+        send('eval', { type: 'evalModel', run: h.name, runId: run.id, bytes: m.bytes }, [m.bytes.buffer]);
+        break;
+      case 'snapshot':
+        queueEval(h.name, run.id, m.snapshot, m.final);
+        break;
+      case 'model':
+        onModel(m);
         break;
       case 'diverged':
         onDiverged(h, m.update);
@@ -606,10 +625,6 @@
       case 'unit':
         App.detail = m.detail;
         later('detail');
-        break;
-      case 'cell':
-        App.cell = m.cell;
-        drawCell();
         break;
       case 'prediction':
         App.prediction = m.result;
@@ -634,24 +649,12 @@
       run.speed.push([u.examplesPerS, u.msPerStep]);
       if (run.speed.length > 20) run.speed.shift();
     }
-    const e = u.evaluation;
-    if (e) {
-      run.test.push({ s: e.seconds, e: e.examples, loss: e.loss, acc: e.accuracy });
-      if (e.confusion) { run.confusion = e.confusion; run.confusionAt = e.examples; }
-    }
     const [eps, ms] = meanSpeed(run);
     if (name === 'main') {
       state.examplesSeen = u.examples;
       state.seconds = u.seconds;
       state.examplesPerS = eps;
       state.msPerStep = ms;
-      if (e) {
-        state.testAccuracy = e.accuracy;
-        state.evaluatedAt = e.examples;
-        state.evaluatedSeconds = e.seconds;
-        if (e.confusion) later('confusion');
-        renderLive();
-      }
       // The open unit keeps up with training, once every two seconds.
       if (App.detail && performance.now() - App.detailAt > 2000) {
         App.detailAt = performance.now();
@@ -663,6 +666,90 @@
         examplesSeen: u.examples, seconds: u.seconds, examplesPerS: eps,
         testAccuracy: last ? last.acc : null, evaluatedAt: last ? last.e : null,
       };
+    }
+    App.dirty = true;
+  }
+
+  // ---- evaluation (the evaluation worker) ----
+
+  // queueEval keeps a run's newest snapshot until the evaluation worker
+  // is free: a snapshot that waits behind a newer one is dropped, so the
+  // evaluations follow training however slow they are. final marks the
+  // snapshot of a paused run, evaluated before the others.
+  function queueEval(name, runId, snapshot, final) {
+    const q = App.evalq;
+    const w = q.waiting[name];
+    if (!final && w && w.final && w.runId === runId) return;
+    q.waiting[name] = { runId, snapshot, final: !!final };
+    pumpEval();
+  }
+
+  function pumpEval() {
+    const q = App.evalq;
+    const h = App.workers.eval;
+    if (q.busy || !h || !h.ready) return;
+    const names = RUNS.filter((n) => q.waiting[n] && q.waiting[n].runId === App.runs[n].id);
+    for (const n of Object.keys(q.waiting)) if (!names.includes(n)) delete q.waiting[n];
+    if (!names.length) return;
+    // A paused run's final snapshot first, then the run evaluated
+    // longest ago.
+    names.sort((a, b) => (q.waiting[b].final - q.waiting[a].final) || (App.runs[a].evaluatedAt || 0) - (App.runs[b].evaluatedAt || 0));
+    const n = names[0];
+    const w = q.waiting[n];
+    delete q.waiting[n];
+    q.busy = { run: n, runId: w.runId, final: w.final, sentAt: performance.now() };
+    App.runs[n].evaluatedAt = performance.now();
+    send('eval', { type: 'evaluate', run: n, runId: w.runId, snapshot: w.snapshot, final: w.final }, [w.snapshot.weights.buffer]);
+    state.evaluating = true;
+  }
+
+  function onEval(h, m) {
+    switch (m.type) {
+      case 'ready':
+        h.ready = true;
+        for (const [msg, tr] of h.pending) h.worker.postMessage(msg, tr || []);
+        h.pending = [];
+        pumpEval();
+        break;
+      case 'evaluated': {
+        const q = App.evalq;
+        if (q.busy && q.busy.run === m.run && q.busy.runId === m.runId) q.busy = null;
+        state.evaluating = !!q.busy;
+        const run = App.runs[m.run];
+        if (run && run.id === m.runId && !m.skipped) {
+          if (m.error) showMessage(`The test evaluation of ${RUN_NAMES[m.run]} failed: ${m.error}`);
+          else onEvaluation(m.run, run, m.evaluation, m.ms);
+        }
+        pumpEval();
+        break;
+      }
+      case 'cell':
+        if (m.run === 'main' && m.runId === App.runs.main.id) { App.cell = m.cell; drawCell(); }
+        break;
+      case 'error':
+        showMessage('The test evaluation: ' + m.message);
+        break;
+    }
+  }
+
+  // onEvaluation records a run's evaluation: a point of its test curve
+  // (at the snapshot's training time) and, for the main run, the live
+  // accuracy and the confusion matrix.
+  function onEvaluation(name, run, e, ms) {
+    const last = run.test[run.test.length - 1];
+    // A paused run's final evaluation may repeat the last point.
+    if (last && last.e === e.examples) run.test.pop();
+    run.test.push({ s: e.seconds, e: e.examples, loss: e.loss, acc: e.accuracy });
+    run.confusion = e.confusion; run.confusionAt = e.examples;
+    state.evalMs = ms;
+    if (name === 'main') {
+      state.testAccuracy = e.accuracy;
+      state.evaluatedAt = e.examples;
+      state.evaluatedSeconds = e.seconds;
+      later('confusion');
+      renderLive();
+    } else if (state[name]) {
+      Object.assign(state[name], { testAccuracy: e.accuracy, evaluatedAt: e.examples });
     }
     App.dirty = true;
   }
@@ -710,7 +797,7 @@
     switch (m.type) {
       case 'ready':
         h.ready = true;
-        for (const msg of h.pending) h.worker.postMessage(msg);
+        for (const [msg, tr] of h.pending) h.worker.postMessage(msg, tr || []);
         h.pending = [];
         if (!App.describing) describe();
         if (!App.x.result && !App.x.inflight) explore();
@@ -819,7 +906,9 @@
     } else {
       App.paused = true;
       state.running = false;
-      for (const n of App.active || []) send(n, { type: 'pause' });
+      // The displayed accuracy becomes that of the paused weights (the
+      // ones "Download model" saves).
+      for (const n of App.active || []) send(n, { type: 'pause' }), send(n, { type: 'snapshot' });
       setStatus('paused');
     }
     renderButtons();
@@ -844,6 +933,7 @@
     const any = state.running || App.paused;
     $('pause').disabled = !any;
     $('pause').textContent = App.paused ? 'Resume' : 'Pause';
+    $('download-model').disabled = !App.runs.main.started;
     $('reset').disabled = !any && !App.runs.main.started && !state.queued && !state.diverged;
     // A settings change that needs a new model says so on the button.
     const changed = App.built && App.built !== buildKey(App.params) && (any || App.runs.main.started);
@@ -1022,7 +1112,7 @@
       lossSeries.push({ pts: r.test, x: xOf, y: loss, color: COLORS[n], width: 2.5, dots: true });
     }
     const step = App.xaxis === 'examples' ? 5000 : 5;
-    const xs = { x0: 0, x1: Math.ceil(x1 / step) * step, xLabel: App.xaxis === 'examples' ? 'training examples seen' : 'training time (s, evaluation included)' };
+    const xs = { x0: 0, x1: Math.ceil(x1 / step) * step, xLabel: App.xaxis === 'examples' ? 'training examples seen' : 'training time (s)' };
     drawChart($('acc-chart'), Object.assign({ y0, y1: 100, yLabel: 'accuracy (%)', yFmt: (v) => v.toFixed(v % 1 ? 1 : 0), series: accSeries }, xs));
     const lo = Math.pow(10, Math.floor(Math.log10(Math.max(lossMin, 1e-3))));
     const hi = Math.pow(10, Math.ceil(Math.log10(Math.max(lossMax, lo * 10))));
@@ -1068,7 +1158,7 @@
     $('s-time').textContent = u ? u.seconds.toFixed(1) + ' s' : '–';
     $('s-speed').textContent = state.examplesPerS ? fmtInt(state.examplesPerS) : '–';
     $('s-step').textContent = state.msPerStep ? state.msPerStep.toFixed(1) : '–';
-    $('s-acc').textContent = state.testAccuracy == null ? (u && u.evaluating ? 'evaluating…' : '–')
+    $('s-acc').textContent = state.testAccuracy == null ? (state.evaluating ? 'evaluating…' : '–')
       : `${(state.testAccuracy * 100).toFixed(2)} % at ${state.evaluatedSeconds.toFixed(0)} s`;
     const parts = [];
     for (const n of ['dense', 'small']) {
@@ -1420,8 +1510,8 @@
 
   function onConfusionClick(ev) {
     const b = ev.target.closest('button.cc');
-    if (!b || !App.runs.main.started) return;
-    send('main', { type: 'cell', t: Number(b.dataset.t), p: Number(b.dataset.p), max: 30 });
+    if (!b || !App.runs.main.confusion) return;
+    send('eval', { type: 'cell', run: 'main', runId: App.runs.main.id, t: Number(b.dataset.t), p: Number(b.dataset.p), max: 30 });
   }
 
   function drawCell() {
@@ -1688,6 +1778,166 @@
     explore();
   }
 
+  // ---- the paper's Figure 4, live ----
+
+  // FIG4 names the arms drawn: the runs here (session.Figure4Arms and
+  // dense) and the same arms of the reproduction (data/fig4.json).
+  const FIG4 = {
+    arms: { 'se-emp': { title: 'SE–Emp', color: '#d9480f' }, randfixu: { title: 'RandFixU', color: '#1c7ed6' }, dense: { title: 'dense', color: '#2b8a3e' } },
+    fractions: [0.05, 0.1, 0.2, 0.5],
+  };
+  const fig = { ref: null, runs: null, points: [], progress: null, running: false, done: false, error: null, startedAt: 0 };
+  window.fig4State = fig;
+
+  async function loadFig4() {
+    try {
+      const r = await fetch('data/fig4.json');
+      if (!r.ok) throw new Error('HTTP ' + r.status);
+      const d = await r.json();
+      fig.ref = (d.points || []).filter((q) => FIG4.arms[q.arm]);
+    } catch (err) {
+      fig.ref = [];
+      $('fig4-text').textContent = 'The reproduction\u2019s results did not load (' + (err && err.message ? err.message : err) + '); the runs here still work.';
+    }
+    drawFig4();
+  }
+
+  // fig4Run starts the sweep in a worker of its own, or cancels it: the
+  // worker is ended, so cancelling is immediate and frees its memory.
+  function fig4Run() {
+    if (fig.running) {
+      fig4Stopped(`Cancelled after ${fig.points.length} of ${fig.runs ? fig.runs.length : '…'} runs.`);
+      return;
+    }
+    if (App.loadFailed || !App.module) {
+      $('fig4-text').textContent = App.loadFailed ? 'The engine or the digits did not load: reload the page.' : 'The engine is still loading: try again in a moment.';
+      return;
+    }
+    // The sweep gets the cores: a training run pauses.
+    if (state.running) pause();
+    const p = App.params;
+    const params = { model: 'mlp', hidden: Number($('fig4-hidden').value), depth: 2, dicts: ['se', 'emp'], fraction: 0.1, columns: 1,
+      length: p.ell, ridge: p.ridge, optim: p.opt, lr: p.lr, batch: p.batch, seed: p.seed };
+    Object.assign(fig, { runs: null, points: [], progress: null, running: true, done: false, error: null, startedAt: performance.now(),
+      hidden: params.hidden, examples: Number($('fig4-examples').value) });
+    worker('fig4');
+    send('fig4', { type: 'fig4', params, fractions: FIG4.fractions, examples: fig.examples });
+    renderFig4();
+  }
+
+  function fig4Stopped(text) {
+    const h = App.workers.fig4;
+    if (h) { h.worker.terminate(); delete App.workers.fig4; }
+    fig.running = false;
+    renderFig4(text);
+  }
+
+  function onFig4(h, m) {
+    switch (m.type) {
+      case 'ready':
+        h.ready = true;
+        for (const [msg, tr] of h.pending) h.worker.postMessage(msg, tr || []);
+        h.pending = [];
+        break;
+      case 'fig4':
+        if (!fig.running) return;
+        if (m.error) { fig.error = m.error; fig4Stopped('Stopped: ' + m.error); return; }
+        if (m.runs) fig.runs = m.runs;
+        if (m.progress) {
+          fig.progress = m.progress;
+          if (m.progress.point) fig.points.push(m.progress.point);
+          if (m.progress.done) {
+            fig.done = true;
+            fig4Stopped(`Done: ${fig.points.length} runs in ${((performance.now() - fig.startedAt) / 1000).toFixed(0)} s.`);
+            return;
+          }
+        }
+        renderFig4();
+        break;
+      case 'error':
+        fig.error = m.message;
+        fig4Stopped(m.message);
+        break;
+    }
+  }
+
+  // renderFig4 updates the button, the progress and the chart.
+  function renderFig4(text) {
+    $('fig4-run').textContent = fig.running ? 'Cancel' : 'Run Figure 4';
+    $('fig4-hidden').disabled = $('fig4-examples').disabled = fig.running;
+    const pr = fig.progress, n = fig.runs ? fig.runs.length : 0;
+    const frac = n ? (fig.points.length + (pr && !pr.done ? pr.examples / pr.target : 0)) / n : 0;
+    $('fig4-progress').value = fig.running ? frac : fig.done ? 1 : frac;
+    if (text) $('fig4-text').textContent = text;
+    else if (fig.running) {
+      if (!fig.runs) $('fig4-text').textContent = 'Starting: loading the digits into a worker of its own…';
+      else {
+        const r = fig.runs[Math.min(fig.points.length, n - 1)];
+        const name = FIG4.arms[r.arm].title + (r.arm === 'dense' ? '' : ` at ${(100 * r.fraction).toFixed(0)}% learned`);
+        $('fig4-text').textContent = `Run ${fig.points.length + 1} of ${n}: ${name}, ${fmtInt(pr ? pr.examples : 0)} of ${fmtInt(fig.examples)} examples (784-${fig.hidden}-${fig.hidden}-10).`;
+      }
+    }
+    drawFig4();
+  }
+
+  function drawFig4() {
+    const c = $('fig4-chart');
+    const { g, w, h } = fitCanvas(c);
+    const L = 52, R = 12, T = 10, B = 38;
+    const pw = w - L - R, ph = h - T - B;
+    const x0 = 0.01, x1 = 1;
+    const pts = (fig.ref || []).concat(fig.points);
+    let y1 = 0.1, y0 = 0.01;
+    for (const q of pts) if (q.error > 0) { y1 = Math.max(y1, q.error); y0 = Math.min(y0, q.error); }
+    y1 = Math.min(1, Math.pow(10, Math.ceil(Math.log10(y1) * 2) / 2));
+    y0 = Math.pow(10, Math.floor(Math.log10(y0) * 2) / 2);
+    const X = (v) => L + (Math.log10(Math.max(x0, v)) - Math.log10(x0)) / (Math.log10(x1) - Math.log10(x0)) * pw;
+    const Y = (v) => T + ph - (Math.log10(Math.max(y0, v)) - Math.log10(y0)) / (Math.log10(y1) - Math.log10(y0)) * ph;
+    g.font = '12px "Liberation Sans", Arial, sans-serif';
+    g.strokeStyle = '#e9ecef'; g.fillStyle = '#5b6475'; g.lineWidth = 1;
+    g.textAlign = 'right'; g.textBaseline = 'middle';
+    for (const v of logTicks(y0, y1, Math.max(2, Math.floor(ph / 22)))) {
+      g.beginPath(); g.moveTo(L, Y(v)); g.lineTo(L + pw, Y(v)); g.stroke();
+      g.fillText(`${+(100 * v).toPrecision(2)}%`, L - 6, Y(v));
+    }
+    g.textAlign = 'center'; g.textBaseline = 'top';
+    for (const v of [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1]) {
+      g.beginPath(); g.moveTo(X(v), T); g.lineTo(X(v), T + ph); g.stroke();
+      g.fillText(String(v), X(v), T + ph + 5);
+    }
+    g.strokeStyle = '#868e96'; g.strokeRect(L + 0.5, T + 0.5, pw, ph);
+    g.fillStyle = '#1d2330';
+    g.fillText('fraction of the predicted layers\u2019 weights learned', L + pw / 2, T + ph + 21);
+    g.save(); g.translate(13, T + ph / 2); g.rotate(-Math.PI / 2); g.textBaseline = 'middle'; g.fillText('test error', 0, 0); g.restore();
+    // One series per arm and source: the reproduction's open and dashed,
+    // the runs here filled and solid. Dense is one point: a level line.
+    const series = (list, arm) => list.filter((q) => q.arm === arm).sort((a, b) => a.learned - b.learned);
+    for (const [list, here] of [[fig.ref || [], false], [fig.points, true]]) {
+      for (const arm of Object.keys(FIG4.arms)) {
+        const s = series(list, arm);
+        if (!s.length) continue;
+        g.strokeStyle = g.fillStyle = FIG4.arms[arm].color;
+        g.lineWidth = here ? 2.2 : 1.4;
+        g.setLineDash(here ? [] : [5, 4]);
+        g.beginPath();
+        if (arm === 'dense') { g.moveTo(L, Y(s[0].error)); g.lineTo(L + pw, Y(s[0].error)); } else s.forEach((q, i) => (i ? g.lineTo : g.moveTo).call(g, X(q.learned), Y(q.error)));
+        g.stroke();
+        g.setLineDash([]);
+        for (const q of s) {
+          g.beginPath(); g.arc(X(q.learned), Y(q.error), here ? 4 : 3.5, 0, 2 * Math.PI);
+          if (here) g.fill(); else { g.fillStyle = '#fff'; g.fill(); g.stroke(); g.fillStyle = FIG4.arms[arm].color; }
+        }
+      }
+    }
+    const items = [];
+    for (const arm of Object.keys(FIG4.arms)) {
+      items.push(`<span style="--c:${FIG4.arms[arm].color}">${FIG4.arms[arm].title}, here</span>`);
+      items.push(`<span class="thin" style="--c:${FIG4.arms[arm].color}">${FIG4.arms[arm].title}, reproduction</span>`);
+    }
+    const html = items.join('');
+    if ($('fig4-legend').innerHTML !== html) $('fig4-legend').innerHTML = html;
+  }
+
   // ---- the guided path ----
 
   const TOUR = [
@@ -1747,6 +1997,25 @@
     a.click();
     a.remove();
     setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  }
+
+  // downloadModel asks the training worker for the model, as a
+  // safetensors file in the compact form (onModel saves it).
+  function downloadModel() {
+    if (!App.runs.main.started) return;
+    send('main', { type: 'model' });
+    $('note').textContent = 'Preparing the model file…';
+  }
+
+  function onModel(m) {
+    const acc = App.table ? App.table.accounting : null;
+    const name = `predparams-${App.params.model}-${dictKeys(App.params).map((k) => App.params[k]).join('-')}-${m.examples}.safetensors`;
+    download(name, new Blob([m.bytes], { type: 'application/octet-stream' }));
+    state.download = { name, bytes: m.bytes.length, examples: m.examples };
+    const pausedAcc = App.paused && state.evaluatedAt === m.examples && state.testAccuracy != null
+      ? ` Its test accuracy here: ${(100 * state.testAccuracy).toFixed(2)}%.` : '';
+    $('note').textContent = `Saved ${name} (${fmtInt(m.bytes.length)} bytes, safetensors: the learned weights${acc && acc.fraction_learned < 1 ? ', and the config that rebuilds U' : ''}) after ${fmtInt(m.examples)} examples.${pausedAcc} ` +
+      'Evaluate it natively with: go run ./native/headless -import ' + name + ' -data static/data';
   }
 
   // curvesCSV returns every run's curves, one point a line.
@@ -1815,6 +2084,8 @@
     $('copy-link').addEventListener('click', guard(copyLink));
     $('csv').addEventListener('click', guard(() => download('predparams-curves.csv', new Blob([curvesCSV()], { type: 'text/csv' }))));
     $('png').addEventListener('click', guard(chartsPNG));
+    $('download-model').addEventListener('click', guard(downloadModel));
+    $('fig4-run').addEventListener('click', guard(fig4Run));
     document.querySelectorAll('#tour button').forEach((b) => b.addEventListener('click', guard(() => tourStep(Number(b.dataset.step)))));
     $('units-layer').addEventListener('change', guard(() => {
       App.unitsLayer = Number($('units-layer').value);
@@ -1823,7 +2094,7 @@
       send('main', { type: 'units', layer: App.unitsLayer, max: 64 });
     }));
     $('show-alpha').addEventListener('change', guard(() => { drawUnits(); }));
-    window.addEventListener('resize', guard(() => { App.dirty = true; later('units'); if (App.x.result) drawExplorer(xSettings(App.params)); }));
+    window.addEventListener('resize', guard(() => { App.dirty = true; later('units'); drawFig4(); if (App.x.result) drawExplorer(xSettings(App.params)); }));
     if (window.IntersectionObserver) {
       new IntersectionObserver(guard((entries) => {
         App.unitsVisible = entries[entries.length - 1].isIntersecting;
@@ -1839,6 +2110,7 @@
     renderButtons();
     renderLegend();
     requestAnimationFrame(frame);
+    loadFig4();
     await load();
     if (App.trainRequested && App.module) { App.trainRequested = false; train(); }
   }

@@ -1,7 +1,11 @@
 // worker.js runs one wasm instance of the engine in a Web Worker, so that
-// training never blocks the page. The page sends control messages; the
-// worker trains in time slices and posts one update per slice. Every
-// crossing into Go is one call per slice or per request, with typed arrays.
+// training never blocks the page. It has one of three roles: a training
+// worker (one per run) trains in time slices, posts one update per slice
+// and, every few seconds of training, a snapshot of its weights; the
+// evaluation worker evaluates those snapshots on the test set, so that
+// training never stops for it; the auxiliary worker describes models and
+// runs the dictionary explorer. Every crossing into Go is one call per
+// slice or per request, with typed arrays.
 'use strict';
 
 importScripts('wasm_exec.js');
@@ -17,6 +21,8 @@ const W = {
   unitsMax: 64,
   lastUnits: 0,     // time of the last unit images sent
   runId: 0,         // the page's id of the current run, on every run message
+  examples: 0,      // examples seen at the last update
+  evalRuns: {},     // evaluation worker: run name → the run id of its model
   curveGen: 0,      // bumped by every explore request: stale curve points stop
   tick: new MessageChannel(),
 };
@@ -24,7 +30,7 @@ const W = {
 // post sends a message of the current run: the page drops messages whose
 // runId is not its current one, so a late message of an old run never
 // reaches a new run's views.
-function post(msg) { msg.runId = W.runId; self.postMessage(msg); }
+function post(msg, transfer) { msg.runId = W.runId; self.postMessage(msg, transfer || []); }
 
 // WHERE words the step that failed for the page's message.
 const WHERE = {
@@ -35,6 +41,8 @@ const WHERE = {
   units: 'The unit images are not available',
   unit: 'This unit cannot be shown',
   predict: 'The drawing cannot be read',
+  model: 'The model cannot be saved',
+  snapshot: 'The weights cannot be copied for evaluation',
 };
 
 // fail reports an error to the page; stop says the run is over.
@@ -66,6 +74,13 @@ async function init(msg) {
     post({ type: 'ready', train: r.train, test: 0 });
     return;
   }
+  if (msg.role === 'eval') {
+    // The evaluation worker: the whole test set, and a few training
+    // digits to rebuild the models from (session.NewEvaluator).
+    const r = call('loadEval', d[0], d[1], d[2], d[3], msg.digits || 500);
+    post({ type: 'ready', train: r.train, test: r.test });
+    return;
+  }
   const r = call('load', d[0], d[1], d[2], d[3]);
   post({ type: 'ready', train: r.train, test: r.test });
 }
@@ -74,9 +89,14 @@ function start(msg) {
   W.running = false;
   W.started = false;
   W.runId = msg.runId || 0;
+  W.examples = 0;
   const r = call('start', JSON.stringify(msg.params));
   W.started = true;
   post({ type: 'started', table: JSON.parse(r.table), trainN: r.trainN, testN: r.testN });
+  // The evaluation worker rebuilds the model from its file, then gets
+  // only the weights.
+  const model = call('model');
+  post({ type: 'evalModel', bytes: model }, [model.buffer]);
   W.lastUnits = 0;
   W.duty = Math.min(1, Math.max(0.1, msg.duty || 1));
   W.running = true;
@@ -97,7 +117,11 @@ function slice() {
   const t0 = performance.now();
   try {
     const u = call('advance', W.slice);
+    const sn = u.snapshot;
+    delete u.snapshot;
+    W.examples = u.examples;
     post({ type: 'update', update: u });
+    if (sn) post({ type: 'snapshot', snapshot: sn }, [sn.weights.buffer]);
     if (u.diverged) {
       W.running = false;
       post({ type: 'diverged', update: u });
@@ -150,6 +174,53 @@ function explore(msg) {
   setTimeout(next, 0);
 }
 
+// fig4 runs the page's Figure 4 sweep (session.Sweep) in slices, posting
+// its progress after each; the page cancels it by ending this worker.
+function fig4(msg) {
+  const runs = JSON.parse(call('sweepStart', JSON.stringify(msg.params), JSON.stringify(msg.fractions), msg.examples));
+  self.postMessage({ type: 'fig4', runs });
+  const next = () => {
+    let pr;
+    try { pr = JSON.parse(call('sweepAdvance', 150)); } catch (err) {
+      self.postMessage({ type: 'fig4', error: err.message });
+      return;
+    }
+    self.postMessage({ type: 'fig4', progress: pr });
+    if (!pr.done) W.tick.port2.postMessage(0);
+  };
+  W.tick.port1.onmessage = next;
+  W.tick.port2.postMessage(0);
+}
+
+// evaluate answers an evaluation request of the page: the snapshot of a
+// run whose model is the one this worker holds for that run.
+function evaluate(msg) {
+  const reply = { type: 'evaluated', run: msg.run, runId: msg.runId, final: !!msg.final };
+  if (W.evalRuns[msg.run] !== msg.runId) {
+    self.postMessage(Object.assign(reply, { skipped: true }));
+    return;
+  }
+  const t0 = performance.now();
+  try {
+    const sn = msg.snapshot;
+    reply.evaluation = call('evaluate', msg.run, sn.weights, sn.examples, sn.seconds);
+  } catch (err) {
+    reply.error = err.message;
+  }
+  reply.ms = performance.now() - t0;
+  self.postMessage(reply);
+}
+
+function evalModel(msg) {
+  delete W.evalRuns[msg.run];
+  try {
+    call('evaluator', msg.run, msg.bytes);
+    W.evalRuns[msg.run] = msg.runId;
+  } catch (err) {
+    self.postMessage({ type: 'evaluated', run: msg.run, runId: msg.runId, error: err.message });
+  }
+}
+
 self.onmessage = async (e) => {
   const msg = e.data;
   try {
@@ -166,7 +237,23 @@ self.onmessage = async (e) => {
         if (W.api && msg.layer >= 0) sendUnits();
         break;
       case 'unit': post({ type: 'unit', detail: call('unit', msg.layer, msg.unit) }); break;
-      case 'cell': post({ type: 'cell', cell: call('cell', msg.t, msg.p, msg.max || 24) }); break;
+      case 'snapshot':
+        if (W.started) {
+          const sn = call('snapshot');
+          post({ type: 'snapshot', snapshot: sn, final: true }, [sn.weights.buffer]);
+        }
+        break;
+      case 'model': {
+        const b = call('model');
+        post({ type: 'model', bytes: b, examples: W.examples }, [b.buffer]);
+        break;
+      }
+      case 'fig4': fig4(msg); break;
+      case 'evalModel': evalModel(msg); break;
+      case 'evaluate': evaluate(msg); break;
+      case 'cell':
+        self.postMessage({ type: 'cell', run: msg.run, runId: msg.runId, cell: call('cell', msg.run, msg.t, msg.p, msg.max || 24) });
+        break;
       case 'lr': if (W.started) call('setLR', msg.lr); break;
       case 'predict': {
         const r = call('predict', msg.pixels, msg.w, msg.h);

@@ -21,25 +21,29 @@ import (
 	"github.com/predparams/predparams/wasm/session"
 )
 
-// worker is the state of one wasm instance: the data and the session.
+// worker is the state of one wasm instance: the data, and the session
+// (a training worker), the explorer (the auxiliary worker) or the
+// evaluators of the runs (the evaluation worker).
 type worker struct {
 	train, test *data.Dataset
 	s           *session.Session
 	x           *session.Explorer
+	evals       map[string]*session.Evaluator // by run name
+	sweep       *session.Sweep
 }
 
 func main() {
 	w := &worker{}
 	api := map[string]any{
-		"load":    export(w.load),
-		"start":   export(w.start),
-		"advance": export(w.advance),
-		"units":   export(w.units),
-		"unit":    export(w.unit),
-		"predict": export(w.predict),
-		"model":   export(w.model),
-		"setLR":   export(w.setLR),
-		"cell":    export(w.cell),
+		"load":     export(w.load),
+		"start":    export(w.start),
+		"advance":  export(w.advance),
+		"units":    export(w.units),
+		"unit":     export(w.unit),
+		"predict":  export(w.predict),
+		"model":    export(w.model),
+		"setLR":    export(w.setLR),
+		"snapshot": export(w.snapshot),
 		// The auxiliary worker's methods: the model a form describes,
 		// and the dictionary explorer.
 		"loadFirst": export(w.loadFirst),
@@ -47,6 +51,15 @@ func main() {
 		"explorer":  export(w.explorer),
 		"explore":   export(w.explore),
 		"curve":     export(w.curve),
+		// The evaluation worker's: the test set, a model per run, and
+		// the snapshots of its weights to evaluate.
+		"loadEval":  export(w.loadEval),
+		"evaluator": export(w.evaluator),
+		"evaluate":  export(w.evaluate),
+		"cell":      export(w.cell),
+		// The Figure 4 worker's: short runs over several fractions.
+		"sweepStart":   export(w.sweepStart),
+		"sweepAdvance": export(w.sweepAdvance),
 	}
 	js.Global().Set("predparams", js.ValueOf(api))
 	if ready := js.Global().Get("predparamsReady"); ready.Type() == js.TypeFunction {
@@ -253,17 +266,25 @@ func (w *worker) advance(args []js.Value) (any, error) {
 	r := map[string]any{
 		"examples": u.Examples, "steps": u.Steps, "seconds": u.Seconds, "epoch": u.Epoch,
 		"trainLoss": u.TrainLoss, "trainAccuracy": u.TrainAccuracy,
-		"examplesPerS": u.ExamplesPerS, "msPerStep": u.MsPerStep, "evaluating": u.Evaluating,
-		"diverged": u.Diverged,
+		"examplesPerS": u.ExamplesPerS, "msPerStep": u.MsPerStep, "diverged": u.Diverged,
 	}
-	if e := u.Evaluation; e != nil {
-		ev := map[string]any{"accuracy": e.Accuracy, "loss": e.Loss, "examples": e.Examples, "seconds": e.Seconds}
-		if e.Confusion != nil {
-			ev["confusion"] = int32sToJS(e.Confusion)
-		}
-		r["evaluation"] = ev
+	if u.Snapshot != nil {
+		r["snapshot"] = snapshotToJS(*u.Snapshot)
 	}
 	return r, nil
+}
+
+// snapshot() returns the weights now, for an evaluation of a paused run.
+func (w *worker) snapshot(args []js.Value) (any, error) {
+	s, err := w.session()
+	if err != nil {
+		return nil, err
+	}
+	return snapshotToJS(s.Snapshot()), nil
+}
+
+func snapshotToJS(sn session.Snapshot) map[string]any {
+	return map[string]any{"weights": float32sToJS(sn.Weights), "examples": sn.Examples, "seconds": sn.Seconds}
 }
 
 // units(layer, max: number) returns the incoming weights of the first
@@ -288,24 +309,6 @@ func (w *worker) units(args []js.Value) (any, error) {
 		"layer": u.Layer, "rows": u.Rows, "units": u.Units, "h": u.H, "w": u.W, "shown": u.Shown,
 		"weights": float32sToJS(u.Weights), "predicted": u.Predicted, "columns": u.Columns, "alpha": alpha,
 	}, nil
-}
-
-// cell(true, predicted, max: number) returns up to max test digits of
-// one confusion cell.
-func (w *worker) cell(args []js.Value) (any, error) {
-	s, err := w.session()
-	if err != nil {
-		return nil, err
-	}
-	if len(args) != 3 {
-		return nil, fmt.Errorf("cell: want true class, predicted class and count")
-	}
-	idx, pix, total, err := s.Cell(args[0].Int(), args[1].Int(), args[2].Int())
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"true": args[0].Int(), "predicted": args[1].Int(), "index": int32sToJS(idx),
-		"pixels": float32sToJS(pix), "total": total}, nil
 }
 
 // setLR(lr: number) changes the running session's learning rate.
@@ -411,4 +414,142 @@ func int32sToJS[T int | int32](xs []T) js.Value {
 		js.CopyBytesToJS(js.Global().Get("Uint8Array").New(a.Get("buffer")), bytesOf(v))
 	}
 	return a
+}
+
+// loadEval(trainImages, trainLabels, testImages, testLabels: Uint8Array,
+// n: number) decodes the test set and the first n training digits (the
+// evaluators rebuild the models from them; see session.NewEvaluator).
+func (w *worker) loadEval(args []js.Value) (any, error) {
+	if len(args) != 5 {
+		return nil, fmt.Errorf("loadEval: want 4 byte arrays and a count, got %d arguments", len(args))
+	}
+	var b [4][]byte
+	for i := range b {
+		b[i] = make([]byte, args[i].Get("length").Int())
+		js.CopyBytesToGo(b[i], args[i])
+	}
+	train, err := session.DecodeMNISTFirst("train", b[0], b[1], args[4].Int())
+	if err != nil {
+		return nil, err
+	}
+	test, err := session.DecodeMNIST("test", b[2], b[3])
+	if err != nil {
+		return nil, err
+	}
+	w.train, w.test = train, test
+	return map[string]any{"train": train.N, "test": test.N}, nil
+}
+
+// evaluator(run: string, model: Uint8Array) builds the evaluator of a
+// run from its training worker's model() file.
+func (w *worker) evaluator(args []js.Value) (any, error) {
+	if w.test == nil {
+		return nil, fmt.Errorf("the test set is not loaded")
+	}
+	if len(args) != 2 {
+		return nil, fmt.Errorf("evaluator: want a run name and a model file")
+	}
+	b := make([]byte, args[1].Get("length").Int())
+	js.CopyBytesToGo(b, args[1])
+	e, err := session.NewEvaluator(b, w.train, w.test)
+	if err != nil {
+		return nil, err
+	}
+	if w.evals == nil {
+		w.evals = map[string]*session.Evaluator{}
+	}
+	w.evals[args[0].String()] = e
+	return nil, nil
+}
+
+func (w *worker) evaluatorOf(name string) (*session.Evaluator, error) {
+	e := w.evals[name]
+	if e == nil {
+		return nil, fmt.Errorf("no model for the run %q", name)
+	}
+	return e, nil
+}
+
+// evaluate(run: string, weights: Float32Array, examples, seconds: number)
+// evaluates a snapshot of a run's weights on the whole test set.
+func (w *worker) evaluate(args []js.Value) (any, error) {
+	if len(args) != 4 {
+		return nil, fmt.Errorf("evaluate: want a run name, weights, examples and seconds")
+	}
+	e, err := w.evaluatorOf(args[0].String())
+	if err != nil {
+		return nil, err
+	}
+	sn := session.Snapshot{Weights: make([]float32, args[1].Get("length").Int()),
+		Examples: int64(args[2].Float()), Seconds: args[3].Float()}
+	js.CopyBytesToGo(bytesOf(sn.Weights), js.Global().Get("Uint8Array").New(args[1].Get("buffer"), args[1].Get("byteOffset"), len(sn.Weights)*4))
+	ev, err := e.Evaluate(sn)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"accuracy": ev.Accuracy, "loss": ev.Loss, "examples": ev.Examples, "seconds": ev.Seconds,
+		"confusion": int32sToJS(ev.Confusion)}, nil
+}
+
+// cell(run: string, true, predicted, max: number) returns up to max test
+// digits of one cell of the run's last confusion matrix.
+func (w *worker) cell(args []js.Value) (any, error) {
+	if len(args) != 4 {
+		return nil, fmt.Errorf("cell: want a run name, true class, predicted class and count")
+	}
+	e, err := w.evaluatorOf(args[0].String())
+	if err != nil {
+		return nil, err
+	}
+	idx, pix, total, err := e.Cell(args[1].Int(), args[2].Int(), args[3].Int())
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"true": args[1].Int(), "predicted": args[2].Int(), "index": int32sToJS(idx),
+		"pixels": float32sToJS(pix), "total": total}, nil
+}
+
+// sweepStart(paramsJSON, fractionsJSON: string, examples: number) sets up
+// the page's Figure 4 sweep (session.NewFigure4) and returns its runs as
+// JSON.
+func (w *worker) sweepStart(args []js.Value) (any, error) {
+	if w.train == nil {
+		return nil, fmt.Errorf("the data is not loaded")
+	}
+	if len(args) != 3 {
+		return nil, fmt.Errorf("sweepStart: want settings, fractions and examples per run")
+	}
+	p, err := session.ParseParams([]byte(args[0].String()))
+	if err != nil {
+		return nil, err
+	}
+	var fractions []float64
+	if err := json.Unmarshal([]byte(args[1].String()), &fractions); err != nil {
+		return nil, fmt.Errorf("fractions: %v", err)
+	}
+	sw, err := session.NewFigure4(p, fractions, int64(args[2].Float()), w.train, w.test, models.Env{Threads: 1})
+	if err != nil {
+		return nil, err
+	}
+	w.sweep = sw
+	b, err := json.Marshal(sw.Runs)
+	return string(b), err
+}
+
+// sweepAdvance(ms: number) advances the sweep for about ms milliseconds
+// and returns its progress as JSON.
+func (w *worker) sweepAdvance(args []js.Value) (any, error) {
+	if w.sweep == nil {
+		return nil, fmt.Errorf("no sweep")
+	}
+	ms := 100.0
+	if len(args) > 0 {
+		ms = min(max(args[0].Float(), 1), 1000)
+	}
+	pr, err := w.sweep.Advance(time.Duration(ms * float64(time.Millisecond)))
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(pr)
+	return string(b), err
 }

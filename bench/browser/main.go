@@ -10,7 +10,13 @@
 //     natively (1 and 2 threads);
 //   - the page's longest long task and longest gap between frames over
 //     the first 10 s of training;
-//   - the main run's throughput with and without "compare with dense".
+//   - the main run's throughput with and without "compare with dense";
+//   - the training worker's stalls: the longest wall-clock gap between two
+//     increases of the examples seen, and the slowest second, over the
+//     default model's run.
+//
+// -site DIR measures a site built before (by another commit's mksite, to
+// compare before and after a change) instead of building this one.
 //
 // Run from the module: (cd bench/browser && npm install) once, then
 //
@@ -84,6 +90,7 @@ type Results struct {
 	AloneMainExPerS       float64
 	TFJSSIMD, TFJSThreads bool
 	FirstVisitBytes       int64
+	Stalls                stalls
 }
 
 func main() {
@@ -91,8 +98,9 @@ func main() {
 	out := flag.String("out", "bench/out/browser.json", "write the results as JSON to `FILE`")
 	curves := flag.String("curves", "default,dense,mlp256,tfjs", "accuracy runs to make, a comma-separated `LIST` of default, dense, mlp256, tfjs")
 	speed := flag.Bool("speed", true, "measure throughput and compare mode too")
+	siteDir := flag.String("site", "", "serve the site built in `DIR` instead of building this module's")
 	flag.Parse()
-	if err := run(*quick, *out, strings.Split(*curves, ","), *speed); err != nil {
+	if err := run(*quick, *out, strings.Split(*curves, ","), *speed, *siteDir); err != nil {
 		fmt.Fprintf(os.Stderr, "bench/browser: %v\n", err)
 		os.Exit(1)
 	}
@@ -103,7 +111,7 @@ func load() string {
 	return strings.Join(strings.Fields(string(b))[:min(3, len(strings.Fields(string(b))))], " ")
 }
 
-func run(quick bool, out string, curves []string, speed bool) error {
+func run(quick bool, out string, curves []string, speed bool, prebuilt string) error {
 	want := map[string]bool{}
 	for _, c := range curves {
 		want[strings.TrimSpace(c)] = true
@@ -121,13 +129,15 @@ func run(quick bool, out string, curves []string, speed bool) error {
 		fmt.Println("TF.js is not installed: (cd bench/browser && npm install) — measuring this engine only")
 		tfjs = false
 	}
-	dir, err := os.MkdirTemp("", "predparams-bench-site-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	if err := site.Build(ctx, site.Options{Out: dir, Log: os.Stderr}); err != nil {
-		return err
+	dir := prebuilt
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "predparams-bench-site-"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		if err := site.Build(ctx, site.Options{Out: dir, Log: os.Stderr}); err != nil {
+			return err
+		}
 	}
 	res := Results{Throughput: map[string]float64{}}
 	if _, total, err := site.FirstVisit(dir); err == nil {
@@ -168,7 +178,7 @@ func run(quick bool, out string, curves []string, speed bool) error {
 		if !want[p.key] {
 			continue
 		}
-		c, lt, err := pageCurve(bctx, srv.URL, p.hash, horizon, i == 0)
+		c, lt, st, err := pageCurve(bctx, srv.URL, p.hash, horizon, i == 0)
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.name, err)
 		}
@@ -176,6 +186,7 @@ func run(quick bool, out string, curves []string, speed bool) error {
 		if i == 0 {
 			res.LongestTaskMs, res.LongestFrameGapMs, res.LongTasks = lt.MaxTask, lt.MaxGap, lt.Tasks
 			res.AloneMainExPerS = c.ExPerS
+			res.Stalls = st
 		}
 		res.Curves = append(res.Curves, c)
 		printCurve(c)
@@ -284,29 +295,73 @@ const observeJS = `(() => {
   return true;
 })()`
 
+// stalls is what stallJS reports: the longest wall-clock gap (ms) between
+// two increases of trainingState.examplesSeen after the first example,
+// and the fewest and most examples trained in one whole second.
+type stalls struct {
+	LongestMs        float64
+	MinPerS, MaxPerS float64
+	Seconds          int
+}
+
+// stallJS samples trainingState.examplesSeen every 5 ms on the page.
+const stallJS = `(() => {
+  const o = window.__st = { t: [], e: [] };
+  let last = -1;
+  o.timer = setInterval(() => {
+    const e = window.trainingState.examplesSeen;
+    if (e !== last) { o.t.push(performance.now()); o.e.push(e); last = e; }
+  }, 5);
+  return true;
+})()`
+
+// stallReadJS stops the sampling and sums it up.
+const stallReadJS = `(() => {
+  const o = window.__st;
+  clearInterval(o.timer);
+  const r = { LongestMs: 0, MinPerS: Infinity, MaxPerS: 0, Seconds: 0 };
+  let i0 = o.e.findIndex((e) => e > 0);
+  if (i0 < 0) return r;
+  for (let i = i0 + 1; i < o.t.length; i++) r.LongestMs = Math.max(r.LongestMs, o.t[i] - o.t[i - 1]);
+  // Examples per whole second from the first example on, by the last
+  // count seen before each second's end.
+  const at = (t) => { let k = i0; while (k + 1 < o.t.length && o.t[k + 1] <= t) k++; return o.e[k]; };
+  const t0 = o.t[i0], t1 = o.t[o.t.length - 1];
+  for (let s = 0; t0 + (s + 1) * 1000 <= t1; s++) {
+    const n = at(t0 + (s + 1) * 1000) - at(t0 + s * 1000);
+    r.MinPerS = Math.min(r.MinPerS, n); r.MaxPerS = Math.max(r.MaxPerS, n); r.Seconds++;
+  }
+  if (!r.Seconds) r.MinPerS = 0;
+  return r;
+})()`
+
 func open(ctx context.Context, url string) error {
 	return chromedp.Do(ctx, chromedp.Navigate("about:blank"), chromedp.Navigate(url))
 }
 
 // pageCurve trains the page's configuration hash for horizon seconds and
 // reads the accuracy at the marks; observe also measures long tasks over
-// the first 10 s.
-func pageCurve(ctx context.Context, base, hash string, horizon float64, observe bool) (Curve, longTasks, error) {
+// the first 10 s, and the training worker's stalls over the whole run.
+func pageCurve(ctx context.Context, base, hash string, horizon float64, observe bool) (Curve, longTasks, stalls, error) {
 	var lt longTasks
+	var st stalls
 	if err := open(ctx, base+"/#"+hash); err != nil {
-		return Curve{}, lt, err
+		return Curve{}, lt, st, err
 	}
 	if _, err := browser.WaitState(ctx, 60*time.Second, func(s browser.State) bool { return s.Ready }); err != nil {
-		return Curve{}, lt, err
+		return Curve{}, lt, st, err
 	}
 	if observe {
 		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](observeJS)); err != nil {
-			return Curve{}, lt, err
+			return Curve{}, lt, st, err
+		}
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](stallJS)); err != nil {
+			return Curve{}, lt, st, err
 		}
 	}
 	t0 := time.Now()
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("train"))); err != nil {
-		return Curve{}, lt, err
+		return Curve{}, lt, st, err
 	}
 	c := Curve{}
 	next := 0
@@ -315,13 +370,13 @@ func pageCurve(ctx context.Context, base, hash string, horizon float64, observe 
 	for next < len(marks) {
 		s, err := browser.WaitState(ctx, 5*time.Second, func(browser.State) bool { return true })
 		if err != nil {
-			return c, lt, err
+			return c, lt, st, err
 		}
 		el := time.Since(t0).Seconds()
 		if !ltDone && el >= 10 {
 			lt, err = chromedp.Run(ctx, chromedp.Evaluate[longTasks](`(() => { window.__lt.stop = true; return window.__lt; })()`))
 			if err != nil {
-				return c, lt, err
+				return c, lt, st, err
 			}
 			ltDone = true
 		}
@@ -336,7 +391,13 @@ func pageCurve(ctx context.Context, base, hash string, horizon float64, observe 
 		time.Sleep(50 * time.Millisecond)
 	}
 	c.ExPerS = last.ExamplesPerS
-	return c, lt, chromedp.Do(ctx, chromedp.Click(chromedp.ID("reset")))
+	if observe {
+		var err error
+		if st, err = chromedp.Run(ctx, chromedp.Evaluate[stalls](stallReadJS)); err != nil {
+			return c, lt, st, err
+		}
+	}
+	return c, lt, st, chromedp.Do(ctx, chromedp.Click(chromedp.ID("reset")))
 }
 
 // tfjsState is window.benchState.
@@ -511,6 +572,10 @@ func report(r Results) {
 			row += fmt.Sprintf(" %.2f%% |", 100*c.Accuracy[i])
 		}
 		fmt.Println(row)
+	}
+	if st := r.Stalls; st.Seconds > 0 {
+		fmt.Printf("\ntraining worker, default model, %d s: longest stall %.0f ms; examples per second %.0f to %.0f\n",
+			st.Seconds, st.LongestMs, st.MinPerS, st.MaxPerS)
 	}
 	fmt.Println("\nthroughput, training only (examples/s):")
 	keys := []string{"browser: this engine (wasm)", "browser: TF.js wasm", "browser: TF.js cpu",

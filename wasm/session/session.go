@@ -4,7 +4,6 @@ import (
 	"math"
 	"time"
 
-	"github.com/predparams/predparams/engine"
 	"github.com/predparams/predparams/engine/data"
 	"github.com/predparams/predparams/engine/safetensors"
 	"github.com/predparams/predparams/models"
@@ -12,9 +11,10 @@ import (
 
 // Session is one training run on the page: a models.Run advanced in time
 // slices, with the monitoring the page draws (a window of training
-// batches, evaluations on the whole test set on a schedule). It holds no
-// training logic of its own: steps, epochs and evaluation are the Run's
-// and the engine's.
+// batches, and on a schedule a Snapshot of the weights that an Evaluator,
+// in another worker, evaluates on the whole test set, so that training
+// never stops for it). It holds no training logic of its own: steps and
+// epochs are the Run's and the engine's.
 type Session struct {
 	Params Params
 	Run    *models.Run
@@ -24,47 +24,18 @@ type Session struct {
 
 	win window
 
-	eval       evalState
-	lastEval   time.Duration // active time at the end of the last evaluation
-	evalCost   time.Duration // duration of the last full evaluation
-	Evaluation *Evaluation   // the last finished one, nil before the first
+	// SnapshotGap is the training time between two scheduled
+	// snapshots (New sets DefaultSnapshotGap).
+	SnapshotGap time.Duration
+	lastSnap    time.Duration // active time of the last scheduled snapshot
 }
 
-// Evaluation is one pass over the whole test set.
-type Evaluation struct {
-	// Accuracy and Loss over the test set.
-	Accuracy, Loss float64
-	// Examples is how many training examples had been seen, Seconds how
-	// long the session had been active (evaluation included) when it ended.
-	Examples int64
-	Seconds  float64
-	// Confusion[true·10+predicted] counts the test digits.
-	Confusion []int
-}
-
-// evalState is an evaluation in progress, made in slices of the test set
-// so that Advance returns on time.
-type evalState struct {
-	on        bool
-	next      int
-	wrong     float64
-	loss      float64
-	conf      []int
-	startWall time.Time
-}
-
-// Tuning of the evaluation schedule: evaluations are evalRatio times
-// their own duration apart (so they take about 1/(evalRatio+1) of the
-// time), but at least evalMinGap and at most evalMaxGap.
-const (
-	evalRatio  = 5
-	evalMinGap = 3 * time.Second
-	evalMaxGap = 6 * time.Second
-	evalSlice  = 1000 // test examples per evaluation slice
-)
+// DefaultSnapshotGap is the page's training time between two snapshots
+// for evaluation.
+const DefaultSnapshotGap = 2 * time.Second
 
 // New builds the model p describes on train and returns a session at its
-// start.
+// start. test is the set an Evaluator of this model evaluates on.
 func New(p Params, train, test *data.Dataset, env models.Env) (*Session, error) {
 	cfg, err := p.Config()
 	if err != nil {
@@ -74,7 +45,7 @@ func New(p Params, train, test *data.Dataset, env models.Env) (*Session, error) 
 	if err != nil {
 		return nil, err
 	}
-	return &Session{Params: p, Run: r, win: newWindow(50)}, nil
+	return &Session{Params: p, Run: r, win: newWindow(50), SnapshotGap: DefaultSnapshotGap}, nil
 }
 
 // Update is what one Advance reports.
@@ -91,10 +62,9 @@ type Update struct {
 	// ExamplesPerS and MsPerStep are the training throughput of this
 	// Advance (zero if it took no step).
 	ExamplesPerS, MsPerStep float64
-	// Evaluating reports an evaluation in progress.
-	Evaluating bool
-	// Evaluation, if not nil, finished during this Advance.
-	Evaluation *Evaluation
+	// Snapshot, if not nil, is the weights at the end of this Advance,
+	// due for evaluation (every Session.SnapshotGap of training time).
+	Snapshot *Snapshot
 	// Err is the run's Err: once training diverged (a
 	// *models.DivergedError), Advance trains no more and returns it.
 	Err error
@@ -111,43 +81,35 @@ type Update struct {
 // have blown up.
 const DivergedLoss = 20
 
-// Advance trains (and evaluates when due) for about budget and reports
-// where the run is. One step or one evaluation slice may overrun the
+// Advance trains for about budget and reports where the run is, with a
+// snapshot of the weights when one is due. One step may overrun the
 // budget.
 func (s *Session) Advance(budget time.Duration) Update {
 	start := time.Now()
-	now := func() time.Duration { return s.active + time.Since(start) }
 	var u Update
-	var stepTime time.Duration
 	stepsBefore, exBefore := s.steps, s.examples()
 	for time.Since(start) < budget && s.Run.Err() == nil {
-		switch {
-		case s.eval.on:
-			if e := s.evalSlice(now); e != nil {
-				u.Evaluation = e
-			}
-		case s.evalDue(now()):
-			s.startEval()
-		default:
-			t0 := time.Now()
-			if s.step() {
-				// The page evaluates on its own schedule, not per epoch.
-				s.Run.EndEpoch()
-			}
-			stepTime += time.Since(t0)
+		if s.step() {
+			// The page evaluates on its own schedule, not per epoch.
+			s.Run.EndEpoch()
 		}
 	}
-	s.active += time.Since(start)
+	spent := time.Since(start)
+	s.active += spent
 	u.Examples, u.Steps, u.Seconds = s.examples(), s.steps, s.active.Seconds()
 	u.Epoch = s.Run.Trainer.Epoch
 	u.TrainLoss, u.TrainAccuracy = s.win.mean()
-	if n := s.steps - stepsBefore; n > 0 && stepTime > 0 {
-		u.ExamplesPerS = float64(s.examples()-exBefore) / stepTime.Seconds()
-		u.MsPerStep = stepTime.Seconds() * 1000 / float64(n)
+	if n := s.steps - stepsBefore; n > 0 && spent > 0 {
+		u.ExamplesPerS = float64(s.examples()-exBefore) / spent.Seconds()
+		u.MsPerStep = spent.Seconds() * 1000 / float64(n)
 	}
-	u.Evaluating = s.eval.on
 	u.Err = s.Run.Err()
-	u.Diverged = u.Err != nil || diverged(u.TrainLoss) || (u.Evaluation != nil && diverged(u.Evaluation.Loss))
+	u.Diverged = u.Err != nil || diverged(u.TrainLoss)
+	if !u.Diverged && s.active-s.lastSnap >= s.SnapshotGap {
+		s.lastSnap = s.active
+		sn := s.Snapshot()
+		u.Snapshot = &sn
+	}
 	return u
 }
 
@@ -172,44 +134,6 @@ func (s *Session) step() (epochEnd bool) {
 	}
 	s.win.add(float64(r.Loss), float64(r.Correct)/float64(r.Examples))
 	return r.EpochEnd
-}
-
-// evalDue reports whether enough training time has passed since the last
-// evaluation.
-func (s *Session) evalDue(now time.Duration) bool {
-	gap := min(max(evalMinGap, evalRatio*s.evalCost), evalMaxGap)
-	return now-s.lastEval >= gap
-}
-
-func (s *Session) startEval() {
-	s.eval = evalState{on: true, conf: make([]int, 100), startWall: time.Now()}
-}
-
-// evalSlice evaluates the next slice of the test set and returns the
-// evaluation when it is complete.
-func (s *Session) evalSlice(now func() time.Duration) *Evaluation {
-	test := s.Run.Test
-	e := &s.eval
-	n := min(evalSlice, test.N-e.next)
-	errRate, loss := engine.Evaluate(s.Run.Model.Net, test.Subset(e.next, n), e.conf)
-	e.wrong += errRate * float64(n)
-	e.loss += loss * float64(n)
-	e.next += n
-	if e.next < test.N {
-		return nil
-	}
-	end := now()
-	ev := &Evaluation{Accuracy: 1 - e.wrong/float64(test.N), Loss: e.loss / float64(test.N),
-		Examples: s.examples(), Seconds: end.Seconds(), Confusion: e.conf}
-	s.finishEval(ev, end, time.Since(e.startWall))
-	return ev
-}
-
-func (s *Session) finishEval(ev *Evaluation, end, cost time.Duration) {
-	s.eval = evalState{}
-	s.lastEval = end
-	s.evalCost = cost
-	s.Evaluation = ev
 }
 
 // window keeps the loss and accuracy of the last training batches.

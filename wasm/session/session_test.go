@@ -117,34 +117,6 @@ func newTestSession(t *testing.T, p Params) *Session {
 	return s
 }
 
-func TestAdvance(t *testing.T) {
-	for _, dict := range []string{"se", "dense"} {
-		p := DefaultParams()
-		p.Hidden, p.Batch, p.Dicts = 32, 50, []string{dict}
-		s := newTestSession(t, p)
-		var last *Evaluation
-		for i := 0; i < 200 && (last == nil || last.Examples < 1200); i++ {
-			u := s.Advance(20 * time.Millisecond)
-			if u.Evaluation != nil {
-				last = u.Evaluation
-			}
-		}
-		if last == nil {
-			t.Fatalf("%s: no evaluation", dict)
-		}
-		if last.Accuracy < 0.9 {
-			t.Errorf("%s: test accuracy %.3f on separable data", dict, last.Accuracy)
-		}
-		n := 0
-		for _, c := range last.Confusion {
-			n += c
-		}
-		if n != 300 {
-			t.Errorf("%s: confusion counts %d digits, want 300", dict, n)
-		}
-	}
-}
-
 // TestWindowLabels checks that the batch labels the session reads are
 // the trainer's: the window's mean loss equals the loss the run
 // accumulates over the same steps of an epoch.
