@@ -20,7 +20,7 @@ type Config struct {
 	// Name identifies the model in logs and result files.
 	Name string `json:"name"`
 	// Data names the data set: "mnist" (the default) or another name
-	// known to LoadData.
+	// known to models/datasets.LoadData.
 	Data string `json:"data,omitempty"`
 	// Layers are the network's layers from input to output. The last one
 	// must be a dense layer with as many units as the data has classes.

@@ -57,6 +57,6 @@
 // or the materialised one (every layer's W = U·V in PyTorch's Linear and
 // Conv2d layouts, runnable with no knowledge of the method). Import loads
 // either, and a dense model written by another framework given its
-// config. LoadData also reads a data set of one's own (NumPy or CSV,
-// config data "table").
+// config. The data sets a config names are loaded by models/datasets,
+// apart from this package so that the page's wasm links no file reader.
 package models

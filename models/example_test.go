@@ -11,7 +11,7 @@ import (
 // with 5% of its hidden weights learned) and data, and every face drives
 // it the same way: Step until an epoch ends, then FinishEpoch, which
 // evaluates on the test set. Random MNIST-shaped data stands in for MNIST
-// (models.LoadData reads it) to keep the example quick.
+// (models/datasets.LoadData reads it) to keep the example quick.
 func ExampleNewRun() {
 	cfg, err := models.LoadConfig("configs/mnist-mlp-se-emp-5pct.json")
 	if err != nil {

@@ -104,7 +104,7 @@ func NewRun(cfg *Config, train, test *data.Dataset, env Env) (*Run, error) {
 // newRun is NewRun with the hidden layers' pretrained values given (see
 // build), and each layer's n_α when sizes is not nil (see build).
 func newRun(cfg *Config, train, test *data.Dataset, env Env, pre [][][]float32, sizes []int) (*Run, error) {
-	if err := checkNotEmpty(train, test); err != nil {
+	if err := data.NotEmpty(train, test); err != nil {
 		return nil, err
 	}
 	var val *data.Dataset

@@ -105,3 +105,14 @@ func Random(n, h, w, c, classes int, seed uint64) *Dataset {
 	}
 	return ds
 }
+
+// NotEmpty reports the first set with no examples: nothing can be trained
+// on it, and an error measured on it would read 0%.
+func NotEmpty(sets ...*Dataset) error {
+	for _, ds := range sets {
+		if ds.N == 0 {
+			return fmt.Errorf("data set %s has no examples", ds.Name)
+		}
+	}
+	return nil
+}

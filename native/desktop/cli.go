@@ -14,6 +14,7 @@ import (
 
 	"github.com/predparams/predparams/engine/gemm"
 	"github.com/predparams/predparams/models"
+	"github.com/predparams/predparams/models/datasets"
 )
 
 // Exit statuses, as in native/headless.
@@ -125,7 +126,7 @@ func run(args []string, stdout, stderr io.Writer, display func() error, interrup
 	if err := display(); err != nil {
 		return fail(exitBadInput, err)
 	}
-	train, test, err := models.LoadData(cfg.Data, o.data)
+	train, test, err := datasets.LoadData(cfg.Data, o.data)
 	if err != nil {
 		return fail(exitBadInput, err)
 	}

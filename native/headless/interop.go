@@ -9,6 +9,7 @@ import (
 	"github.com/predparams/predparams/engine/gemm"
 	"github.com/predparams/predparams/engine/safetensors"
 	"github.com/predparams/predparams/models"
+	"github.com/predparams/predparams/models/datasets"
 )
 
 // This file holds the exchange with other frameworks: -export writes the
@@ -76,7 +77,7 @@ func (j *job) importModel() int {
 		dataName = cfg.Data
 	}
 	j.log("loading data %s", orDefault(dataName, "mnist"))
-	train, test, err := models.LoadData(dataName, o.data)
+	train, test, err := datasets.LoadData(dataName, o.data)
 	if err != nil {
 		return j.fail(exitBadInput, err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/predparams/predparams/engine/gemm"
 	"github.com/predparams/predparams/models"
+	"github.com/predparams/predparams/models/datasets"
 )
 
 // Exit statuses.
@@ -207,7 +208,7 @@ func (j *job) run() int {
 		dataName = cfg.Data
 	}
 	j.log("loading data %s", orDefault(dataName, "mnist"))
-	train, test, err := models.LoadData(dataName, o.data)
+	train, test, err := datasets.LoadData(dataName, o.data)
 	if err != nil {
 		return j.fail(exitBadInput, err)
 	}

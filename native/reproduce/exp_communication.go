@@ -16,6 +16,7 @@ import (
 
 	"github.com/predparams/predparams/engine/dist"
 	"github.com/predparams/predparams/models"
+	"github.com/predparams/predparams/models/datasets"
 )
 
 // communicationJob is a job of the communication experiment: Workers processes
@@ -237,7 +238,7 @@ func communicationworker(o *options, stdout io.Writer) (int, error) {
 	global := cfg.Train.Batch
 	shard := global / n
 	cfg.Train.Batch = shard // the layers pick their evaluation for the batch they see
-	train, test, err := models.LoadData(cfg.Data, "")
+	train, test, err := datasets.LoadData(cfg.Data, "")
 	if err != nil {
 		return exitFailure, err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/predparams/predparams/models"
+	"github.com/predparams/predparams/models/datasets"
 )
 
 // FSDD experiment settings: 32 frames × 32 log-mel bands = 1024 inputs,
@@ -12,7 +13,7 @@ const (
 	fsddEpochs      = 40
 	fsddQuickEpochs = 10
 	fsddSeeds       = 5
-	fsddInputs      = models.FSDDFrames * 32
+	fsddInputs      = datasets.FSDDFrames * 32
 	fsddData        = "fsdd"
 )
 

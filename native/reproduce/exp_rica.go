@@ -17,6 +17,7 @@ import (
 	"github.com/predparams/predparams/kernels"
 	"github.com/predparams/predparams/kernels/rica"
 	"github.com/predparams/predparams/models"
+	"github.com/predparams/predparams/models/datasets"
 )
 
 // The RICA experiment (issue 17, the paper's Fig. 6 on Fashion-MNIST
@@ -160,7 +161,7 @@ func ricabench(o *options, stdout io.Writer) (int, error) {
 	// One thread, as every run of the runner (gonum's products would
 	// use every CPU).
 	runtime.GOMAXPROCS(1)
-	train, test, err := models.LoadData(job.Data, "")
+	train, test, err := datasets.LoadData(job.Data, "")
 	if err != nil {
 		return exitFailure, err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/predparams/predparams/engine"
 	"github.com/predparams/predparams/models"
+	"github.com/predparams/predparams/models/datasets"
 )
 
 // variant selects the full grid or its quick version, and says which
@@ -236,9 +237,9 @@ func inputShape(data string) (engine.Shape, int) {
 		fmt.Sscanf(data, "mnist-pca%d", &k)
 		return engine.Shape{H: 1, W: 1, C: k}, mnistTrainN
 	case data == "fsdd":
-		return engine.Shape{H: models.FSDDFrames, W: 32, C: 1}, 2700
+		return engine.Shape{H: datasets.FSDDFrames, W: 32, C: 1}, 2700
 	case data == "fsdd-mfcc":
-		return engine.Shape{H: models.FSDDFrames, W: models.FSDDMFCCs, C: 1}, 2700
+		return engine.Shape{H: datasets.FSDDFrames, W: datasets.FSDDMFCCs, C: 1}, 2700
 	}
 	return engine.Shape{H: 28, W: 28, C: 1}, mnistTrainN
 }

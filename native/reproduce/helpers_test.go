@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/predparams/predparams/models"
+	"github.com/predparams/predparams/models/datasets"
 )
 
 func TestDuration(t *testing.T) {
@@ -94,7 +94,7 @@ func TestInputShapeAndCost(t *testing.T) {
 		n    int
 	}{
 		{"mnist", 784, 60000}, {"", 784, 60000}, {"mnist14", 196, 60000}, {"mnist7", 49, 60000},
-		{"mnist-pca50", 50, 60000}, {"fsdd", models.FSDDFrames * 32, 2700}, {"fsdd-mfcc", models.FSDDFrames * models.FSDDMFCCs, 2700},
+		{"mnist-pca50", 50, 60000}, {"fsdd", datasets.FSDDFrames * 32, 2700}, {"fsdd-mfcc", datasets.FSDDFrames * datasets.FSDDMFCCs, 2700},
 	}
 	for _, tt := range tests {
 		s, n := inputShape(tt.data)

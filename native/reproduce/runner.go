@@ -334,7 +334,7 @@ func (rn *runner) dataDir(data string) string { return dataFolder(data, rn.mnist
 
 // dataFolder returns the folder of a data set given the MNIST and FSDD
 // folders: "" (the trainer's default) for Fashion-MNIST, which has its
-// own (models.FashionDir).
+// own (datasets.FashionDir).
 func dataFolder(data, mnist, fsdd string) string {
 	switch {
 	case strings.HasPrefix(data, "fsdd"):

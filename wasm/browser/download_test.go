@@ -16,6 +16,7 @@ import (
 	"github.com/predparams/predparams/engine"
 	"github.com/predparams/predparams/engine/safetensors"
 	"github.com/predparams/predparams/models"
+	"github.com/predparams/predparams/models/datasets"
 )
 
 // TestDownloadModel is issue 15: "Download model" saves the paused model
@@ -33,7 +34,7 @@ func TestDownloadModel(t *testing.T) {
 			Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads})
 		return err
 	}))
-	train, test, err := models.LoadData("mnist", filepath.Join(siteDir, "data"))
+	train, test, err := datasets.LoadData("mnist", filepath.Join(siteDir, "data"))
 	if err != nil {
 		t.Fatal(err)
 	}

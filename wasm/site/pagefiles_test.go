@@ -5,28 +5,28 @@ import (
 	"testing"
 
 	"github.com/predparams/predparams/engine/data"
-	"github.com/predparams/predparams/models"
+	"github.com/predparams/predparams/models/datasets"
 )
 
 // TestPageSubsetLoadsNatively writes a data subset as Build does and reads
-// it back with models.LoadData, as headless -data static/data does to
+// it back with datasets.LoadData, as headless -data static/data does to
 // evaluate a model downloaded from the page on the page's own digits.
 func TestPageSubsetLoadsNatively(t *testing.T) {
-	if models.PageFiles != [4]string{TrainImages, TrainLabels, TestImages, TestLabels} {
-		t.Fatalf("models.PageFiles %v, the page writes %v", models.PageFiles, []string{TrainImages, TrainLabels, TestImages, TestLabels})
+	if datasets.PageFiles != [4]string{TrainImages, TrainLabels, TestImages, TestLabels} {
+		t.Fatalf("datasets.PageFiles %v, the page writes %v", datasets.PageFiles, []string{TrainImages, TrainLabels, TestImages, TestLabels})
 	}
 	dir := t.TempDir()
 	train, test := data.Random(30, 28, 28, 1, 10, 1), data.Random(20, 28, 28, 1, 10, 2)
 	for i, ds := range []*data.Dataset{train, test} {
 		img, lab := EncodeIDX(ds, DefaultLevels)
-		if err := writeGzip(filepath.Join(dir, models.PageFiles[2*i]), img); err != nil {
+		if err := writeGzip(filepath.Join(dir, datasets.PageFiles[2*i]), img); err != nil {
 			t.Fatal(err)
 		}
-		if err := writeGzip(filepath.Join(dir, models.PageFiles[2*i+1]), lab); err != nil {
+		if err := writeGzip(filepath.Join(dir, datasets.PageFiles[2*i+1]), lab); err != nil {
 			t.Fatal(err)
 		}
 	}
-	gotTrain, gotTest, err := models.LoadData("mnist", dir)
+	gotTrain, gotTest, err := datasets.LoadData("mnist", dir)
 	if err != nil {
 		t.Fatal(err)
 	}

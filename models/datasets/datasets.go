@@ -1,4 +1,4 @@
-package models
+package datasets
 
 import (
 	"fmt"
@@ -44,20 +44,10 @@ func LoadData(name, dir string) (train, test *data.Dataset, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := checkNotEmpty(train, test); err != nil {
+	if err := data.NotEmpty(train, test); err != nil {
 		return nil, nil, err
 	}
 	return train, test, nil
-}
-
-// checkNotEmpty reports a set with no examples.
-func checkNotEmpty(sets ...*data.Dataset) error {
-	for _, ds := range sets {
-		if ds.N == 0 {
-			return fmt.Errorf("data set %s has no examples", ds.Name)
-		}
-	}
-	return nil
 }
 
 func loadData(name, dir string) (train, test *data.Dataset, err error) {
