@@ -59,6 +59,8 @@
       hint: 'Step size; applies at once while training. Too large and training diverges.' },
     { key: 'batch', label: 'batch size', type: 'int', min: 1, max: 1000, def: 64,
       hint: 'Training examples per update.' },
+    { key: 'workers', label: 'training workers', type: 'choice', choices: ['auto', '1', '2', '3', '4'], names: { auto: 'auto (one per core, one left for the page)' }, def: 'auto',
+      hint: 'Data-parallel: each worker computes the gradient of a share of every minibatch, and they exchange the learned parameters\u2019 gradients each step (U is rebuilt in each worker, never sent). The same seed and number of workers give the same run.' },
     { key: 'seed', label: 'seed', type: 'int', min: 0, max: 2147483647, def: 1,
       hint: 'Fixes α, the initial weights and the order of examples.' },
     { key: 'compare', label: 'compare with', type: 'choice', choices: ['off', 'dense', 'small', 'both'], names: COMPARE_NAMES, def: 'off',
@@ -365,6 +367,7 @@
     renderFields();
     if (f.panel === 'x') { explore(); return; }
     if (f.live && (state.running || App.paused)) {
+      // Data-parallel workers change it at the same step (worker.js).
       if (f.key === 'lr') for (const n of RUNS) send(n, { type: 'lr', lr: v });
       $('note').textContent = `${f.label} set to ${formatValue(f, v)} for the running model.`;
     }
@@ -460,7 +463,7 @@
   }
 
   // buildKey is the part of the settings that fixes the model.
-  function buildKey(p) { return JSON.stringify(Object.assign(goParams(p), { lr: 0 })); }
+  function buildKey(p) { return JSON.stringify(Object.assign(goParams(p), { lr: 0, workers: workerCount(p) })); }
 
   // ---- loading ----
 
@@ -534,6 +537,7 @@
     h.worker.onerror = (e) => {
       e.preventDefault();
       if (name === 'aux') { App.x.error = 'The explorer stopped: ' + (e.message || 'worker error'); return; }
+      if (name.startsWith('dp')) { showMessage(`Training worker ${name.slice(2)} stopped (${e.message || 'worker error'}). Press Reset, then Train.`); stopped(App.workers.main); return; }
       if (name === 'fig4') { fig4Stopped('The Figure 4 runs stopped: ' + (e.message || 'worker error') + '.'); return; }
       if (name === 'eval') { showMessage('The test evaluation stopped (' + (e.message || 'worker error') + '); training goes on. Reload the page to get it back.'); return; }
       showMessage(`The ${RUN_NAMES[name] || name} training engine stopped (${e.message || 'worker error'}). Press Reset, then Train.`);
@@ -541,7 +545,7 @@
     };
     const init = { type: 'init', module: App.module, data: App.data.map((b) => b.slice(0)) };
     if (name === 'aux') Object.assign(init, { role: 'aux', digits: 2000, filters: App.filters, data: App.data.slice(0, 2).map((b) => b.slice(0)) });
-    if (name === 'eval') Object.assign(init, { role: 'eval', digits: 2000 });
+    if (name === 'eval') Object.assign(init, { role: 'eval' });
     h.worker.postMessage(init);
     App.workers[name] = h;
     return h;
@@ -566,6 +570,8 @@
       state.running = false;
       App.paused = false;
       for (const n of RUNS.slice(1)) send(n, { type: 'stop', runId: App.runs.main.id });
+      for (let k = 1; k < 4; k++) send(dpName(k), { type: 'stop', runId: App.runs.main.id });
+      App.dp = null;
       renderButtons();
       setStatus(status || 'stopped');
     }
@@ -577,6 +583,7 @@
     if (h.name === 'aux') { onAux(h, m); return; }
     if (h.name === 'eval') { onEval(h, m); return; }
     if (h.name === 'fig4') { onFig4(h, m); return; }
+    if (h.name.startsWith('dp')) { onDPWorker(h, m); return; }
     const run = App.runs[h.name];
     // A message of an older run (sent before a Reset or Restart reached
     // the worker) must not touch the new run's views.
@@ -604,8 +611,14 @@
       case 'update':
         onUpdate(h.name, run, m.update);
         break;
+      case 'dpPaused':
+        checkWorkers(m.steps);
+        break;
+      case 'weightsSum':
+        onWeightsSum(0, m);
+        break;
       case 'evalModel':
-        send('eval', { type: 'evalModel', run: h.name, runId: run.id, bytes: m.bytes }, [m.bytes.buffer]);
+        send('eval', { type: 'evalModel', run: h.name, runId: run.id, params: m.params, sums: m.sums });
         break;
       case 'snapshot':
         queueEval(h.name, run.id, m.snapshot, m.final);
@@ -651,6 +664,7 @@
     }
     const [eps, ms] = meanSpeed(run);
     if (name === 'main') {
+      if (u.dp) onDPReport(u.dp);
       state.examplesSeen = u.examples;
       state.seconds = u.seconds;
       state.examplesPerS = eps;
@@ -668,6 +682,95 @@
       };
     }
     App.dirty = true;
+  }
+
+  // ---- data-parallel training ----
+
+  // workerCount is the number of training workers the settings ask for:
+  // auto is one per core, one core left for the page.
+  function workerCount(p) {
+    const n = p.workers === 'auto' ? (navigator.hardwareConcurrency || 2) - 1 : Number(p.workers);
+    return Math.max(1, Math.min(4, n));
+  }
+
+  function dpName(k) { return k ? 'dp' + k : 'main'; }
+
+  // dpChannels connects every pair of the n workers with a
+  // MessageChannel: ports[k] maps each other worker's index to worker k's
+  // end. The shards go from worker to worker, not through this thread.
+  function dpChannels(n) {
+    const ports = Array.from({ length: n }, () => ({}));
+    for (let i = 0; i < n; i++) {
+      for (let j = i + 1; j < n; j++) {
+        const c = new MessageChannel();
+        ports[i][j] = c.port1;
+        ports[j][i] = c.port2;
+      }
+    }
+    return ports;
+  }
+
+  function onDPWorker(h, m) {
+    const k = Number(h.name.slice(2));
+    if (m.type === 'ready') {
+      h.ready = true;
+      for (const [msg, tr] of h.pending) h.worker.postMessage(msg, tr || []);
+      h.pending = [];
+      return;
+    }
+    if (!App.dp || m.runId !== App.dp.runId) return;
+    if (m.type === 'weightsSum') onWeightsSum(k, m);
+    if (m.type === 'error') {
+      showMessage(`Training worker ${k}: ${m.message}`);
+      if (m.stop) stopped(App.workers.main, 'stopped: error');
+    }
+  }
+
+  // checkWorkers asks every data-parallel worker for the checksum of its
+  // weights once it has taken steps steps (worker 0's last before a
+  // pause: no worker can go past it).
+  function checkWorkers(steps) {
+    const d = App.dp;
+    if (!d) return;
+    d.sums = new Array(d.n).fill(null);
+    for (let k = 0; k < d.n; k++) send(dpName(k), { type: 'weightsSum', steps });
+  }
+
+  function onWeightsSum(k, m) {
+    const d = App.dp;
+    if (!d || !d.sums || m.runId !== d.runId) return;
+    d.sums[k] = { sum: m.sum, examples: m.examples };
+    if (d.sums.some((x) => !x)) return;
+    const same = d.sums.every((x) => x.sum === d.sums[0].sum && x.examples === d.sums[0].examples);
+    state.dpCheck = { same, sums: d.sums.map((x) => x.sum), examples: d.sums.map((x) => x.examples) };
+    renderDP();
+  }
+
+  // onDPReport keeps the step timings of the last reports (a report
+  // covers about 60 ms) and shows their mean, weighted by steps.
+  function onDPReport(r) {
+    const d = App.dp;
+    if (!d) return;
+    d.reports = (d.reports || []).concat([r]).slice(-20);
+    const mean = (key) => {
+      let a = 0, n = 0;
+      for (const q of d.reports) if (q.n && q.cycleMs > 0) { a += q[key] * q.steps; n += q.steps; }
+      return n ? a / n : 0;
+    };
+    state.dp = Object.assign({}, r, { gradMs: mean('gradMs'), applyMs: mean('applyMs'), cycleMs: mean('cycleMs') });
+    renderDP();
+  }
+
+  // renderDP says what a data-parallel step exchanges and costs.
+  function renderDP() {
+    const d = state.dp;
+    const el = $('dp-note');
+    if (!d || !App.dp) { el.textContent = ''; return; }
+    const mb = (b) => (b / 1e6).toFixed(b < 1e6 ? 2 : 1) + ' MB';
+    const exchange = Math.max(0, d.cycleMs - d.gradMs - d.applyMs);
+    el.textContent = `${d.n} training workers. Each step exchanges ${mb(d.exchangeBytes)} of gradients (V, biases and dense layers; U is rebuilt in each worker and never sent); ` +
+      `a dense net of this shape would exchange ${mb(d.denseBytes)}. A step takes ${d.cycleMs.toFixed(1)} ms: gradient ${d.gradMs.toFixed(1)} ms, optimizer step ${d.applyMs.toFixed(1)} ms, exchange and waiting ${exchange.toFixed(1)} ms.` +
+      (state.dpCheck ? (state.dpCheck.same ? ` At the pause the ${d.n} workers hold bit-identical weights (CRC-32 ${state.dpCheck.sums[0]}).` : ' At the pause the workers\u2019 weights differ: this is a bug.') : '');
   }
 
   // ---- evaluation (the evaluation worker) ----
@@ -867,6 +970,24 @@
     // shared evenly among the runs.
     const cores = Math.max(1, (navigator.hardwareConcurrency || 2) - 1);
     const duty = Math.min(1, cores / App.active.length);
+    // Data-parallel workers for the main run (alone: a comparison shares
+    // the cores another way).
+    let nw = workerCount(App.params);
+    if (nw > 1 && extra.length) {
+      nw = 1;
+      $('note').textContent = 'With a comparison, each run trains in one worker.';
+    }
+    App.dp = nw > 1 ? { n: nw, runId: id } : null;
+    const ports = nw > 1 ? dpChannels(nw) : null;
+    state.dp = null;
+    state.dpCheck = null;
+    renderDP();
+    for (let k = 1; k < 4; k++) {
+      if (k < nw) {
+        worker(dpName(k));
+        send(dpName(k), { type: 'start', params: gp, runId: id, dp: { k, n: nw, ports: ports[k] } }, Object.values(ports[k]));
+      } else send(dpName(k), { type: 'stop', runId: id });
+    }
     for (const n of App.active) {
       worker(n);
       let params = gp;
@@ -875,7 +996,8 @@
         state.smallWidth = smallWidth(App.params);
         params = Object.assign({}, gp, { dicts: [], hidden: state.smallWidth });
       }
-      send(n, { type: 'start', params, duty, runId: id });
+      const dp = n === 'main' && nw > 1 ? { k: 0, n: nw, ports: ports[0] } : null;
+      send(n, { type: 'start', params, duty, runId: id, dp }, dp ? Object.values(dp.ports) : []);
     }
     for (const n of RUNS) if (!App.active.includes(n)) send(n, { type: 'stop', runId: id });
     setStatus(App.workers.main.ready ? 'building' : 'queued');
@@ -902,6 +1024,7 @@
       App.paused = false;
       state.running = true;
       for (const n of App.active || []) send(n, { type: 'resume' });
+      state.dpCheck = null;
       setStatus('training');
     } else {
       App.paused = true;
@@ -909,6 +1032,7 @@
       // The displayed accuracy becomes that of the paused weights (the
       // ones "Download model" saves).
       for (const n of App.active || []) send(n, { type: 'pause' }), send(n, { type: 'snapshot' });
+
       setStatus('paused');
     }
     renderButtons();
@@ -918,6 +1042,10 @@
   function reset() {
     const id = newRuns();
     for (const n of RUNS) send(n, { type: 'stop', runId: id });
+    for (let k = 1; k < 4; k++) send(dpName(k), { type: 'stop', runId: id });
+    App.dp = null;
+    state.dp = null;
+    renderDP();
     App.paused = false;
     App.trainRequested = false;
     state.runId = id;
@@ -1790,11 +1918,14 @@
   window.fig4State = fig;
 
   async function loadFig4() {
+    if (fig.ref) return;
+    fig.ref = [];
     try {
       const r = await fetch('data/fig4.json');
       if (!r.ok) throw new Error('HTTP ' + r.status);
       const d = await r.json();
       fig.ref = (d.points || []).filter((q) => FIG4.arms[q.arm]);
+      fig.refLoaded = true;
     } catch (err) {
       fig.ref = [];
       $('fig4-text').textContent = 'The reproduction\u2019s results did not load (' + (err && err.message ? err.message : err) + '); the runs here still work.';
@@ -2110,7 +2241,14 @@
     renderButtons();
     renderLegend();
     requestAnimationFrame(frame);
-    loadFig4();
+    // The reproduction's results load when their panel comes into view:
+    // the first visit does not fetch them.
+    if (window.IntersectionObserver) {
+      const io = new IntersectionObserver(guard((entries) => {
+        if (entries.some((e) => e.isIntersecting)) { io.disconnect(); loadFig4(); }
+      }));
+      io.observe($('fig4'));
+    } else loadFig4();
     await load();
     if (App.trainRequested && App.module) { App.trainRequested = false; train(); }
   }

@@ -23,6 +23,7 @@ const W = {
   runId: 0,         // the page's id of the current run, on every run message
   examples: 0,      // examples seen at the last update
   evalRuns: {},     // evaluation worker: run name → the run id of its model
+  dp: null,         // data-parallel state (dpStart)
   curveGen: 0,      // bumped by every explore request: stale curve points stop
   tick: new MessageChannel(),
 };
@@ -75,9 +76,10 @@ async function init(msg) {
     return;
   }
   if (msg.role === 'eval') {
-    // The evaluation worker: the whole test set, and a few training
-    // digits to rebuild the models from (session.NewEvaluator).
-    const r = call('loadEval', d[0], d[1], d[2], d[3], msg.digits || 500);
+    // The evaluation worker: the whole test set, and the first training
+    // digits, which the data-driven dictionaries are built from
+    // (session.NewEvaluator).
+    const r = call('loadEval', d[0], d[1], d[2], d[3]);
     post({ type: 'ready', train: r.train, test: r.test });
     return;
   }
@@ -93,14 +95,137 @@ function start(msg) {
   const r = call('start', JSON.stringify(msg.params));
   W.started = true;
   post({ type: 'started', table: JSON.parse(r.table), trainN: r.trainN, testN: r.testN });
-  // The evaluation worker rebuilds the model from its file, then gets
-  // only the weights.
-  const model = call('model');
-  post({ type: 'evalModel', bytes: model }, [model.buffer]);
+  // The evaluation worker builds the same model (checked by the
+  // dictionaries' checksums), then gets only the weights.
+  if (!(msg.dp && msg.dp.k > 0)) post({ type: 'evalModel', params: msg.params, sums: r.sums });
   W.lastUnits = 0;
   W.duty = Math.min(1, Math.max(0.1, msg.duty || 1));
   W.running = true;
+  dpClose();
+  if (msg.dp && msg.dp.n > 1) {
+    dpStart(msg.dp);
+    return;
+  }
   schedule();
+}
+
+// Data-parallel training. Each of n workers holds the same session and
+// computes shard k of every minibatch; the workers send their shards to
+// each other directly, through MessagePorts the page set up (the page's
+// thread is not on the way), and each applies step s once it holds all
+// n shards of s (session.ApplyShards sums them in worker order, so the
+// weights stay bit-identical). Worker 0 paces the run: it alone pauses
+// and resumes (the others stop when its next shard does not come),
+// carries a new learning rate on its shard (every worker sets it at the
+// same step), and reports to the page. JS only moves the arrays.
+function dpStart(o) {
+  const r = call('dpStart', o.k, o.n);
+  const d = W.dp = { k: o.k, n: o.n, ports: o.ports, step: 0, posted: -1, inbox: new Map(), lr: 0, lrAt: null,
+    lastUpdate: 0, gradMs: 0, applyMs: 0, cycleMs: 0, cycleAt: 0, steps: 0, wantFinal: false, sumAt: -1,
+    exchangeBytes: r.exchangeBytes, denseBytes: r.denseBytes };
+  for (const [j, port] of Object.entries(d.ports)) {
+    port.onmessage = (e) => { if (W.dp === d) dpReceive(Number(j), e.data); };
+  }
+  dpGradient();
+}
+
+function dpClose() {
+  if (W.dp) for (const port of Object.values(W.dp.ports)) port.close();
+  W.dp = null;
+}
+
+// dpQuiet reports that this worker has applied the step of its last
+// shard: it waits for nothing.
+function dpQuiet() { return W.dp.posted < W.dp.step; }
+
+// dpGradient computes this worker's shard of the next step and sends it
+// to every other worker (transferred to the last, copied for the rest).
+function dpGradient() {
+  const d = W.dp;
+  const t0 = performance.now();
+  const sh = call('dpGradient');
+  d.gradMs += performance.now() - t0;
+  d.posted = d.step;
+  if (d.k === 0 && d.lr) { sh.lr = d.lr; d.lrAt = { step: d.step, lr: d.lr }; d.lr = 0; }
+  const ports = Object.values(d.ports);
+  ports.forEach((port, i) => {
+    const last = i === ports.length - 1;
+    const grad = last ? sh.grad : sh.grad.slice();
+    port.postMessage({ step: d.step, shard: Object.assign({}, sh, { grad }) }, [grad.buffer]);
+  });
+  dpTry();
+}
+
+function dpReceive(j, m) {
+  const d = W.dp;
+  if (!d.inbox.has(m.step)) d.inbox.set(m.step, new Map());
+  d.inbox.get(m.step).set(j, m.shard);
+  try { dpTry(); } catch (err) {
+    W.running = false;
+    fail('training', err, true);
+  }
+}
+
+// dpTry applies the current step when this worker's shard is out and
+// every other worker's has come, then goes on while running.
+function dpTry() {
+  const d = W.dp;
+  if (!d || d.posted !== d.step) return;
+  const box = d.inbox.get(d.step);
+  if (!box || box.size < d.n - 1) return;
+  d.inbox.delete(d.step);
+  const shards = [];
+  for (let j = 0; j < d.n; j++) {
+    const sh = j === d.k ? null : box.get(j);
+    shards.push(sh ? { grad: sh.grad, loss: sh.loss, correct: sh.correct, examples: sh.examples } : { grad: null, loss: 0, correct: 0, examples: 0 });
+  }
+  const lr = d.k === 0 ? (d.lrAt && d.lrAt.step === d.step ? d.lrAt.lr : 0) : (box.get(0).lr || 0);
+  if (lr) call('setLR', lr);
+  const t0 = performance.now();
+  call('dpApply', shards);
+  const t1 = performance.now();
+  d.applyMs += t1 - t0;
+  d.step++;
+  d.steps++;
+  if (d.cycleAt) d.cycleMs += t1 - d.cycleAt;
+  d.cycleAt = t1;
+  if (d.sumAt === d.step) dpSum();
+  if (d.k === 0) {
+    if (!W.running) { if (d.wantFinal) dpReport(true); return; }
+    if (t1 - d.lastUpdate > 60) { d.lastUpdate = t1; if (!dpReport(false)) return; }
+    if (performance.now() - W.lastUnits > 1000) sendUnits();
+  }
+  // The other workers compute their next shard at once: worker 0's next
+  // shard (or its absence, while paused) paces them.
+  dpGradient();
+}
+
+// dpReport posts worker 0's update (and a snapshot when due, or when
+// final: a paused run's last step); it reports whether training goes on.
+function dpReport(final) {
+  const d = W.dp;
+  const u = call('dpUpdate');
+  let sn = u.snapshot;
+  delete u.snapshot;
+  W.examples = u.examples;
+  // Where a step's time goes: this worker's gradient and step; the rest
+  // is the exchange (messages between the workers, and waiting).
+  u.dp = { n: d.n, steps: d.steps, exchangeBytes: d.exchangeBytes, denseBytes: d.denseBytes, gradMs: d.gradMs / Math.max(1, d.steps),
+    applyMs: d.applyMs / Math.max(1, d.steps), cycleMs: d.steps ? d.cycleMs / d.steps : 0 };
+  d.gradMs = d.applyMs = d.cycleMs = 0; d.steps = 0; d.cycleAt = final ? 0 : performance.now();
+  post({ type: 'update', update: u });
+  if (final) { d.wantFinal = false; sn = call('snapshot'); }
+  if (sn) post({ type: 'snapshot', snapshot: sn, final }, [sn.weights.buffer]);
+  if (final) post({ type: 'dpPaused', steps: d.step, examples: u.examples });
+  if (u.diverged) { W.running = false; post({ type: 'diverged', update: u }); return false; }
+  return true;
+}
+
+// dpSum posts the checksum of this worker's weights once it has applied
+// the step the page asked about (worker 0's last before a pause).
+function dpSum() {
+  W.dp.sumAt = -1;
+  post(Object.assign({ type: 'weightsSum', steps: W.dp.step }, call('weightsSum')));
 }
 
 function sendUnits() {
@@ -214,7 +339,7 @@ function evaluate(msg) {
 function evalModel(msg) {
   delete W.evalRuns[msg.run];
   try {
-    call('evaluator', msg.run, msg.bytes);
+    call('evaluator', msg.run, JSON.stringify(msg.params), msg.sums);
     W.evalRuns[msg.run] = msg.runId;
   } catch (err) {
     self.postMessage({ type: 'evaluated', run: msg.run, runId: msg.runId, error: err.message });
@@ -227,18 +352,35 @@ self.onmessage = async (e) => {
     switch (msg.type) {
       case 'init': await init(msg); break;
       case 'start': start(msg); break;
-      case 'pause': W.running = false; post({ type: 'paused' }); break;
-      case 'resume':
-        if (W.started) { W.running = true; schedule(); post({ type: 'resumed' }); }
+      case 'pause':
+        W.running = false;
+        if (W.dp) call('dpPause');
+        post({ type: 'paused' });
         break;
-      case 'stop': W.running = false; W.started = false; W.runId = msg.runId || 0; break;
+      case 'resume':
+        if (!W.started) break;
+        W.running = true;
+        // A data-parallel worker whose shard is with the page waits for
+        // its step; one that paused after a step computes the next.
+        if (W.dp) { if (dpQuiet()) dpGradient(); } else schedule();
+        post({ type: 'resumed' });
+        break;
+      case 'weightsSum':
+        if (!W.dp) break;
+        if (W.dp.step >= msg.steps) dpSum(); else W.dp.sumAt = msg.steps;
+        break;
+      case 'stop': W.running = false; W.started = false; dpClose(); W.runId = msg.runId || 0; break;
       case 'units':
         W.unitsLayer = msg.layer; W.unitsMax = msg.max || 64;
         if (W.api && msg.layer >= 0) sendUnits();
         break;
       case 'unit': post({ type: 'unit', detail: call('unit', msg.layer, msg.unit) }); break;
       case 'snapshot':
-        if (W.started) {
+        if (W.dp) {
+          // A paused data-parallel run: its last step may still be on the
+          // way; the snapshot waits for it (dpTry).
+          if (dpQuiet()) dpReport(true); else W.dp.wantFinal = true;
+        } else if (W.started) {
           const sn = call('snapshot');
           post({ type: 'snapshot', snapshot: sn, final: true }, [sn.weights.buffer]);
         }
@@ -254,7 +396,10 @@ self.onmessage = async (e) => {
       case 'cell':
         self.postMessage({ type: 'cell', run: msg.run, runId: msg.runId, cell: call('cell', msg.run, msg.t, msg.p, msg.max || 24) });
         break;
-      case 'lr': if (W.started) call('setLR', msg.lr); break;
+      case 'lr':
+        if (W.dp) W.dp.lr = msg.lr; // on worker 0's next shard
+        else if (W.started) call('setLR', msg.lr);
+        break;
       case 'predict': {
         const r = call('predict', msg.pixels, msg.w, msg.h);
         post({ type: 'prediction', result: r });

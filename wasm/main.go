@@ -57,6 +57,13 @@ func main() {
 		"evaluator": export(w.evaluator),
 		"evaluate":  export(w.evaluate),
 		"cell":      export(w.cell),
+		// Data-parallel training (session.Session.StartParallel).
+		"dpStart":    export(w.dpStart),
+		"dpGradient": export(w.dpGradient),
+		"dpApply":    export(w.dpApply),
+		"dpUpdate":   export(w.dpUpdate),
+		"dpPause":    export(w.dpPause),
+		"weightsSum": export(w.weightsSum),
 		// The Figure 4 worker's: short runs over several fractions.
 		"sweepStart":   export(w.sweepStart),
 		"sweepAdvance": export(w.sweepAdvance),
@@ -239,7 +246,11 @@ func (w *worker) start(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"table": string(tb), "trainN": s.Run.Train.N, "testN": s.Run.Test.N}, nil
+	sums, err := json.Marshal(s.Run.Model.StaticSums())
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"table": string(tb), "trainN": s.Run.Train.N, "testN": s.Run.Test.N, "sums": string(sums)}, nil
 }
 
 func (w *worker) session() (*session.Session, error) {
@@ -263,6 +274,11 @@ func (w *worker) advance(args []js.Value) (any, error) {
 	if u.Err != nil {
 		return nil, u.Err // the page shows it and stops training
 	}
+	return updateToJS(u), nil
+}
+
+// updateToJS is an Update as the page reads it.
+func updateToJS(u session.Update) map[string]any {
 	r := map[string]any{
 		"examples": u.Examples, "steps": u.Steps, "seconds": u.Seconds, "epoch": u.Epoch,
 		"trainLoss": u.TrainLoss, "trainAccuracy": u.TrainAccuracy,
@@ -271,7 +287,7 @@ func (w *worker) advance(args []js.Value) (any, error) {
 	if u.Snapshot != nil {
 		r["snapshot"] = snapshotToJS(*u.Snapshot)
 	}
-	return r, nil
+	return r
 }
 
 // snapshot() returns the weights now, for an evaluation of a paused run.
@@ -416,19 +432,19 @@ func int32sToJS[T int | int32](xs []T) js.Value {
 	return a
 }
 
-// loadEval(trainImages, trainLabels, testImages, testLabels: Uint8Array,
-// n: number) decodes the test set and the first n training digits (the
-// evaluators rebuild the models from them; see session.NewEvaluator).
+// loadEval(trainImages, trainLabels, testImages, testLabels: Uint8Array)
+// decodes the test set and the first training digits the evaluators
+// rebuild the data-driven dictionaries from (session.EvalTrainExamples).
 func (w *worker) loadEval(args []js.Value) (any, error) {
-	if len(args) != 5 {
-		return nil, fmt.Errorf("loadEval: want 4 byte arrays and a count, got %d arguments", len(args))
+	if len(args) != 4 {
+		return nil, fmt.Errorf("loadEval: want 4 byte arrays, got %d arguments", len(args))
 	}
 	var b [4][]byte
 	for i := range b {
 		b[i] = make([]byte, args[i].Get("length").Int())
 		js.CopyBytesToGo(b[i], args[i])
 	}
-	train, err := session.DecodeMNISTFirst("train", b[0], b[1], args[4].Int())
+	train, err := session.DecodeMNISTFirst("train", b[0], b[1], session.EvalTrainExamples)
 	if err != nil {
 		return nil, err
 	}
@@ -440,18 +456,25 @@ func (w *worker) loadEval(args []js.Value) (any, error) {
 	return map[string]any{"train": train.N, "test": test.N}, nil
 }
 
-// evaluator(run: string, model: Uint8Array) builds the evaluator of a
-// run from its training worker's model() file.
+// evaluator(run, paramsJSON, sumsJSON: string) builds the evaluator of a
+// run: the model its settings describe, whose dictionaries must have the
+// training worker's checksums.
 func (w *worker) evaluator(args []js.Value) (any, error) {
 	if w.test == nil {
 		return nil, fmt.Errorf("the test set is not loaded")
 	}
-	if len(args) != 2 {
-		return nil, fmt.Errorf("evaluator: want a run name and a model file")
+	if len(args) != 3 {
+		return nil, fmt.Errorf("evaluator: want a run name, the settings and the dictionaries' checksums")
 	}
-	b := make([]byte, args[1].Get("length").Int())
-	js.CopyBytesToGo(b, args[1])
-	e, err := session.NewEvaluator(b, w.train, w.test)
+	p, err := session.ParseParams([]byte(args[1].String()))
+	if err != nil {
+		return nil, err
+	}
+	var sums []string
+	if err := json.Unmarshal([]byte(args[2].String()), &sums); err != nil {
+		return nil, fmt.Errorf("checksums: %v", err)
+	}
+	e, err := session.NewEvaluator(p, sums, w.train, w.test)
 	if err != nil {
 		return nil, err
 	}
@@ -552,4 +575,97 @@ func (w *worker) sweepAdvance(args []js.Value) (any, error) {
 	}
 	b, err := json.Marshal(pr)
 	return string(b), err
+}
+
+// dpStart(k, n: number) makes the session worker k of n of a
+// data-parallel run and returns the bytes one step exchanges.
+func (w *worker) dpStart(args []js.Value) (any, error) {
+	s, err := w.session()
+	if err != nil {
+		return nil, err
+	}
+	if len(args) != 2 {
+		return nil, fmt.Errorf("dpStart: want the worker's index and the number of workers")
+	}
+	k, n := args[0].Int(), args[1].Int()
+	if err := s.StartParallel(k, n); err != nil {
+		return nil, err
+	}
+	// What a dense net of this shape would exchange: every weight.
+	dense := session.ExchangeBytes(s.Run.Model.Accounting().DenseEquivalent, n)
+	return map[string]any{"exchangeBytes": s.ExchangeBytes(n), "denseBytes": dense, "params": len(s.Run.Model.Net.Grad)}, nil
+}
+
+// dpGradient() computes this worker's shard of the next minibatch:
+// {grad: Float32Array, loss, correct, examples}.
+func (w *worker) dpGradient(args []js.Value) (any, error) {
+	s, err := w.session()
+	if err != nil {
+		return nil, err
+	}
+	sh, err := s.ShardGradient()
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"grad": float32sToJS(sh.Grad), "loss": sh.Loss, "correct": sh.Correct, "examples": sh.Examples}, nil
+}
+
+// dpApply(shards: array) takes the step from every worker's shard
+// ({grad, loss, correct, examples}, in worker order; this worker's grad
+// is null).
+func (w *worker) dpApply(args []js.Value) (any, error) {
+	s, err := w.session()
+	if err != nil {
+		return nil, err
+	}
+	if len(args) != 1 {
+		return nil, fmt.Errorf("dpApply: want the shards")
+	}
+	a := args[0]
+	shards := make([]session.Shard, a.Length())
+	for i := range shards {
+		v := a.Index(i)
+		sh := session.Shard{Loss: float32(v.Get("loss").Float()), Correct: v.Get("correct").Int(), Examples: v.Get("examples").Int()}
+		if g := v.Get("grad"); g.Truthy() {
+			sh.Grad = make([]float32, g.Get("length").Int())
+			js.CopyBytesToGo(bytesOf(sh.Grad), js.Global().Get("Uint8Array").New(g.Get("buffer"), g.Get("byteOffset"), len(sh.Grad)*4))
+		}
+		shards[i] = sh
+	}
+	return nil, s.ApplyShards(shards)
+}
+
+// dpUpdate() reports where the data-parallel run is, as advance does.
+func (w *worker) dpUpdate(args []js.Value) (any, error) {
+	s, err := w.session()
+	if err != nil {
+		return nil, err
+	}
+	u := s.ParallelUpdate()
+	if u.Err != nil {
+		return nil, u.Err
+	}
+	return updateToJS(u), nil
+}
+
+// dpPause() marks a pause of a data-parallel run.
+func (w *worker) dpPause(args []js.Value) (any, error) {
+	s, err := w.session()
+	if err != nil {
+		return nil, err
+	}
+	s.PauseParallel()
+	return nil, nil
+}
+
+// weightsSum() returns {sum, examples}: the CRC-32 of the weights and
+// where training is, for the page to check that data-parallel workers
+// are in step.
+func (w *worker) weightsSum(args []js.Value) (any, error) {
+	s, err := w.session()
+	if err != nil {
+		return nil, err
+	}
+	done, _ := s.Run.Progress()
+	return map[string]any{"sum": fmt.Sprintf("%08x", s.WeightsSum()), "examples": done}, nil
 }

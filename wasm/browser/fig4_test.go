@@ -20,8 +20,9 @@ type fig4State struct {
 		Arm   string  `json:"arm"`
 		Error float64 `json:"error"`
 	} `json:"ref"`
-	Runs   []struct{ Arm string } `json:"runs"`
-	Points []struct {
+	RefLoaded bool                   `json:"refLoaded"`
+	Runs      []struct{ Arm string } `json:"runs"`
+	Points    []struct {
 		Arm      string  `json:"arm"`
 		Fraction float64 `json:"fraction"`
 		Learned  float64 `json:"learned"`
@@ -54,7 +55,11 @@ func waitFig4(t *testing.T, ctx context.Context, what string, timeout time.Durat
 func TestFigure4(t *testing.T) {
 	ctx, base, con := page(t, 1280, 800)
 	open(t, ctx, base, "")
-	s := waitFig4(t, ctx, "the reproduction's results", 10*time.Second, func(s fig4State) bool { return s.Ref != nil })
+	if s := eval[fig4State](t, ctx, "window.fig4State"); s.Ref != nil {
+		t.Error("the reproduction's results loaded before their panel came into view")
+	}
+	run(t, ctx, chromedp.ScrollIntoView(chromedp.ID("fig4")))
+	s := waitFig4(t, ctx, "the reproduction's results", 10*time.Second, func(s fig4State) bool { return s.RefLoaded })
 	arms := map[string]int{}
 	for _, p := range s.Ref {
 		arms[p.Arm]++

@@ -489,6 +489,19 @@ func TestAxe(t *testing.T) {
 	clickAt(t, ctx, "units", 0.03, 0.03)
 	waitFor(t, ctx, "the unit's detail", `document.querySelectorAll("#detail canvas").length >= 1`)
 	check("training with a unit open")
+	// Two workers, paused: the exchange note and the check of the workers.
+	open(t, ctx, base, "#hidden=64&workers=2")
+	run(t, ctx, chromedp.Click(chromedp.ID("train")))
+	waitState(t, ctx, "two workers to train", 60*time.Second, func(s State) bool { return s.ExamplesSeen > 5000 })
+	run(t, ctx, chromedp.Click(chromedp.ID("pause")))
+	waitFor(t, ctx, "the workers' check", `document.getElementById("dp-note").textContent.includes("bit-identical")`)
+	check("two workers, paused")
+	// The Figure 4 panel, drawn.
+	run(t, ctx, chromedp.Click(chromedp.ID("reset")), chromedp.ScrollIntoView(chromedp.ID("fig4")))
+	eval[bool](t, ctx, `(document.getElementById("fig4-examples").value = "10000", true)`)
+	run(t, ctx, chromedp.Click(chromedp.ID("fig4-run")))
+	waitFig4(t, ctx, "Figure 4", 3*time.Minute, func(s fig4State) bool { return s.Done })
+	check("Figure 4 drawn")
 	open(t, ctx, base, "#hidden=99999&toString=1")
 	check("with an error message")
 }

@@ -2,10 +2,10 @@ package session
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/predparams/predparams/engine"
 	"github.com/predparams/predparams/engine/data"
-	"github.com/predparams/predparams/engine/safetensors"
 	"github.com/predparams/predparams/models"
 )
 
@@ -59,10 +59,10 @@ type Evaluation struct {
 
 // Evaluator evaluates snapshots of one session's model on a test set, in
 // another wasm instance than the session's (the page's evaluation
-// worker). It holds the same model, rebuilt from the session's compact
-// export: the fixed dictionaries from the config and seed, the
-// data-driven ones as stored, so it needs no more training digits than
-// a few of the right shape.
+// worker). It builds the same model from the same settings: the
+// dictionaries from the config and seed, and the data-driven ones from
+// the first EvalTrainExamples training digits, as the session did; the
+// session's Model.StaticSums check that they came out the same.
 type Evaluator struct {
 	Model *models.Model
 	Test  *data.Dataset
@@ -71,21 +71,29 @@ type Evaluator struct {
 	Last *Evaluation
 }
 
-// NewEvaluator builds the model of a session's ExportSafetensors file.
-// train only needs the data's shape and classes (a data-driven
-// dictionary built from it is replaced by the stored one), test is the
-// set to evaluate on.
-func NewEvaluator(export []byte, train, test *data.Dataset) (*Evaluator, error) {
-	f, err := safetensors.Unmarshal(export)
+// EvalTrainExamples is how many of the first training digits an
+// Evaluator needs: all that the page's data-driven dictionaries are
+// computed from.
+const EvalTrainExamples = max(DictExamples, AEExamples)
+
+// NewEvaluator builds the model p describes for evaluation on test: train
+// holds the first EvalTrainExamples (or more) of the session's training
+// digits, and sums is the session's Model.StaticSums, which the rebuilt
+// dictionaries must match.
+func NewEvaluator(p Params, sums []string, train, test *data.Dataset) (*Evaluator, error) {
+	cfg, err := p.Config()
 	if err != nil {
 		return nil, err
 	}
-	m, err := models.Import(f, nil, train, models.Env{Threads: 1})
+	m, err := models.Build(cfg, engine.Shape{H: train.H, W: train.W, C: train.C}, train.Classes, train, models.Env{Threads: 1})
 	if err != nil {
 		return nil, err
 	}
 	if err := engine.CheckData(m.Net, test); err != nil {
 		return nil, err
+	}
+	if got := m.StaticSums(); !slices.Equal(got, sums) {
+		return nil, fmt.Errorf("the evaluation's dictionaries differ from the training's: %q, want %q", got, sums)
 	}
 	return &Evaluator{Model: m, Test: test}, nil
 }

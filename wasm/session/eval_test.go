@@ -1,10 +1,13 @@
 package session
 
 import (
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/predparams/predparams/engine"
+	"github.com/predparams/predparams/models"
 )
 
 // TestAdvanceSnapshots trains on separable data: Advance hands out a
@@ -17,11 +20,7 @@ func TestAdvanceSnapshots(t *testing.T) {
 		p.Hidden, p.Batch, p.Dicts = 32, 50, []string{dict}
 		s := newTestSession(t, p)
 		s.SnapshotGap = 50 * time.Millisecond
-		b, err := s.ExportSafetensors()
-		if err != nil {
-			t.Fatal(err)
-		}
-		ev, err := NewEvaluator(b, synthetic(20, 9), s.Run.Test)
+		ev, err := NewEvaluator(p, s.Run.Model.StaticSums(), s.Run.Train, s.Run.Test)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -62,30 +61,31 @@ func TestAdvanceSnapshots(t *testing.T) {
 	}
 }
 
-// TestEvaluator checks that an Evaluator in another instance gives
+// TestEvaluator checks that an Evaluator in another instance, built from
+// the settings and the first EvalTrainExamples training digits, gives
 // exactly the session's own test error and loss for each of the page's
-// dictionaries, with far fewer training digits than the session (a
-// data-driven dictionary is the stored one, not rebuilt), and refuses
-// weights of another model.
+// dictionaries; that it refuses dictionaries other than the session's
+// (an Emp built from other digits) and weights of another model.
 func TestEvaluator(t *testing.T) {
+	train := synthetic(EvalTrainExamples+500, 1)
+	first := train.Subset(0, EvalTrainExamples)
 	for _, tc := range []struct {
 		model string
 		dicts []string
-	}{{"mlp", []string{"se"}}, {"mlp", []string{"emp"}}, {"mlp", []string{"randfixu", "lowrank"}}, {"mlp", []string{"dense"}},
-		{"conv", []string{"se", "se", "dense"}}} {
+	}{{"mlp", []string{"se"}}, {"mlp", []string{"emp"}}, {"mlp", []string{"se", "emp"}}, {"mlp", []string{"randfixu", "lowrank"}},
+		{"mlp", []string{"dense"}}, {"conv", []string{"se", "se", "dense"}}} {
 		p := DefaultParams()
 		p.Model, p.Hidden, p.Dicts, p.Depth = tc.model, 32, tc.dicts, len(tc.dicts)
 		if tc.model == "conv" {
 			p.Depth = 0
 		}
-		s := newTestSession(t, p)
-		b, err := s.ExportSafetensors() // at the start: the weights come later
+		s, err := New(p, train, synthetic(300, 2), models.Env{Threads: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
-		ev, err := NewEvaluator(b, synthetic(50, 7), s.Run.Test)
+		ev, err := NewEvaluator(p, s.Run.Model.StaticSums(), first, s.Run.Test)
 		if err != nil {
-			t.Fatalf("%v: %v", tc.dicts, err)
+			t.Fatalf("%s %v: %v", tc.model, tc.dicts, err)
 		}
 		s.Advance(100 * time.Millisecond)
 		e, err := ev.Evaluate(s.Snapshot())
@@ -98,6 +98,11 @@ func TestEvaluator(t *testing.T) {
 		}
 		if _, err := ev.Evaluate(Snapshot{Weights: make([]float32, 3)}); err == nil {
 			t.Errorf("%v: 3 weights evaluated", tc.dicts)
+		}
+		if slices.Contains(tc.dicts, "emp") {
+			if _, err := NewEvaluator(p, s.Run.Model.StaticSums(), synthetic(EvalTrainExamples, 7), s.Run.Test); err == nil || !strings.Contains(err.Error(), "differ") {
+				t.Errorf("%v: an Emp from other digits: %v", tc.dicts, err)
+			}
 		}
 	}
 }
@@ -126,11 +131,7 @@ func TestCell(t *testing.T) {
 	p := DefaultParams()
 	p.Hidden = 16
 	s := newTestSession(t, p)
-	b, err := s.ExportSafetensors()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev, err := NewEvaluator(b, synthetic(20, 9), s.Run.Test)
+	ev, err := NewEvaluator(p, s.Run.Model.StaticSums(), s.Run.Train, s.Run.Test)
 	if err != nil {
 		t.Fatal(err)
 	}

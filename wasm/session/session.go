@@ -28,6 +28,8 @@ type Session struct {
 	// snapshots (New sets DefaultSnapshotGap).
 	SnapshotGap time.Duration
 	lastSnap    time.Duration // active time of the last scheduled snapshot
+
+	par *parallel // data-parallel training, nil alone
 }
 
 // DefaultSnapshotGap is the page's training time between two snapshots
