@@ -95,16 +95,17 @@ func export(f func(args []js.Value) (any, error)) js.Func {
 
 // load(trainImages, trainLabels, testImages, testLabels: Uint8Array)
 // decodes the data files.
-func (w *worker) load(args []js.Value) (any, error) {
+func (w *worker) load(args []js.Value) (any, error) { return w.loadSets("load", args, -1) }
+
+// loadSets decodes the four data files of args into w.train (its first
+// trainN digits; all of them if trainN < 0) and w.test; what names the
+// message in errors.
+func (w *worker) loadSets(what string, args []js.Value, trainN int) (any, error) {
 	if len(args) != 4 {
-		return nil, fmt.Errorf("load: want 4 byte arrays, got %d arguments", len(args))
+		return nil, fmt.Errorf("%s: want 4 byte arrays, got %d arguments", what, len(args))
 	}
-	var b [4][]byte
-	for i, a := range args {
-		b[i] = make([]byte, a.Get("length").Int())
-		js.CopyBytesToGo(b[i], a)
-	}
-	train, err := session.DecodeMNIST("train", b[0], b[1])
+	b := bytesArgs(args)
+	train, err := session.DecodeMNISTFirst("train", b[0], b[1], trainN)
 	if err != nil {
 		return nil, err
 	}
@@ -116,17 +117,23 @@ func (w *worker) load(args []js.Value) (any, error) {
 	return map[string]any{"train": train.N, "test": test.N}, nil
 }
 
+// bytesArgs copies each of args, Uint8Arrays, into Go.
+func bytesArgs(args []js.Value) [][]byte {
+	b := make([][]byte, len(args))
+	for i, a := range args {
+		b[i] = make([]byte, a.Get("length").Int())
+		js.CopyBytesToGo(b[i], a)
+	}
+	return b
+}
+
 // loadFirst(trainImages, trainLabels: Uint8Array, n: number) decodes
 // the first n training digits only, for the auxiliary worker.
 func (w *worker) loadFirst(args []js.Value) (any, error) {
 	if len(args) != 3 {
 		return nil, fmt.Errorf("loadFirst: want 2 byte arrays and a count, got %d arguments", len(args))
 	}
-	var b [2][]byte
-	for i := range b {
-		b[i] = make([]byte, args[i].Get("length").Int())
-		js.CopyBytesToGo(b[i], args[i])
-	}
+	b := bytesArgs(args[:2])
 	train, err := session.DecodeMNISTFirst("train", b[0], b[1], args[2].Int())
 	if err != nil {
 		return nil, err
@@ -436,24 +443,7 @@ func int32sToJS[T int | int32](xs []T) js.Value {
 // decodes the test set and the first training digits the evaluators
 // rebuild the data-driven dictionaries from (session.EvalTrainExamples).
 func (w *worker) loadEval(args []js.Value) (any, error) {
-	if len(args) != 4 {
-		return nil, fmt.Errorf("loadEval: want 4 byte arrays, got %d arguments", len(args))
-	}
-	var b [4][]byte
-	for i := range b {
-		b[i] = make([]byte, args[i].Get("length").Int())
-		js.CopyBytesToGo(b[i], args[i])
-	}
-	train, err := session.DecodeMNISTFirst("train", b[0], b[1], session.EvalTrainExamples)
-	if err != nil {
-		return nil, err
-	}
-	test, err := session.DecodeMNIST("test", b[2], b[3])
-	if err != nil {
-		return nil, err
-	}
-	w.train, w.test = train, test
-	return map[string]any{"train": train.N, "test": test.N}, nil
+	return w.loadSets("loadEval", args, session.EvalTrainExamples)
 }
 
 // evaluator(run, paramsJSON, sumsJSON: string) builds the evaluator of a
