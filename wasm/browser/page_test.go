@@ -418,6 +418,9 @@ func TestScreens(t *testing.T) {
 	if dir == "" {
 		t.Skip("SCREENS is not set")
 	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	sizes := []struct{ w, h int }{{1280, 800}, {1920, 1080}, {768, 1024}, {390, 844}}
 	for _, sz := range sizes {
 		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
@@ -429,7 +432,9 @@ func TestScreens(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				os.WriteFile(filepath.Join(dir, fmt.Sprintf("%dx%d-%s.png", sz.w, sz.h, name)), b, 0o644)
+				if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%dx%d-%s.png", sz.w, sz.h, name)), b, 0o644); err != nil {
+					t.Fatal(err)
+				}
 			}
 			shot("0s")
 			run(t, ctx, chromedp.Click(chromedp.ID("train")))
