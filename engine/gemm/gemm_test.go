@@ -323,6 +323,20 @@ type benchShape struct {
 	m, n, k        int
 }
 
+// operands returns random A and B for s, a zero C, and A's and B's
+// leading dimensions for s's transposes (the same seed every call).
+func (s benchShape) operands() (a, b, c []float32, lda, ldb int) {
+	r := rand.New(rand.NewPCG(1, 1))
+	lda, ldb = s.k, s.n
+	if s.transA {
+		lda = s.m
+	}
+	if s.transB {
+		ldb = s.k
+	}
+	return matrix(r, s.m, s.k, s.k), matrix(r, s.k, s.n, s.n), make([]float32, s.m*s.n), lda, ldb
+}
+
 // benchShapes are the products that matter for training (see the package
 // brief).
 var benchShapes = []benchShape{
@@ -358,16 +372,7 @@ func BenchmarkSgemm(b *testing.B) {
 	fmaPeak := measuredPeak()               // per core, an FMA-only loop; 0 when unknown
 	filter := os.Getenv("GEMM_BENCH_IMPLS") // comma-separated names, empty: all
 	for _, s := range benchShapes {
-		r := rand.New(rand.NewPCG(1, 1))
-		lda, ldb := s.k, s.n
-		if s.transA {
-			lda = s.m
-		}
-		if s.transB {
-			ldb = s.k
-		}
-		a, bm := matrix(r, s.m, s.k, s.k), matrix(r, s.k, s.n, s.n)
-		c := make([]float32, s.m*s.n)
+		a, bm, c, lda, ldb := s.operands()
 		flops := 2 * float64(s.m) * float64(s.n) * float64(s.k)
 		for _, im := range benchImpls() {
 			if filter != "" && !strings.Contains(","+filter+",", ","+im.name+",") {

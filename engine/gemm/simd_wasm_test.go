@@ -125,16 +125,7 @@ func BenchmarkSIMD(b *testing.B) {
 	x, y := archsimd.BroadcastFloat32x4(1e-3), archsimd.BroadcastFloat32x4(0.5)
 	const rounds = 1 << 14
 	for _, s := range mlpShapes() {
-		r := rand.New(rand.NewPCG(1, 1))
-		lda, ldb := s.k, s.n
-		if s.transA {
-			lda = s.m
-		}
-		if s.transB {
-			ldb = s.k
-		}
-		a, bm := matrix(r, s.m, s.k, s.k), matrix(r, s.k, s.n, s.n)
-		c := make([]float32, s.m*s.n)
+		a, bm, c, lda, ldb := s.operands()
 		flops := 2 * float64(s.m) * float64(s.n) * float64(s.k)
 		b.Run(s.name, func(b *testing.B) {
 			bestSIMD, bestScalar, bestPeak := time.Duration(math.MaxInt64), time.Duration(math.MaxInt64), time.Duration(math.MaxInt64)

@@ -2,7 +2,6 @@ package gemm
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"runtime"
 	"testing"
@@ -46,16 +45,7 @@ func BenchmarkTune(b *testing.B) {
 		impl = newPortableConfig(1, fam...)
 	}
 	for _, s := range benchShapes {
-		r := rand.New(rand.NewPCG(1, 1))
-		lda, ldb := s.k, s.n
-		if s.transA {
-			lda = s.m
-		}
-		if s.transB {
-			ldb = s.k
-		}
-		a, bm := matrix(r, s.m, s.k, s.k), matrix(r, s.k, s.n, s.n)
-		c := make([]float32, s.m*s.n)
+		a, bm, c, lda, ldb := s.operands()
 		b.Run(s.name, func(b *testing.B) {
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
