@@ -37,12 +37,13 @@ var (
 )
 
 // Tuning grids: learning rates around the dense net's tuned 0.002 (×2
-// steps), SE length scales at 0.5, 1 and 2 times the mean spacing of α
+// steps; 0.008 was added after the first rounds selected 0.004, the
+// top of the grid then, for most arms), SE length scales at 0.5, 1 and 2 times the mean spacing of α
 // on the 28×28 grid, √(784/n_α), and the longest training considered.
 var (
-	tuneLRs      = []float64{0.001, 0.002, 0.004}
+	tuneLRs      = []float64{0.001, 0.002, 0.004, 0.008}
 	quickLRs     = []float64{0.002, 0.004}
-	convLRs      = []float64{0.001, 0.002}
+	convLRs      = []float64{0.001, 0.002, 0.004}
 	lengthScales = []float64{0.5, 1, 2}
 )
 
@@ -140,16 +141,16 @@ func lrFamily(exp, arm string, v variant, point float64, epochs int, lrs []float
 // scale. Its selected length is reused by every other SE arm at the
 // same n_α.
 func seFamily(v variant, frac float64) *family {
-	return seGrid(nameTunedMLP, armTSE, nameTunedMLP, "mnist", v, frac, 1)
+	return seGrid(nameTunedMLP, armTSE, nameTunedMLP, "mnist", v, frac, 1, pick(v, tuneLRs, quickLRs))
 }
 
 // seGrid is the family of SE–Emp nets on data at frac with J columns
-// whose candidates are learning rate × SE length scale; their configs
+// whose candidates are learning rate (from lrs) × SE length scale; their configs
 // are named after prefix (an experiment), so that two experiments that
 // name the same settings alike share the tuning runs.
-func seGrid(exp, arm, prefix, data string, v variant, frac float64, columns int) *family {
+func seGrid(exp, arm, prefix, data string, v variant, frac float64, columns int, lrs []float64) *family {
 	f := &family{exp: exp, arm: arm, point: frac, maxEpochs: pick(v, tuneMLPEpochs, quickEpochs)}
-	for _, lr := range pick(v, tuneLRs, quickLRs) {
+	for _, lr := range lrs {
 		for _, l := range seLengths(v, frac) {
 			f.cands = append(f.cands, mlpCandOn(prefix, data, v, "relu", "se", "emp", frac, columns, lr, l))
 		}
@@ -313,7 +314,7 @@ func convCand(v variant, frac, lr float64) candidate {
 
 func convFamilies(v variant) []*family {
 	epochs := pick(v, tuneConvEpochs, 1)
-	lrs := pick(v, convLRs, convLRs[1:])
+	lrs := pick(v, convLRs, convLRs[1:2])
 	var out []*family
 	for _, f := range pick(v, convTunedFracs, convTunedFracs[:1]) {
 		out = append(out, lrFamily(nameTunedConvnet, armTConv, v, f, epochs, lrs, func(lr float64) candidate { return convCand(v, f, lr) }))

@@ -102,7 +102,9 @@ func resolve(t *testing.T, e *experiment, v variant, root string, val, errPct fu
 // arm that enters a verdict), that every config validates, and that no
 // run is owned by two experiments.
 func TestQuestionPlans(t *testing.T) {
-	const lrs, ls = 3, 3 // full: learning rates, length scales
+	// Full: the tuned grid's learning rates (tl), the open questions'
+	// own (ql), length scales (ls).
+	const tl, ql, ls = 4, 3, 3
 	tests := []struct {
 		exp     string
 		v       variant
@@ -111,28 +113,29 @@ func TestQuestionPlans(t *testing.T) {
 		seeds   int
 		waiting int // families that wait for another's tuning at the start
 	}{
-		// 3 J=1 ℓ grids + 2 J=5 ones (9 each), ℓ = 2 at 3 fractions (3
-		// each), the tuned grid's dense net (3). Finals: J=1 and ℓ = 2 at
+		// 2 J=1 and 2 J=5 ℓ grids at the tuned grid's points (tl×ls
+		// each), a J=1 ℓ grid at 0.02 (ql×ls), ℓ = 2 at 3 fractions (ql
+		// each), the tuned grid's dense net (tl). Finals: J=1 and ℓ = 2 at
 		// 3 fractions, dense; the union selects the first J=1 candidate
 		// here, so its finals are the tuned grid's SE–Emp's.
-		{nameQLength, variant{}, 5*lrs*ls + 3*lrs + lrs, (3 + 3 + 1) * 6, 6, 1},
+		{nameQLength, variant{}, 4*tl*ls + ql*ls + 3*ql + tl, (3 + 3 + 1) * 6, 6, 1},
 		{nameQLength, variant{quick: true}, 3*2*2 + 1 + 2, (1 + 1 + 1) * 2, 2, 1},
-		// SE–Emp's tuning (9) and 5 dictionaries at J=5 (3 each); SE–Emp, J=5 waits.
-		{nameQColumns, variant{}, lrs*ls + 5*lrs, 6 * 6, 6, 1},
+		// SE–Emp's tuning (tl×ls) and 5 dictionaries at J=5 (ql each); SE–Emp, J=5 waits.
+		{nameQColumns, variant{}, tl*ls + 5*ql, 6 * 6, 6, 1},
 		{nameQColumns, variant{quick: true}, 2*2 + 5, 6 * 2, 2, 1},
-		// 2 fractions × (upsample 3 + SE grid 9), conv 2 × 1.
-		{nameQUpsample, variant{}, 2*(lrs+lrs*ls) + 2, 6 * 6, 6, 0},
+		// 2 fractions × (upsample ql + SE grid ql×ls), conv 2 × 1.
+		{nameQUpsample, variant{}, 2*(ql+ql*ls) + 2, 6 * 6, 6, 0},
 		{nameQUpsample, variant{quick: true}, 1*(1+2*2) + 2, 4 * 2, 2, 0},
-		// 2 fractions × (2 bases × 3 + SE–Emp 9), random atoms of 2 bases at 0.05.
-		{nameQBases, variant{}, 2*(2*lrs+lrs*ls) + 2*lrs, 8 * 6, 6, 0},
+		// 2 fractions × (2 bases × ql + SE–Emp tl×ls), random atoms of 2 bases at 0.05.
+		{nameQBases, variant{}, 2*(2*ql+tl*ls) + 2*ql, 8 * 6, 6, 0},
 		{nameQBases, variant{quick: true}, 4 + 4, 5 * 2, 2, 0},
-		// 2 fractions × (2 alternating arms × 3 lr × 2 E + LowRank 3 + SE–Emp 9).
-		{nameQAlternate, variant{}, 2 * (2*lrs*2 + lrs + lrs*ls), 8 * 6, 6, 0},
+		// 2 fractions × (2 alternating arms × ql × 2 E + LowRank tl + SE–Emp tl×ls).
+		{nameQAlternate, variant{}, 2 * (2*ql*2 + tl + tl*ls), 8 * 6, 6, 0},
 		{nameQAlternate, variant{quick: true}, 2 + 2 + 4, 4 * 2, 2, 0},
-		// SE grid 9, RandFixU and RandCon J=5, 3 dense nets at the
+		// SE grid ql×ls, RandFixU and RandCon J=5, 3 dense nets at the
 		// budget, dense; J=5 and the union wait. Finals: 8 families (the
 		// union's are SE–Emp's here).
-		{nameQFashion, variant{}, lrs*ls + 6*lrs, 8 * 6, 6, 1},
+		{nameQFashion, variant{}, ql*ls + 6*ql, 8 * 6, 6, 1},
 		{nameQFashion, variant{quick: true}, 2*2 + 6, 8 * 2, 2, 1},
 		{nameQGrow, variant{}, 0, 0, 0, 0},
 		// RICA: 3 arms, not tuned.
@@ -206,12 +209,12 @@ func TestQuestionHashes(t *testing.T) {
 	tests := []struct {
 		name, got, want string
 	}{
-		{"open-length J=1 at 0.02", first(seJ1(full, 0.02)), "tune/8a0ef9a2e43a2dcc"},
+		{"open-length J=1 at 0.02", first(seJ1(full, 0.02)), "tune/6716fb5a01842e14"},
 		{"open-length J=1 at 0.05 is tuned-mlp's SE–Emp", first(seJ1(full, 0.05)), first(seFamily(full, 0.05))},
-		{"open-upsample MLP at 0.0625", first(upsampleFamilies(full)[0]), "tune/d40abdc625995c08"},
+		{"open-upsample MLP at 0.0625", first(upsampleFamilies(full)[0]), "tune/e2669d57845ec382"},
 		{"open-upsample conv", first(upsampleFamilies(full)[4]), "tune/d536519221aed427"},
-		{"open-fashion dense", first(fashionFamilies(full, tn)[len(fashionFamilies(full, tn))-1]), "tune/4175bc3c58f1fd0d"},
-		{"open-alternate SE at 0.02", first(alternateFamilies(full, tn)[0]), "tune/b14593cf2eee431c"},
+		{"open-fashion dense", first(fashionFamilies(full, tn)[len(fashionFamilies(full, tn))-1]), "tune/3b81984495701419"},
+		{"open-alternate SE at 0.02", first(alternateFamilies(full, tn)[0]), "tune/29d33b1de03efecf"},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {

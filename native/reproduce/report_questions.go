@@ -173,7 +173,7 @@ func reportQColumns(s *section) {
 func reportQUpsample(s *section) {
 	fams := upsampleFamilies(s.v)
 	s.tunedSetup(fmt.Sprintf("MLP: MNIST 784-500-500-10, ReLU, Adam (learning rate from %v); layer 1's weights learned on a coarse grid and upsampled bilinearly to 28×28 (`upsample`: f = 0.0625 learns 7×7, f = 0.25 learns 14×14 per unit), layer 2 Emp, against SE–Emp at the same n_α with ℓ tuned there. Convnet: the MNIST convnet (conv 20 5×5, pool, conv 50 5×5, pool, dense 500, softmax; ReLU, Adam at learning rate %v) with both conv layers' filters learned at 3×3 and upsampled to 5×5 (f = %g), against SE-predicted filters with the same n_α (the paper code's conv ℓ = 3); dense layers dense; up to %d epochs (the tuned convnet's 15 are cut to fit the budget).",
-		qLRs(s.v), convLRs[1:], qUpConvFrc, pick(s.v, qConvEpochs, 1)), fams)
+		qLRs(s.v), convLRs[1:2], qUpConvFrc, pick(s.v, qConvEpochs, 1)), fams)
 	s.tunedTable(fams)
 	var se, up series
 	se.name, up.name = "SE–Emp (MLP)", armQUp+" (MLP)"

@@ -203,7 +203,7 @@ func reportTunedBudgets(s *section) {
 func reportTunedConvnet(s *section) {
 	fams := convFamilies(s.v)
 	ix := indexFamilies(fams)
-	s.tunedSetup(fmt.Sprintf("The MNIST convnet of section 4 (conv 20 5×5, pool, conv 50 5×5, pool, dense 500, softmax; ReLU, Adam) with both conv layers and the dense hidden layer predicted by SE dictionaries in J = %d columns (the paper's code used columns in its convnets), ℓ as the paper's code (3 for 5×5 filters, 2 for the dense layer), learning rate from %v.", tunedColumns, pick(s.v, convLRs, convLRs[1:])), fams)
+	s.tunedSetup(fmt.Sprintf("The MNIST convnet of section 4 (conv 20 5×5, pool, conv 50 5×5, pool, dense 500, softmax; ReLU, Adam) with both conv layers and the dense hidden layer predicted by SE dictionaries in J = %d columns (the paper's code used columns in its convnets), ℓ as the paper's code (3 for 5×5 filters, 2 for the dense layer), learning rate from %v.", tunedColumns, pick(s.v, convLRs, convLRs[1:2])), fams)
 	s.tunedTable(fams)
 	r := s.v.rule()
 	f := pick(s.v, convTunedFracs, convTunedFracs[:1])[0]
