@@ -89,9 +89,14 @@ type Optimizer struct {
 	Config OptimConfig
 	// M is SGD's velocity or Adam's first moment; V is Adam's second
 	// moment (nil for SGD).
-	M, V  []float32
-	norms []float64
-	ctx   *Context // the net's: threads and helpers for the updates
+	M, V []float32
+	// ScheduleStart is the update from which Config's learning-rate
+	// schedule (LRDecay) counts: update t uses Config.LRAt(t −
+	// ScheduleStart). 0 unless a caller restarts the schedule (a model
+	// whose α grew); Adam's bias correction still counts from update 0.
+	ScheduleStart int64
+	norms         []float64
+	ctx           *Context // the net's: threads and helpers for the updates
 }
 
 // NewOptimizer checks cfg and allocates state for net.
@@ -128,12 +133,15 @@ func (o *Optimizer) Reset() {
 	clear(o.V)
 }
 
+// LR returns the learning rate of update t (counted from 0).
+func (o *Optimizer) LR(t int64) float64 { return o.Config.LRAt(t - o.ScheduleStart) }
+
 // Step applies update t (counted from 0) to every parameter in params
 // from its Grad. The update is one pass over the parameters, split over
 // the threads of the net's Context.
 func (o *Optimizer) Step(params []*Param, t int64) {
 	c := o.Config
-	lr := float32(c.LRAt(t))
+	lr := float32(o.LR(t))
 	u := update{o: o, params: params, lr: lr, wd: float32(c.WeightDecay), flush: t%flushEvery == 0}
 	switch c.Kind {
 	case "sgd":

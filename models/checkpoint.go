@@ -182,6 +182,9 @@ func LoadRun(path string, train, test *data.Dataset, env Env) (*Run, error) {
 	r.History = meta.History
 	if meta.Growth != nil {
 		*r.Growth = *meta.Growth
+		if n := len(meta.Growth.Steps); n > 0 && meta.Config.Train.Grow.RestartLR {
+			t.Opt.ScheduleStart = meta.Growth.Steps[n-1].Updates
+		}
 	}
 	return r, nil
 }

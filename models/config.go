@@ -177,12 +177,16 @@ type TrainConfig struct {
 	// pretraining before supervised training.
 	Pretrain *PretrainConfig `json:"pretrain,omitempty"`
 	// Grow, if set, grows the α of the layers whose predict.grow is set
-	// when the validation error stops improving; it needs Validation.
+	// when the validation error stops improving (it then needs
+	// Validation), or after the epochs it lists.
 	Grow *GrowSchedule `json:"grow,omitempty"`
 }
 
-// GrowSchedule decides when the layers with predict.grow grow, from the
-// validation error of the epochs that Run.FinishEpoch closes.
+// GrowSchedule decides when the layers with predict.grow grow: from the
+// validation error of the epochs that Run.FinishEpoch closes (Every,
+// Patience, MinImprovement), or after the epochs listed in At, decided
+// beforehand (a schedule that a run with a validation set chose,
+// replayed on one without). Exactly one of Every and At is set.
 //
 // Every Every epochs (a check; not after the last epoch), the best
 // validation error of the last Every epochs is compared with the best
@@ -204,6 +208,14 @@ type GrowSchedule struct {
 	// any drop. A relative threshold suits errors that fall from tens of
 	// percent at a small α to a few percent at a large one.
 	MinImprovement float64 `json:"min_improvement,omitempty"`
+	// At lists the epochs (ascending, each ≥ 1 and below train.epochs)
+	// at whose end the layers grow, without a check; growth stops when
+	// the list is done or every growing layer is at its maximum.
+	At []int `json:"at,omitempty"`
+	// RestartLR starts the optimizer's learning-rate schedule
+	// (lr_decay) again at each growth, so that the positions that arrive
+	// late learn at the starting rate rather than at the decayed one.
+	RestartLR bool `json:"restart_lr,omitempty"`
 }
 
 // PretrainConfig configures layer-wise tied-weight autoencoder pretraining

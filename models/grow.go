@@ -67,15 +67,25 @@ func (c *Config) validateGrow() error {
 		return nil
 	case !growing:
 		return errors.New("config: train.grow, but no layer has predict.grow (what to grow)")
+	case s.At != nil:
+		if s.Every != 0 || s.Patience != 0 || s.MinImprovement != 0 {
+			return errors.New("config: train.grow.at lists the growths; every, patience and min_improvement decide them instead: set one or the other")
+		}
+		for i, e := range s.At {
+			if e < 1 || e >= t.Epochs || i > 0 && e <= s.At[i-1] {
+				return fmt.Errorf("config: train.grow.at %v, want ascending epochs from 1 to %d (train.epochs − 1)", s.At, t.Epochs-1)
+			}
+		}
 	case t.Validation == 0:
-		return errors.New("config: train.grow needs train.validation (growth is decided on the validation error)")
+		return errors.New("config: train.grow needs train.validation (growth is decided on the validation error), or the epochs to grow at (train.grow.at)")
 	case s.Every < 1:
 		return fmt.Errorf("config: train.grow.every %d, want ≥ 1", s.Every)
 	case s.Patience < 1:
 		return fmt.Errorf("config: train.grow.patience %d, want ≥ 1", s.Patience)
 	case !(s.MinImprovement >= 0 && s.MinImprovement < 1):
 		return fmt.Errorf("config: train.grow.min_improvement %v, want 0 ≤ min_improvement < 1", s.MinImprovement)
-	case t.Pretrain != nil:
+	}
+	if t.Pretrain != nil {
 		return errors.New("config: train.grow does not combine with train.pretrain (the pretrained snapshot is of the starting sizes)")
 	}
 	return nil
@@ -113,7 +123,7 @@ type GrowthLog struct {
 	// Stopped says why growth stopped for the rest of the run: "max"
 	// (every growing layer reached its cap), "patience" (train.grow's
 	// patience of growths in a row did not improve the validation
-	// error), or "failed: …" (building the larger model failed; the
+	// error), "schedule" (the last epoch of train.grow.at), or "failed: …" (building the larger model failed; the
 	// run goes on at its size). It is "" while growth may go on.
 	// StoppedEpoch is the epoch whose end stopped it.
 	Stopped      string `json:"stopped,omitempty"`
@@ -128,8 +138,10 @@ type GrowthLog struct {
 
 // Growth is one growth of α.
 type Growth struct {
-	// Epoch is the epoch at whose end the layers grew.
-	Epoch int `json:"epoch"`
+	// Epoch is the epoch at whose end the layers grew, and Updates the
+	// optimizer updates made by then.
+	Epoch   int   `json:"epoch"`
+	Updates int64 `json:"updates"`
 	// From and To are every layer's n_α per column before and after (0
 	// for layers that are not predicted).
 	From []int `json:"from"`
@@ -154,7 +166,14 @@ func (m *Model) NAlpha() []int { return slices.Clone(m.nAlpha) }
 func (r *Run) checkGrowth(e int) {
 	cfg := r.Model.Config
 	s, g := cfg.Train.Grow, r.Growth
-	if s == nil || g.Stopped != "" || e%s.Every != 0 || e >= cfg.Train.Epochs {
+	if s == nil || g.Stopped != "" || e >= cfg.Train.Epochs {
+		return
+	}
+	if s.At != nil {
+		r.growAt(e)
+		return
+	}
+	if e%s.Every != 0 {
 		return
 	}
 	window, prior := math.Inf(1), math.Inf(1)
@@ -190,6 +209,24 @@ func (r *Run) checkGrowth(e int) {
 		g.Stopped, g.StoppedEpoch = "failed: "+err.Error(), e
 		r.env.Log("growing α after epoch %d failed, training goes on at n_α = %v: %v", e, r.Model.nAlpha, err)
 	}
+}
+
+// growAt grows the layers at the end of epoch e if train.grow.at lists
+// it, and stops growth after the last listed epoch.
+func (r *Run) growAt(e int) {
+	at, g := r.Model.Config.Train.Grow.At, r.Growth
+	if !slices.Contains(at, e) {
+		return
+	}
+	if err := r.grow(e); err != nil {
+		g.Stopped, g.StoppedEpoch = "failed: "+err.Error(), e
+		r.env.Log("growing α after epoch %d failed, training goes on at n_α = %v: %v", e, r.Model.nAlpha, err)
+		return
+	}
+	if g.Stopped == "" && e == at[len(at)-1] {
+		g.Stopped, g.StoppedEpoch = "schedule", e
+	}
+	g.LastGrew = false
 }
 
 // grow enlarges the α of every growing layer not at its cap, at the end
@@ -231,13 +268,17 @@ func (r *Run) grow(e int) error {
 		return err
 	}
 	tr.Epoch, tr.Step, tr.Updates = t.Epoch, t.Step, t.Updates
+	opt.ScheduleStart = t.Opt.ScheduleStart
+	if cfg.Train.Grow.RestartLR {
+		opt.ScheduleStart = t.Updates
+	}
 	r.Model, r.Trainer = m, tr
 	secs := time.Since(start).Seconds()
 	r.Seconds += secs
 	g := r.Growth
 	g.Seconds += secs
 	g.LastGrew = true
-	g.Steps = append(g.Steps, Growth{Epoch: e, From: from, To: to, LearnedWeights: m.Accounting().LearnedWeights,
+	g.Steps = append(g.Steps, Growth{Epoch: e, Updates: t.Updates, From: from, To: to, LearnedWeights: m.Accounting().LearnedWeights,
 		WChange: change, Seconds: secs})
 	atCap := true
 	for i, lc := range cfg.Layers {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -240,6 +241,9 @@ func TestGrowSchedule(t *testing.T) {
 		{"every 2", GrowSchedule{Every: 2, Patience: 1}, 16, []float64{.5, .4, .45, .41, .3, .35}, []int{4}, "", 0},
 		{"cap", GrowSchedule{Every: 1, Patience: 5}, 8, []float64{.5, .5, .5, .5, .5, .5}, []int{2, 3}, "max", 3},
 		{"not after the last epoch", GrowSchedule{Every: 1, Patience: 1}, 16, []float64{.5, .4, .3, .2, .1, .1}, nil, "", 0},
+		// A replayed schedule ignores the validation error.
+		{"at", GrowSchedule{At: []int{1, 3}}, 16, []float64{.5, .4, .3, .2, .1, .05}, []int{1, 3}, "schedule", 3},
+		{"at beyond the cap", GrowSchedule{At: []int{1, 2, 4}}, 8, []float64{.5, .5, .5, .5, .5, .5}, []int{1, 2}, "max", 2},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -276,6 +280,37 @@ func TestGrowSchedule(t *testing.T) {
 	}
 }
 
+// TestRestartLR checks train.grow.restart_lr: after a growth the
+// learning-rate schedule starts again, and without it it goes on.
+func TestRestartLR(t *testing.T) {
+	ds := synthImages(60, 6, 6, 1, 3, 26)
+	for _, restart := range []bool{false, true} {
+		t.Run(fmt.Sprint("restart ", restart), func(t *testing.T) {
+			cfg := growConfig(growing(&PredictConfig{Dict: "se", NAlpha: 3}), nil, GrowSchedule{At: []int{2}, RestartLR: restart})
+			cfg.Train.Optimizer.LRDecay = 1.01
+			r, err := NewRun(cfg, ds, ds, testEnv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			runToEnd(r)
+			steps := r.Trainer.Updates / int64(cfg.Train.Epochs)
+			o := cfg.Train.Optimizer
+			want := []float64{o.LRAt(steps), o.LRAt(2 * steps), o.LRAt(3 * steps), o.LRAt(4 * steps)}
+			if restart {
+				want[2], want[3] = o.LRAt(steps), o.LRAt(2*steps)
+			}
+			for i, h := range r.History {
+				if math.Abs(h.LR-want[i]) > 1e-12*want[i] {
+					t.Errorf("epoch %d ended at learning rate %v, want %v", h.Epoch, h.LR, want[i])
+				}
+			}
+			if g := r.Growth.Steps; len(g) != 1 || g[0].Updates != 2*steps {
+				t.Errorf("growth log %+v, want one growth after %d updates", g, 2*steps)
+			}
+		})
+	}
+}
+
 // TestGrowResume stops a run that grows (at an epoch's end right after
 // a growth, and in the middle of the epoch after it), reloads it from
 // its checkpoint, and checks that it ends bit-identical to a run that
@@ -286,9 +321,12 @@ func TestGrowResume(t *testing.T) {
 	// min_improvement 0.99 makes every check but the first a plateau
 	// (unless the error falls a hundredfold): the layers grow after
 	// epochs 2 (to 6) and 3 (to 12).
+	// The learning rate decays and restarts at each growth, so that a
+	// resumed run must restore the schedule's start too.
 	cfg := growConfig(growing(&PredictConfig{Dict: "se", NAlpha: 3, Columns: 2}), growing(&PredictConfig{Dict: "emp", NAlpha: 3, Columns: 2}),
-		GrowSchedule{Every: 1, Patience: 3, MinImprovement: 0.99})
+		GrowSchedule{Every: 1, Patience: 3, MinImprovement: 0.99, RestartLR: true})
 	cfg.Train.Epochs = 5
+	cfg.Train.Optimizer.LRDecay = 1.01
 	whole, err := NewRun(cfg, train, test, testEnv)
 	if err != nil {
 		t.Fatal(err)
@@ -495,6 +533,13 @@ func TestGrowConfigValidation(t *testing.T) {
 		{"a kind that does not grow", func(c *Config) { c.Layers[0].Predict.Dict = "randcon" }, "predict.grow applies to the se, emp and emp2"},
 		{"normalize", func(c *Config) { c.Layers[0].Predict.Normalize = true }, "normalize"},
 		{"alternate", func(c *Config) { c.Layers[0].Predict.Alternate = 1 }, "alternate"},
+		{"at without validation", func(c *Config) {
+			c.Train.Grow, c.Train.Validation = &GrowSchedule{At: []int{1, 3}, RestartLR: true}, 0
+		}, ""},
+		{"at and every", func(c *Config) { c.Train.Grow.At = []int{1} }, "set one or the other"},
+		{"at not ascending", func(c *Config) { c.Train.Grow = &GrowSchedule{At: []int{2, 2}} }, "want ascending epochs from 1 to 3"},
+		{"at the last epoch", func(c *Config) { c.Train.Grow = &GrowSchedule{At: []int{4}} }, "want ascending"},
+		{"at epoch 0", func(c *Config) { c.Train.Grow = &GrowSchedule{At: []int{0}} }, "want ascending"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -535,7 +580,7 @@ func TestGrowJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := GrowSchedule{Every: 1, Patience: 2, MinImprovement: 0.05}
-	if g := cfg.Layers[0].Predict.Grow; cfg.Train.Validation != 100 || *cfg.Train.Grow != want || *g != (GrowConfig{Factor: 2, MaxFraction: 0.2}) {
+	if g := cfg.Layers[0].Predict.Grow; cfg.Train.Validation != 100 || !reflect.DeepEqual(*cfg.Train.Grow, want) || *g != (GrowConfig{Factor: 2, MaxFraction: 0.2}) {
 		t.Errorf("parsed %+v, %+v, %+v", cfg.Train.Validation, cfg.Train.Grow, g)
 	}
 }

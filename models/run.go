@@ -226,7 +226,7 @@ func (r *Run) FinishEpoch() EpochMetrics {
 		Seconds:      trainSecs + evalSecs,
 		TrainSeconds: trainSecs,
 		ExamplesPerS: float64(r.Train.N) / trainSecs,
-		LR:           r.Model.Config.Train.Optimizer.LRAt(r.Trainer.Updates),
+		LR:           r.Trainer.Opt.LR(r.Trainer.Updates),
 		Validation:   val,
 	}
 	if r.Growth != nil {
