@@ -46,6 +46,8 @@ const (
 	armQHaarR    = "Haar, random atoms–Emp"
 	armQSEAlt    = "SE–Emp, alternating U/V"
 	armQEmpAlt   = "Emp–Emp, alternating U/V"
+	armQGrow     = "SE–Emp, growing α"
+	armQGrowLR   = "SE–Emp, growing α, rate restarted"
 )
 
 // Points of the open questions, cut to fit issue 17's budget of about
@@ -78,6 +80,15 @@ var (
 	// qTuneLRs: the tuned grid's learning rates without 0.001, which
 	// no arm of the tuned grid selected (0.6 run-hours cut).
 	qTuneLRs = []float64{0.002, 0.004, 0.008}
+	// Growing α: SE–Emp (J = 1) starts at 1% in both layers; n_α
+	// doubles, up to 20%, after an epoch whose validation error fell by
+	// less than 10% of the best before it (checked every epoch; a growth
+	// that does not help stops growth). ℓ is a candidate: the mean
+	// spacing of α at 5% and at 20%, what the tuned grid selects there.
+	qGrowStart          = 0.01
+	qGrowMax            = 0.2
+	qGrowMinImprovement = 0.1
+	qGrowLengthFracs    = []float64{0.05, 0.2}
 	// qQuickLRs: one learning rate per candidate family in the quick
 	// variant, to keep it short.
 	qQuickLRs = []float64{0.002}
@@ -389,12 +400,53 @@ func expQBases() *experiment {
 	return e
 }
 
-// growReason says why the growing-α experiment is not run yet.
-const growReason = "the models package grows α now (predict.grow and train.grow, decided on the validation error; a first measurement is in models/configs/README.md), but this experiment's runs are not defined yet: they must decide growth on the validation split and then test once, which the tuned grid's families do not express"
+// growFamilies returns open-grow's families: SE–Emp nets whose α grows
+// from qGrowStart, with the learning-rate schedule going on or
+// restarted at each growth (candidates: learning rate × ℓ), and the
+// tuned grid's fixed SE–Emp families they are compared with. A growing
+// candidate's tuning run decides its growths on the validation split;
+// its final runs grow after the same epochs (see replayGrowth).
+func growFamilies(v variant) []*family {
+	var out []*family
+	for _, a := range []struct {
+		arm     string
+		restart bool
+	}{{armQGrow, false}, {armQGrowLR, true}} {
+		f := &family{exp: nameQGrow, arm: a.arm, point: qGrowStart, maxEpochs: pick(v, tuneMLPEpochs, quickEpochs)}
+		for _, lr := range qLRs(v) {
+			for _, lf := range pick(v, qGrowLengthFracs, qGrowLengthFracs[:1]) {
+				f.cands = append(f.cands, growCand(v, lr, seLengthAt(lf), a.restart))
+			}
+		}
+		out = append(out, f)
+	}
+	for _, frac := range pick(v, tunedFractions, quickTunedFracs) {
+		out = append(out, seFamily(v, frac))
+	}
+	return out
+}
+
+// growCand returns a growing SE–Emp candidate.
+func growCand(v variant, lr, length float64, restart bool) candidate {
+	c := mlpCandOn(nameQGrow, "mnist", v, "relu", "se", "emp", qGrowStart, 1, lr, length)
+	for i := range 2 {
+		c.cfg.Layers[i].Predict.Grow = &models.GrowConfig{Factor: 2, MaxFraction: qGrowMax}
+	}
+	// Every is replaced by the epochs of the tuning run's growths in
+	// the final runs, which have no validation set.
+	c.cfg.Train.Grow = &models.GrowSchedule{Every: 1, Patience: 1, MinImprovement: qGrowMinImprovement, RestartLR: restart}
+	c.cfg.Name += ".grow"
+	if restart {
+		c.cfg.Name += ".restart"
+	}
+	return c
+}
 
 func expQGrow() *experiment {
-	return &experiment{name: nameQGrow, title: "Open question: growing α during training (R7)", placeholder: growReason,
-		runs: func(variant) []*Run { return nil }, report: reportQGrow}
+	e := &experiment{name: nameQGrow, title: "Open question: growing α during training (R7)"}
+	e.tuned = func(v variant, t *tuner) []*Run { return familyRuns(v, t, growFamilies(v)) }
+	e.runs, e.report = untunedRuns(e), reportQGrow
+	return e
 }
 
 // alternateFamilies returns open-alternate's families: SE–Emp and

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -41,6 +42,10 @@ func storeRun(t *testing.T, root string, r *Run, errPct float64, val []float64) 
 		if val != nil {
 			s.History[i].TestError = val[i] / 100
 		}
+	}
+	if r.Exp == nameTune && r.Config.Train.Grow != nil {
+		// A tuning run whose α grows grew after epochs 1 and 3.
+		s.Growth = &models.GrowthLog{Steps: []models.Growth{{Epoch: 1}, {Epoch: 3}}}
 	}
 	b, err := json.Marshal(s)
 	if err != nil {
@@ -137,7 +142,10 @@ func TestQuestionPlans(t *testing.T) {
 		// union's are SE–Emp's here).
 		{nameQFashion, variant{}, ql*ls + 6*ql, 8 * 6, 6, 1},
 		{nameQFashion, variant{quick: true}, 2*2 + 6, 8 * 2, 2, 1},
-		{nameQGrow, variant{}, 0, 0, 0, 0},
+		// 2 growing arms × ql × 2 ℓ, the tuned grid's SE–Emp at 2
+		// fractions (tl×ls each); finals of all four.
+		{nameQGrow, variant{}, 2*ql*2 + 2*tl*ls, 4 * 6, 6, 0},
+		{nameQGrow, variant{quick: true}, 2 + 2*2, 3 * 2, 2, 0},
 		// RICA: 3 arms, not tuned.
 		{nameQRICA, variant{}, 3 * 6, 3 * 6, 6, 0},
 		{nameQRICA, variant{quick: true}, 3 * 2, 3 * 2, 2, 0},
@@ -236,6 +244,42 @@ func TestQuestionHashes(t *testing.T) {
 		if !tuned[j5.tuneRun(full, c).key()] {
 			t.Errorf("J=5 candidate %s is not the tuned grid's", c.label)
 		}
+	}
+}
+
+// TestGrowReplay checks that the final runs of a growing arm grow after
+// the epochs at which its selected tuning run grew (before the selected
+// epoch count), with no validation set, and that a family whose tuning
+// run never grew trains at its starting size.
+func TestGrowReplay(t *testing.T) {
+	full := variant{}
+	e, err := selectExperiments(nameQGrow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := resolve(t, e[0], full, t.TempDir(), func(*Run) float64 { return 5 }, func(*Run) float64 { return 2 })
+	n := 0
+	for _, r := range all {
+		if r.Exp == nameTune || (r.Arm != armQGrow && r.Arm != armQGrowLR) {
+			continue
+		}
+		n++
+		g := r.Config.Train.Grow
+		if g == nil || !slices.Equal(g.At, []int{1, 3}) || g.Every != 0 || g.RestartLR != (r.Arm == armQGrowLR) || r.Config.Train.Validation != 0 {
+			t.Errorf("%s: train.grow %+v, validation %d; want growth at [1 3], restart_lr %v, no validation", r.describe(), g, r.Config.Train.Validation, r.Arm == armQGrowLR)
+		}
+	}
+	if n != 2*len(full.tunedSeeds()) {
+		t.Errorf("%d final runs of the growing arms, want %d", n, 2*len(full.tunedSeeds()))
+	}
+	c := growCand(full, 0.002, 4, true).cfg
+	replayGrowth(c, nil)
+	if c.Train.Grow != nil || c.Layers[0].Predict.Grow != nil || c.Layers[1].Predict.Grow != nil {
+		t.Error("without growths, the final config still grows")
+	}
+	c.Train.Epochs, c.Train.Seed = 3, 1
+	if err := c.Validate(); err != nil {
+		t.Errorf("the final config without growths: %v", err)
 	}
 }
 
@@ -356,7 +400,14 @@ func TestQuestionVerdicts(t *testing.T) {
 		{"columns: SE J=5 lower", nameQColumns, byArm(map[string]float64{armTSE5: 1.5}, 2), "beats RandFixU and RandCon", verdict.Holds},
 		{"fashion: a point worse than dense", nameQFashion, byArm(map[string]float64{armDense: 9}, 10), "over 95%", verdict.DoesNotHold},
 		{"fashion: beats the down-sized net", nameQFashion, byArm(map[string]float64{armTNarrow: 11}, 10), "down-sized dense net", verdict.Holds},
-		{"grow: not run", nameQGrow, byArm(nil, 2), "Growing α", verdict.NotRun},
+		{"grow: as good as fixed 20%", nameQGrow, byArm(nil, 2), "loses nothing", verdict.Holds},
+		{"grow: a point worse than fixed 20%", nameQGrow, byArm(map[string]float64{armQGrowLR: 3}, 2), "loses nothing", verdict.DoesNotHold},
+		{"grow: beats fixed 5%", nameQGrow, func(r *Run) float64 {
+			if r.Arm == armTSE && r.Point == 0.05 {
+				return 3
+			}
+			return 2
+		}, "beats a fixed α at 5%", verdict.Holds},
 		{"rica: twice the predicted features as good", nameQRICA, byArm(map[string]float64{armRPred2K: 20, armRLearned: 20.05}, 25), "Twice as many", verdict.Holds},
 		{"rica: twice the predicted features a point worse", nameQRICA, byArm(map[string]float64{armRPred2K: 21, armRLearned: 20}, 25), "Twice as many", verdict.DoesNotHold},
 	}

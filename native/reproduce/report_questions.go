@@ -226,9 +226,75 @@ func reportQBases(s *section) {
 }
 
 func reportQGrow(s *section) {
-	s.printf("**Not run yet.** The reason: %s. When it lands, this section will compare, with the rules above, a net whose α grows during training from a small n_α against the fixed-α nets of the tuned grid at the final learned count.\n\n", s.exp.placeholder)
-	s.tunedRows = append(s.tunedRows, claimRow{claim: "Growing α during training helps (R7)", measured: "not run yet: " + s.exp.placeholder, verdict: verdict.NotRun, section: s.exp.name, effect: "—"})
-	s.printf("- **Growing α during training helps (R7)** — **%s**.\n\n", verdict.NotRun)
+	fams := growFamilies(s.v)
+	fixed := pick(s.v, tunedFractions, quickTunedFracs)
+	s.tunedSetup(fmt.Sprintf("MNIST 784-500-500-10, ReLU, Adam (learning rate from %v, ÷1.0006 per update). SE–Emp (J = 1) starts at f = %g in both layers; after every epoch whose validation error fell by less than %g%% of the best before it, n_α doubles in both layers, up to f = %g (a growth followed by no such fall stops growth; V and the optimizer state grow so that W is kept). The learning rate either goes on falling (`%s`) or starts again from its first value at each growth (`%s`, train.grow.restart_lr): the positions that arrive late otherwise learn at a rate tens of times smaller. SE's ℓ is a candidate: the mean spacing of α at f = %v. Growth is decided on the validation split in the tuning runs only; the final runs, which have no validation set, grow after the epochs at which the selected tuning run grew (train.grow.at). Against the tuned grid's fixed SE–Emp at f = %v.",
+		qLRs(s.v), qGrowStart, 100*qGrowMinImprovement, qGrowMax, armQGrow, armQGrowLR, pick(s.v, qGrowLengthFracs, qGrowLengthFracs[:1]), fixed), fams)
+	s.tunedTable(fams)
+	s.growTable(fams)
+	s.drawOrNote(figure{name: "learned", title: "Growing α against fixed α", xlabel: "fraction of the net's weights learned (measured, at the end)", ylabel: "test error (%)", logX: true, logY: true,
+		series: s.learnedSeries(fams)})
+	r := s.v.rule()
+	top, low := fixed[len(fixed)-1], fixed[0]
+	var vsTop, vsLow []verdict.Point
+	for _, a := range []string{armQGrow, armQGrowLR} {
+		e := s.errsIn(fams, a, qGrowStart)
+		vsTop = append(vsTop, pt(fmt.Sprintf("%s vs SE–Emp f=%g", a, top), e, s.errsIn(fams, armTSE, top)))
+		vsLow = append(vsLow, pt(fmt.Sprintf("%s vs SE–Emp f=%g", a, low), e, s.errsIn(fams, armTSE, low)))
+	}
+	s.printf("Claims (rules above):\n\n")
+	s.claim(fmt.Sprintf("Growing α from %g%% until validation stops improving loses nothing against a fixed α at its cap, %g%% (R7)", 100*qGrowStart, 100*top), r.NoLoss(vsTop))
+	s.claim(fmt.Sprintf("Growing α from %g%% beats a fixed α at %g%% (R7)", 100*qGrowStart, 100*low), r.Superior(vsLow))
+	s.printf("\n")
+}
+
+// growTable writes where the growing arms' growth stopped and what it
+// cost: n_α of layer 1 at the end, the measured fraction learned, the
+// learned weights averaged over the epochs, and the training time, each
+// against the fixed arms' (mean ± sd over the final runs).
+func (s *section) growTable(fams []*family) {
+	var rows [][]string
+	for _, f := range fams {
+		sel, ok := s.t.choose(f)
+		if !ok {
+			continue
+		}
+		grew := "—"
+		if f.arm == armQGrow || f.arm == armQGrowLR {
+			grew = fmt.Sprint(sel.grew)
+		}
+		end := s.famMetric(f, func(m *models.Summary) float64 {
+			if n := len(m.History); n > 0 && len(m.History[n-1].NAlpha) > 0 {
+				return float64(m.History[n-1].NAlpha[0])
+			}
+			return float64(nAlpha(f.point, mnistInputs))
+		})
+		frac := s.famMetric(f, func(m *models.Summary) float64 { return m.FractionLearnedNet })
+		mean := s.famMetric(f, meanLearned)
+		secs := s.famMetric(f, func(m *models.Summary) float64 { return m.Seconds })
+		rows = append(rows, []string{f.arm, fmt.Sprintf("%g", f.point), grew, end.Format(0), frac.Format(3), mean.Format(0), secs.Format(0)})
+	}
+	if len(rows) == 0 {
+		return
+	}
+	s.printf("Where growth stopped and what it cost (final runs; layer 1 has 784 positions, n_α = %d at the start; seconds on shared cores):\n\n", nAlpha(qGrowStart, mnistInputs))
+	s.table([]string{"arm", "point", "grows after epochs", "n_α of layer 1 at the end", "fraction learned at the end", "learned weights, mean over epochs", "seconds"}, rows)
+}
+
+// meanLearned returns the learned weights of a run averaged over its
+// epochs: the epochs' sizes for a run whose α grew, else its size.
+func meanLearned(m *models.Summary) float64 {
+	sum, n := 0.0, 0
+	for _, h := range m.History {
+		if h.LearnedWeights > 0 {
+			sum += float64(h.LearnedWeights)
+			n++
+		}
+	}
+	if n == 0 {
+		return float64(m.LearnedWeights)
+	}
+	return sum / float64(n)
 }
 
 func reportQAlternate(s *section) {

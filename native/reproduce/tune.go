@@ -61,6 +61,10 @@ type selection struct {
 	cand   int
 	epochs int
 	valErr []float64
+	// grew lists the epochs at whose end the selected candidate's tuning
+	// run grew α (train.grow), before the selected epoch count: its
+	// final runs grow at the same epochs (train.grow.at).
+	grew []int
 }
 
 // clone copies a config deeply.
@@ -91,11 +95,30 @@ func (f *family) finalRun(sel selection, seed int) *Run {
 	cfg := clone(c.cfg)
 	cfg.Train.Seed, cfg.Train.Epochs = uint64(seed), sel.epochs
 	cfg.Name += fmt.Sprintf(".s%d", seed)
+	if g := cfg.Train.Grow; g != nil {
+		replayGrowth(cfg, sel.grew)
+	}
 	exp := f.exp
 	if c.owner != "" {
 		exp = c.owner
 	}
 	return &Run{Exp: exp, Kind: kindTrain, Config: cfg, Arm: f.arm, Point: f.point, Seed: seed, Cost: trainCost(cfg)}
+}
+
+// replayGrowth makes cfg, a config whose α grows when the validation
+// error stops improving, grow after the epochs of grew instead (its
+// final runs have no validation set); with no growth it does not grow.
+func replayGrowth(cfg *models.Config, grew []int) {
+	if len(grew) == 0 {
+		cfg.Train.Grow = nil
+		for i := range cfg.Layers {
+			if p := cfg.Layers[i].Predict; p != nil {
+				p.Grow = nil
+			}
+		}
+		return
+	}
+	cfg.Train.Grow = &models.GrowSchedule{At: grew, RestartLR: cfg.Train.Grow.RestartLR}
 }
 
 // A tuner resolves families from the tuning runs stored under roots.
@@ -126,35 +149,42 @@ func validationError(h models.EpochMetrics) float64 {
 }
 
 // history returns the validation errors (percent) per epoch of a done
-// tuning run, or nil.
-func (t *tuner) history(r *Run) []float64 {
+// tuning run, or nil, and the epochs at whose end its α grew.
+func (t *tuner) history(r *Run) (valErr []float64, grew []int) {
 	if t.clean != nil && !t.clean(r) {
-		return nil
+		return nil, nil
 	}
 	res, err := r.find(t.roots)
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	s, ok := res.Summary.(*models.Summary)
 	if !ok {
-		return nil
+		return nil, nil
 	}
-	out := make([]float64, len(s.History))
+	valErr = make([]float64, len(s.History))
 	for i, h := range s.History {
-		out[i] = 100 * validationError(h)
+		valErr[i] = 100 * validationError(h)
 	}
-	return out
+	if s.Growth != nil {
+		for _, g := range s.Growth.Steps {
+			grew = append(grew, g.Epoch)
+		}
+	}
+	return valErr, grew
 }
 
 // choose resolves f, reporting false while a tuning run is not done.
 func (t *tuner) choose(f *family) (selection, bool) {
 	sel := selection{cand: -1, valErr: make([]float64, len(f.cands))}
 	best := math.Inf(1)
+	grew := make([][]int, len(f.cands))
 	for i, c := range f.cands {
-		h := t.history(f.tuneRun(t.v, c))
+		h, g := t.history(f.tuneRun(t.v, c))
 		if len(h) == 0 {
 			return selection{}, false
 		}
+		grew[i] = g
 		sel.valErr[i] = math.Inf(1)
 		for e, v := range h {
 			if v < sel.valErr[i] {
@@ -165,7 +195,15 @@ func (t *tuner) choose(f *family) (selection, bool) {
 			}
 		}
 	}
-	return sel, sel.cand >= 0
+	if sel.cand < 0 {
+		return sel, false
+	}
+	for _, e := range grew[sel.cand] {
+		if e < sel.epochs {
+			sel.grew = append(sel.grew, e)
+		}
+	}
+	return sel, true
 }
 
 // runs returns f's tuning runs and, once f is resolved, its final runs
