@@ -233,7 +233,7 @@ func expQLength() *experiment {
 			switch {
 			case f.arm == armQSE5 || (f.arm == armTSE && !containsF(pick(v, qPaperFracs, qPaperFracs[1:2]), f.point)):
 				// Tuning only: the best ℓ is what these show.
-				runs = append(runs, tuningRuns(v, f)...)
+				runs = append(runs, tuningRuns(t, f)...)
 			default:
 				runs = append(runs, t.runs(f, v.tunedSeeds())...)
 			}
@@ -244,11 +244,13 @@ func expQLength() *experiment {
 	return e
 }
 
-// tuningRuns returns f's tuning runs only.
-func tuningRuns(v variant, f *family) []*Run {
+// tuningRuns returns f's tuning runs only, with the candidates that
+// extending its learning-rate grid adds (see tuner.choose).
+func tuningRuns(t *tuner, f *family) []*Run {
+	t.choose(f)
 	var runs []*Run
 	for _, c := range f.cands {
-		runs = append(runs, f.tuneRun(v, c))
+		runs = append(runs, f.tuneRun(t.v, c))
 	}
 	return runs
 }
@@ -314,7 +316,7 @@ func expQColumns() *experiment {
 		// tuning runs belong here too.
 		var runs []*Run
 		for _, f := range qColumnFracs {
-			runs = append(runs, tuningRuns(v, seFamily(v, f))...)
+			runs = append(runs, tuningRuns(t, seFamily(v, f))...)
 		}
 		return append(runs, familyRuns(v, t, columnFamilies(v, t))...)
 	}

@@ -134,8 +134,8 @@ func (s *section) tunedSetup(what string, fams []*family) {
 	for _, f := range fams {
 		epochs = max(epochs, f.maxEpochs)
 	}
-	s.printf("**Setup.** %s Every arm is tuned at every point: each candidate setting trains once (seed %d) on the first 50,000 training images (quick: the first %d) and is validated on the last %d after each epoch, up to %d epochs; the candidate and epoch count with the lowest validation error are selected, then trained on all the training images for that many epochs with %d seeds and evaluated on the test set once. Runs from a tree with uncommitted code are not counted.\n\n",
-		what, tuneSeed, quickExamples, pick(s.v, validationN, quickValidation), epochs, len(s.v.tunedSeeds()))
+	s.printf("**Setup.** %s Every arm is tuned at every point: each candidate setting trains once (seed %d) on the first 50,000 training images (quick: the first %d) and is validated on the last %d after each epoch, up to %d epochs; the candidate and epoch count with the lowest validation error are selected (where the grid's largest learning rate is selected, the selected candidate is tried again at twice that rate, up to %g, until a lower rate wins; a run that diverges is never selected), then trained on all the training images for that many epochs with %d seeds and evaluated on the test set once. Runs from a tree with uncommitted code are not counted.\n\n",
+		what, tuneSeed, quickExamples, pick(s.v, validationN, quickValidation), epochs, lrCap, len(s.v.tunedSeeds()))
 }
 
 func reportTunedMLP(s *section) {

@@ -126,7 +126,8 @@ func (r *Run) find(roots []string) (*runstore.Result, error) {
 
 // checkTrainSummary decodes a trainer's summary.json: complete when it
 // has every epoch the run's config asks for, in its history too, and a
-// test set.
+// test set. A tuning run that diverged is complete with the epochs it
+// measured before: its outcome (never selected) is known.
 func checkTrainSummary(r *Run, b []byte) (any, error) {
 	var s models.Summary
 	if err := json.Unmarshal(b, &s); err != nil {
@@ -137,6 +138,7 @@ func checkTrainSummary(r *Run, b []byte) (any, error) {
 		want = r.Config.Train.Epochs
 	}
 	switch {
+	case r.Exp == nameTune && s.Diverged != "" && s.Epochs < want && len(s.History) == s.Epochs:
 	case s.Epochs < 1 || s.Epochs != want:
 		return nil, fmt.Errorf("%d epochs, want %d", s.Epochs, want)
 	case len(s.History) != s.Epochs:

@@ -162,6 +162,10 @@ func (t *tuner) history(r *Run) (valErr []float64, grew []int) {
 	if !ok {
 		return nil, nil
 	}
+	if s.Diverged != "" {
+		// A candidate that diverged is never selected.
+		return []float64{math.Inf(1)}, nil
+	}
 	valErr = make([]float64, len(s.History))
 	for i, h := range s.History {
 		valErr[i] = 100 * validationError(h)
@@ -174,8 +178,42 @@ func (t *tuner) history(r *Run) (valErr []float64, grew []int) {
 	return valErr, grew
 }
 
+// lrCap is the largest learning rate that extending a grid adds (see
+// choose).
+const lrCap = 0.032
+
 // choose resolves f, reporting false while a tuning run is not done.
+//
+// A grid whose largest learning rate is selected is extended upwards
+// (full variant only): the selected candidate with its learning rate
+// doubled joins f, up to lrCap, and f is resolved again once that
+// candidate's tuning run is done. So no selection sits at the top edge
+// of the grid unless that edge is lrCap.
 func (t *tuner) choose(f *family) (selection, bool) {
+	for {
+		sel, ok := t.chooseAmong(f)
+		if !ok || t.v.quick {
+			return sel, ok
+		}
+		c := f.cands[sel.cand]
+		lr := c.cfg.Train.Optimizer.LR
+		top := 0.0
+		for _, o := range f.cands {
+			top = max(top, o.cfg.Train.Optimizer.LR)
+		}
+		if lr < top || 2*lr > lrCap*(1+1e-9) {
+			return sel, ok
+		}
+		up := c
+		up.cfg = clone(c.cfg)
+		up.cfg.Train.Optimizer.LR = 2 * lr
+		up.label = strings.Replace(c.label, fmt.Sprintf("lr %g", lr), fmt.Sprintf("lr %g", 2*lr), 1)
+		f.cands = append(f.cands, up)
+	}
+}
+
+// chooseAmong resolves f among its candidates as they are.
+func (t *tuner) chooseAmong(f *family) (selection, bool) {
 	sel := selection{cand: -1, valErr: make([]float64, len(f.cands))}
 	best := math.Inf(1)
 	grew := make([][]int, len(f.cands))
@@ -210,10 +248,10 @@ func (t *tuner) choose(f *family) (selection, bool) {
 // for seeds.
 func (t *tuner) runs(f *family, seeds []int) []*Run {
 	var out []*Run
+	sel, ok := t.choose(f) // first: it may extend f's candidates
 	for _, c := range f.cands {
 		out = append(out, f.tuneRun(t.v, c))
 	}
-	sel, ok := t.choose(f)
 	if !ok {
 		t.blocked[f.exp+"/"+f.arm+fmt.Sprintf("@%g", f.point)] = true
 		return out

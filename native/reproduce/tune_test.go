@@ -2,8 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/predparams/predparams/models"
@@ -92,6 +96,89 @@ func TestTunerSelects(t *testing.T) {
 				t.Errorf("tuning run: validation %d in %s", tr.Config.Train.Validation, tr.Exp)
 			}
 		})
+	}
+}
+
+// TestLRExtension checks that a grid whose largest learning rate is
+// selected grows upwards by doublings of the selected candidate, up to
+// lrCap, and resolves at the best of all; that the quick variant does
+// not extend; and that a diverged candidate is never selected.
+func TestLRExtension(t *testing.T) {
+	full := variant{}
+	tests := []struct {
+		name     string
+		bestLR   float64 // the validation error falls towards this rate
+		diverged float64 // this rate's run diverges (0: none)
+		wantLRs  []float64
+		wantSel  float64
+	}{
+		{"inside the grid", 0.002, 0, []float64{0.001, 0.002, 0.004, 0.008}, 0.002},
+		{"one doubling", 0.016, 0, []float64{0.001, 0.002, 0.004, 0.008, 0.016, 0.032}, 0.016},
+		{"at the cap", 1, 0, []float64{0.001, 0.002, 0.004, 0.008, 0.016, 0.032}, 0.032},
+		{"the doubling diverges", 1, 0.016, []float64{0.001, 0.002, 0.004, 0.008, 0.016}, 0.008},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			build := func() *family {
+				return lrFamily(nameTunedMLP, armTRandFixU, full, 0.05, 2, tuneLRs, func(lr float64) candidate {
+					return mlpCand(nameTunedMLP, full, "relu", "randfixu", "randfixu", 0.05, 1, lr, 0)
+				})
+			}
+			// Play the runner's rounds: store every listed tuning run.
+			var f *family
+			for round := 0; ; round++ {
+				if round > 10 {
+					t.Fatal("the rounds do not end")
+				}
+				f = build()
+				tn := newTuner(full, []string{root})
+				fresh := false
+				for _, r := range tn.runs(f, full.tunedSeeds()) {
+					if r.Exp != nameTune {
+						continue
+					}
+					if _, err := r.find([]string{root}); err == nil {
+						continue
+					}
+					lr := r.Config.Train.Optimizer.LR
+					i := slices.IndexFunc(f.cands, func(c candidate) bool { return c.cfg.Train.Optimizer.LR == lr })
+					stored := storeTuning(t, root, f, full, i, []float64{5 + math.Abs(math.Log2(lr/tt.bestLR)), 3 + math.Abs(math.Log2(lr/tt.bestLR))}, "abc")
+					if lr == tt.diverged {
+						s := fakeSummary(stored.Config, 0.9)
+						s.History, s.Epochs, s.Diverged = nil, 0, "training diverged at step 3 (loss = NaN): lower the learning rate"
+						b, _ := json.Marshal(s)
+						store(t, root, stored, map[string]string{runstore.SummaryFile: string(b)})
+					}
+					fresh = true
+				}
+				if !fresh {
+					break
+				}
+			}
+			var lrs []float64
+			for _, c := range f.cands {
+				lrs = append(lrs, c.cfg.Train.Optimizer.LR)
+			}
+			sel, ok := newTuner(full, []string{root}).choose(f)
+			if !ok || !slices.Equal(lrs, tt.wantLRs) || f.cands[sel.cand].cfg.Train.Optimizer.LR != tt.wantSel {
+				t.Errorf("resolved %v with learning rates %v, selected %v; want %v, %v", ok, lrs, f.cands[sel.cand].cfg.Train.Optimizer.LR, tt.wantLRs, tt.wantSel)
+			}
+			if want := fmt.Sprintf("lr %g", tt.wantSel); !strings.HasPrefix(f.cands[sel.cand].label, want) {
+				t.Errorf("label %q, want %q", f.cands[sel.cand].label, want)
+			}
+		})
+	}
+	// The quick variant keeps its grid.
+	quick := variant{quick: true}
+	root := t.TempDir()
+	f := lrFamily(nameTunedMLP, armTRandFixU, quick, 0.05, 2, quickLRs, func(lr float64) candidate {
+		return mlpCand(nameTunedMLP, quick, "relu", "randfixu", "randfixu", 0.05, 1, lr, 0)
+	})
+	storeTuning(t, root, f, quick, 0, []float64{9, 8}, "abc")
+	storeTuning(t, root, f, quick, 1, []float64{7, 6}, "abc")
+	if sel, ok := newTuner(quick, []string{root}).choose(f); !ok || sel.cand != 1 || len(f.cands) != len(quickLRs) {
+		t.Errorf("quick: resolved %v at candidate %d of %d, want the top of its %d", ok, sel.cand, len(f.cands), len(quickLRs))
 	}
 }
 
