@@ -77,37 +77,56 @@ type StepResult struct {
 // minibatch. ds must be the same dataset at every step of a run and must
 // have passed CheckData.
 func (t *Trainer) TrainStep(ds *data.Dataset) StepResult {
+	n := Gather(t.x, t.y, ds, t.NextBatch(ds))
+	res := StepResult{Loss: t.Gradient(t.x, t.y, n), Correct: Correct(t.Net, t.y, n), Examples: n}
+	t.Update(ds.N)
+	return res
+}
+
+// NextBatch returns the indices into ds of the minibatch at the current
+// position, in the epoch's order (the last of an epoch may be short).
+// It does not advance: Update does. The slice is the trainer's own,
+// valid until the next call.
+func (t *Trainer) NextBatch(ds *data.Dataset) []int32 {
 	if t.permEpoch != t.Epoch {
 		t.perm = Shuffle(t.perm, ds.N, t.Seed, t.Epoch)
 		t.permEpoch = t.Epoch
 	}
 	start := t.Step * t.Batch
-	n := min(t.Batch, ds.N-start)
-	dim := ds.Dim()
-	for i, idx := range t.perm[start : start+n] {
-		copy(t.x[i*dim:(i+1)*dim], ds.X[int(idx)*dim:int(idx+1)*dim])
-		t.y[i] = ds.Y[idx]
-	}
-	res := StepResult{Loss: t.Gradient(t.x, t.y, n), Correct: t.correct(n), Examples: n}
+	return t.perm[start : start+min(t.Batch, ds.N-start)]
+}
+
+// Update steps the optimizer from the gradient in Net.Grad and advances
+// the position by one minibatch of a training set of n examples.
+func (t *Trainer) Update(n int) {
 	t.Opt.Step(t.Net.Params, t.Updates)
 	t.Updates++
 	t.Step++
-	if t.Step*t.Batch >= ds.N {
+	if t.Step*t.Batch >= n {
 		t.Epoch++
 		t.Step = 0
 	}
-	return res
 }
 
-// correct counts the first n examples of the last Forward whose largest
-// logit is their label in t.y.
-func (t *Trainer) correct(n int) int {
-	net := t.Net
+// Gather copies the examples idx of ds into x and their labels into y,
+// which must hold len(idx) of each, and returns len(idx).
+func Gather(x []float32, y []int32, ds *data.Dataset, idx []int32) int {
+	dim := ds.Dim()
+	for i, j := range idx {
+		copy(x[i*dim:(i+1)*dim], ds.X[int(j)*dim:int(j+1)*dim])
+		y[i] = ds.Y[j]
+	}
+	return len(idx)
+}
+
+// Correct counts the first n examples of net's last Forward whose
+// largest logit is their label in y.
+func Correct(net *Net, y []int32, n int) int {
 	k := net.Out().Size()
 	logits := net.Activation(len(net.Layers)-1, n)
 	c := 0
-	for i, y := range t.y[:n] {
-		if Argmax(logits[i*k:(i+1)*k]) == int(y) {
+	for i, l := range y[:n] {
+		if Argmax(logits[i*k:(i+1)*k]) == int(l) {
 			c++
 		}
 	}

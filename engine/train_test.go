@@ -190,6 +190,36 @@ func TestStepResult(t *testing.T) {
 	}
 }
 
+// TestNextBatch checks the position API that TrainStep is made of:
+// NextBatch walks each epoch's permutation in Batch-sized slices (the
+// last short) without advancing, Update advances, and every example is
+// visited once per epoch.
+func TestNextBatch(t *testing.T) {
+	ds := blobs(10, 2, 2, 3)
+	tr := newMLP(t, 2, 2, 4, OptimConfig{Kind: "sgd", LR: 0.1}, 7)
+	for epoch := range 2 {
+		var sizes []int
+		seen := map[int32]bool{}
+		for tr.Epoch == epoch {
+			b := tr.NextBatch(ds)
+			if again := tr.NextBatch(ds); !slices.Equal(b, again) {
+				t.Fatalf("NextBatch moved without Update: %v then %v", b, again)
+			}
+			for _, i := range b {
+				seen[i] = true
+			}
+			sizes = append(sizes, len(b))
+			tr.Update(ds.N)
+		}
+		if !slices.Equal(sizes, []int{4, 4, 2}) || len(seen) != ds.N {
+			t.Errorf("epoch %d: batch sizes %v, %d distinct examples; want [4 4 2], %d", epoch, sizes, len(seen), ds.N)
+		}
+	}
+	if tr.Updates != 6 || tr.Step != 0 {
+		t.Errorf("after two epochs: %d updates at step %d, want 6 at 0", tr.Updates, tr.Step)
+	}
+}
+
 // TestFrozen checks that a frozen parameter keeps its values through
 // optimizer steps, with max-norm and weight decay on, while the others
 // move, for both optimizers; and that it moves again once thawed.

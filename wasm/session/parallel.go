@@ -36,14 +36,12 @@ type Shard struct {
 
 // parallel is a session's data-parallel state.
 type parallel struct {
-	k, n      int // this worker's index, of n
-	perm      []int32
-	permEpoch int
-	x         []float32
-	y         []int32
-	own       Shard     // this worker's shard of the pending step
-	pending   bool      // own is computed, not yet applied
-	last      time.Time // end of the last step (zero after a pause)
+	k, n    int // this worker's index, of n
+	x       []float32
+	y       []int32
+	own     Shard     // this worker's shard of the pending step
+	pending bool      // own is computed, not yet applied
+	last    time.Time // end of the last step (zero after a pause)
 	// For Update: the counts at the last report.
 	repSteps, repExamples int64
 	repTime               time.Time
@@ -61,7 +59,7 @@ func (s *Session) StartParallel(k, n int) error {
 		return fmt.Errorf("%d workers for batches of %d: want at most one worker per example", n, t.Batch)
 	}
 	dim := t.Net.In.Size()
-	s.par = &parallel{k: k, n: n, permEpoch: -1, x: make([]float32, t.Batch*dim), y: make([]int32, t.Batch)}
+	s.par = &parallel{k: k, n: n, x: make([]float32, t.Batch*dim), y: make([]int32, t.Batch)}
 	return nil
 }
 
@@ -94,18 +92,10 @@ func (s *Session) ShardGradient() (Shard, error) {
 		return p.own, nil
 	}
 	t, ds := s.Run.Trainer, s.Run.Train
-	if p.permEpoch != t.Epoch {
-		p.perm = engine.Shuffle(p.perm, ds.N, t.Seed, t.Epoch)
-		p.permEpoch = t.Epoch
-	}
-	start := t.Step * t.Batch
-	m := min(t.Batch, ds.N-start)
+	batch := t.NextBatch(ds)
+	m := len(batch)
 	lo, hi := shardRange(p.k, p.n, m)
-	nk, dim := hi-lo, ds.Dim()
-	for i, idx := range p.perm[start+lo : start+hi] {
-		copy(p.x[i*dim:(i+1)*dim], ds.X[int(idx)*dim:int(idx+1)*dim])
-		p.y[i] = ds.Y[idx]
-	}
+	nk := engine.Gather(p.x, p.y, ds, batch[lo:hi])
 	net := t.Net
 	if cap(p.own.Grad) < len(net.Grad) {
 		p.own.Grad = make([]float32, len(net.Grad))
@@ -116,13 +106,7 @@ func (s *Session) ShardGradient() (Shard, error) {
 		clear(g)
 	} else {
 		p.own.Loss = t.Gradient(p.x, p.y, nk)
-		k := net.Out().Size()
-		logits := net.Activation(len(net.Layers)-1, nk)
-		for i, y := range p.y[:nk] {
-			if engine.Argmax(logits[i*k:(i+1)*k]) == int(y) {
-				p.own.Correct++
-			}
-		}
+		p.own.Correct = engine.Correct(net, p.y, nk)
 		scale := float32(nk) / float32(m)
 		for i, v := range net.Grad {
 			g[i] = v * scale
@@ -171,13 +155,7 @@ func (s *Session) ApplyShards(shards []Shard) error {
 		p.err = &models.DivergedError{Step: t.Updates, Loss: loss}
 		return nil
 	}
-	t.Opt.Step(net.Params, t.Updates)
-	t.Updates++
-	t.Step++
-	if t.Step*t.Batch >= s.Run.Train.N {
-		t.Epoch++
-		t.Step = 0
-	}
+	t.Update(s.Run.Train.N)
 	s.steps++
 	s.win.add(loss, float64(correct)/float64(examples))
 	now := time.Now()
