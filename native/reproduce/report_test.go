@@ -188,6 +188,13 @@ func TestReportByteIdentical(t *testing.T) {
 	if gs != string(want) {
 		t.Errorf("RESULTS.md differs from the committed one")
 	}
+	// Every pair of verdictPairs finds its claims in both grids: a claim
+	// renamed in one grid would drop out of "How the verdicts changed".
+	_, table, _ := strings.Cut(gs, "## How the verdicts changed")
+	table, _, _ = strings.Cut(table, "\n## ")
+	if rows := strings.Count(table, "\n| ") - 1; rows != len(verdictPairs) {
+		t.Errorf("\"How the verdicts changed\" has %d rows, want one per pair, %d", rows, len(verdictPairs))
+	}
 	figs, _ := filepath.Glob(filepath.Join(docs, "figures", "*"))
 	for _, f := range figs {
 		a, _ := os.ReadFile(f)
