@@ -93,6 +93,7 @@ func (s *Session) ShardGradient() (Shard, error) {
 	if p.pending {
 		return p.own, nil
 	}
+	s.switchBatch()
 	t, ds := s.Run.Trainer, s.Run.Train
 	if p.permEpoch != t.Epoch {
 		p.perm = engine.Shuffle(p.perm, ds.N, t.Seed, t.Epoch)
@@ -218,6 +219,7 @@ func (s *Session) ParallelUpdate() Update {
 		u.Err = p.err
 	}
 	u.Diverged = u.Err != nil || diverged(u.TrainLoss)
+	u.Live = s.Live()
 	if !u.Diverged && s.active-s.lastSnap >= s.SnapshotGap {
 		s.lastSnap = s.active
 		sn := s.Snapshot()
