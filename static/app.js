@@ -387,7 +387,8 @@
         if (rp) send(n, { type: 'live', params: Object.assign({}, rp, Object.fromEntries(MENUS.live.map((k) => [k, g[k]]))) });
       }
       const more = f.key === 'opt' ? ' (its state starts again from zero)' : f.key === 'batch' ? ' (from the next whole batch of this epoch)' : '';
-      $('note').textContent = `${f.label} set to ${f.names ? f.names[v] || v : formatValue(f, v)} for the running model${more}, without a rebuild.`;
+      const label = f.label[0].toUpperCase() + f.label.slice(1);
+      $('note').textContent = `${label} set to ${f.names ? f.names[v] || v : formatValue(f, v)} for the running model${more}, without a rebuild.`;
     }
     describe();
     renderButtons();
@@ -1331,7 +1332,7 @@
     }
     const l = state.live;
     $('s-opt').textContent = !l ? '–' : `${l.optim === 'adam' ? 'Adam' : 'SGD'}, rate ${fmtNum(l.lr)}, batch ${l.batch}` +
-      (l.pendingBatch ? `, ${l.pendingBatch} from the next whole batch` : '');
+      (l.pendingBatch ? ` (${l.pendingBatch} from the next whole batch)` : '');
     $('s-dense').textContent = parts.length ? parts.join(', ') : compareRuns(App.params).length && state.running ? 'starting…' : 'off';
     const speed = state.examplesPerS ? `${fmtInt(state.examplesPerS)} examples/s` : '– examples/s';
     if ($('live-speed').textContent !== speed) $('live-speed').textContent = speed;
