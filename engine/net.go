@@ -116,6 +116,60 @@ func NewNet(in Shape, layers []Layer, maxBatch int, g gemm.Impl, threads int) (*
 	return net, nil
 }
 
+// SetMaxBatch sets the net up again for batches of up to n examples,
+// keeping its parameters: every layer's Setup runs again on the same
+// input shape, the activation buffers are allocated for n examples, and
+// the parameters the layers declare anew are views into the same Data
+// and Grad at the same offsets (their Frozen marks carried over). A layer
+// must declare the same parameters whatever the batch; SetMaxBatch
+// returns an error if one does not, and the net must not be used after
+// an error. Optimizer state keyed by offset (Optimizer.M, V) stays valid.
+func (net *Net) SetMaxBatch(n int) error {
+	if n <= 0 {
+		return fmt.Errorf("batch size %d, want > 0", n)
+	}
+	for i, out := range net.Shapes {
+		if v := float64(n) * float64(out.Size()); v > maxFloats {
+			return fmt.Errorf("layer %d: output %v for batches of %d is %.3g values, too many", i, out, n, v)
+		}
+	}
+	old := net.Params
+	var params []*Param
+	shape := net.In
+	for i, l := range net.Layers {
+		out, err := l.Setup(shape, n)
+		if err != nil {
+			return fmt.Errorf("layer %d: %w", i, err)
+		}
+		if out != net.Shapes[i] {
+			return fmt.Errorf("layer %d: output %v for batches of %d, was %v", i, out, n, net.Shapes[i])
+		}
+		for _, p := range l.Params() {
+			p.Name = fmt.Sprintf("%d.%s", i, p.Name)
+			params = append(params, p)
+		}
+		shape = out
+	}
+	if len(params) != len(old) {
+		return fmt.Errorf("the layers declare %d parameters for batches of %d, %d before", len(params), n, len(old))
+	}
+	for i, p := range params {
+		o := old[i]
+		if p.Name != o.Name || p.Rows != o.Rows || p.Cols != o.Cols {
+			return fmt.Errorf("parameter %d is %s (%d×%d) for batches of %d, was %s (%d×%d)", i, p.Name, p.Rows, p.Cols, n, o.Name, o.Rows, o.Cols)
+		}
+		p.Off, p.Data, p.Grad, p.Frozen = o.Off, o.Data, o.Grad, o.Frozen
+	}
+	net.Params = params
+	for i, out := range net.Shapes {
+		net.acts[i] = make([]float32, n*out.Size())
+		net.dacts[i] = make([]float32, n*out.Size())
+	}
+	net.dIn = nil
+	net.MaxBatch = n
+	return nil
+}
+
 // Init draws every parameter from its Init function, with a random
 // stream fixed by seed: the same seed gives the same parameters.
 func (net *Net) Init(seed uint64) {

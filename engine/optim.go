@@ -93,10 +93,15 @@ type Optimizer struct {
 	// ScheduleStart is the update from which Config's learning-rate
 	// schedule (LRDecay) counts: update t uses Config.LRAt(t −
 	// ScheduleStart). 0 unless a caller restarts the schedule (a model
-	// whose α grew); Adam's bias correction still counts from update 0.
+	// whose α grew).
 	ScheduleStart int64
-	norms         []float64
-	ctx           *Context // the net's: threads and helpers for the updates
+	// Origin is the update at which the state was last zeroed (0 for
+	// a new optimizer): Adam's bias corrections count the updates from
+	// it, so that a state zeroed mid-run (Reset) starts as a new one
+	// does. A checkpoint does not store it: it is 0 on resume.
+	Origin int64
+	norms  []float64
+	ctx    *Context // the net's: threads and helpers for the updates
 }
 
 // NewOptimizer checks cfg and allocates state for net.
@@ -127,10 +132,12 @@ func NewOptimizer(cfg OptimConfig, net *Net) (*Optimizer, error) {
 	return o, nil
 }
 
-// Reset zeroes the optimizer state.
-func (o *Optimizer) Reset() {
+// Reset zeroes the optimizer state before update t: Adam's bias
+// corrections count from it again (Origin).
+func (o *Optimizer) Reset(t int64) {
 	clear(o.M)
 	clear(o.V)
+	o.Origin = t
 }
 
 // LR returns the learning rate of update t (counted from 0).
@@ -150,8 +157,9 @@ func (o *Optimizer) Step(params []*Param, t int64) {
 		u.adam = true
 		u.b1, u.b2 = float32(c.Beta1), float32(c.Beta2)
 		// Bias corrections folded into the step size and epsilon.
-		bc1 := 1 - math.Pow(c.Beta1, float64(t+1))
-		bc2 := 1 - math.Pow(c.Beta2, float64(t+1))
+		k := float64(max(t-o.Origin, 0) + 1)
+		bc1 := 1 - math.Pow(c.Beta1, k)
+		bc2 := 1 - math.Pow(c.Beta2, k)
 		u.step = float32(float64(lr) * math.Sqrt(bc2) / bc1)
 		u.eps = float32(c.Eps * math.Sqrt(bc2))
 	}

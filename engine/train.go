@@ -42,6 +42,32 @@ func NewTrainer(net *Net, opt *Optimizer, batch int, seed uint64) (*Trainer, err
 	}, nil
 }
 
+// SetBatch changes the minibatch size to n (at most Net.MaxBatch) from
+// the current position on. The epoch goes on where it is, so the
+// examples it has visited must fill whole minibatches of n
+// (Step·Batch a multiple of n, as at an epoch's start); otherwise
+// SetBatch returns an error and changes nothing. See CanSetBatch.
+func (t *Trainer) SetBatch(n int) error {
+	if n <= 0 || n > t.Net.MaxBatch {
+		return fmt.Errorf("batch size %d, want 1 to %d", n, t.Net.MaxBatch)
+	}
+	if !t.CanSetBatch(n) {
+		return fmt.Errorf("batch size %d: the %d examples of epoch %d seen so far are not whole batches of %d", n, t.Step*t.Batch, t.Epoch, n)
+	}
+	t.Step = t.Step * t.Batch / n
+	t.Batch = n
+	if len(t.y) < n {
+		t.x = make([]float32, n*t.Net.In.Size())
+		t.y = make([]int32, n)
+	}
+	return nil
+}
+
+// CanSetBatch reports whether SetBatch(n) can change the batch size at
+// the current position: the examples of the epoch seen so far fill
+// whole minibatches of n.
+func (t *Trainer) CanSetBatch(n int) bool { return n > 0 && t.Step*t.Batch%n == 0 }
+
 // StepsPerEpoch returns the number of minibatches in one pass over n
 // examples (the last may be short).
 func (t *Trainer) StepsPerEpoch(n int) int { return (n + t.Batch - 1) / t.Batch }

@@ -33,8 +33,9 @@
 
   // FIELDS lists every setting: its hash key, type, range, default and
   // one line of explanation. Go validates them again (wasm/session.Params);
-  // the ranges match. live fields apply to a running model without a
-  // rebuild. Fields of panel 'x' belong to the dictionary explorer.
+  // the ranges match. Which fields apply to a running model without a
+  // rebuild is Go's to say (session.LiveFields, in data/menus.json; see
+  // isLive). Fields of panel 'x' belong to the dictionary explorer.
   const FIELDS = [
     { key: 'model', label: 'model', type: 'choice', choices: ['mlp', 'conv'], names: MODEL_NAMES, def: 'mlp',
       hint: 'MLP: 784 pixels → hidden units → 10 digits. Small convnet: two 5×5 conv layers, a dense layer, 10 digits.' },
@@ -54,11 +55,11 @@
     { key: 'ridge', label: 'SE ridge λ', type: 'float', min: 0, max: 100, def: 0.1, when: (p) => usesKind(p, 'se'),
       hint: 'λ: 0 makes U reproduce the learned weights exactly at α; larger is smoother.' },
     { key: 'opt', label: 'optimizer', type: 'choice', choices: ['adam', 'sgd'], names: { adam: 'Adam', sgd: 'SGD, momentum 0.9' }, def: 'adam',
-      hint: 'How the learned weights are updated from their gradients.' },
-    { key: 'lr', label: 'learning rate', type: 'float', min: 1e-6, max: 10, def: 0.003, live: true,
+      hint: 'How the learned weights are updated from their gradients. Applies while training, keeping the weights; the optimizer\u2019s state (SGD\u2019s velocity, Adam\u2019s moments) starts again from zero.' },
+    { key: 'lr', label: 'learning rate', type: 'float', min: 1e-6, max: 10, def: 0.003,
       hint: 'Step size; applies at once while training. Too large and training diverges.' },
     { key: 'batch', label: 'batch size', type: 'int', min: 1, max: 1000, def: 64,
-      hint: 'Training examples per update.' },
+      hint: 'Training examples per update. Applies while training, from the first step where this epoch\u2019s examples so far fill whole batches of the new size, so none is skipped or seen twice.' },
     { key: 'workers', label: 'training workers', type: 'choice', choices: ['auto', '1', '2', '3', '4'], names: { auto: 'auto (one per core, one left for the page)' }, def: 'auto',
       hint: 'Data-parallel: each worker computes the gradient of a share of every minibatch, and they exchange the learned parameters\u2019 gradients each step (U is rebuilt in each worker, never sent). The same seed and number of workers give the same run.' },
     { key: 'seed', label: 'seed', type: 'int', min: 0, max: 2147483647, def: 1,
@@ -77,6 +78,8 @@
     { key: 'xs', panel: 'x', label: 'filter', type: 'int', min: 1, max: 6, def: 1,
       hint: 'Which of six filters of a trained dense net to predict.' },
     { key: 'xp', panel: 'x', label: 'pixel', type: 'int', min: 0, max: 783, def: 406, hidden: true },
+    // The units panel's "pause on a clicked unit": live, no rebuild.
+    { key: 'unitpause', type: 'bool', def: false, hidden: true },
     // A shared run's result, shown to whoever opens the link.
     { key: 'res', type: 'text', def: '', hidden: true },
   ];
@@ -171,6 +174,14 @@
     return '#' + FIELDS.filter((f) => f.type !== 'text' || p[f.key])
       .map((f) => f.key + '=' + encodeURIComponent(formatValue(f, p[f.key]))).join('&');
   }
+
+  // GO_NAMES maps the keys of the fields that the Go side reads under
+  // another name.
+  const GO_NAMES = { opt: 'optim' };
+
+  // isLive reports whether a field applies to a running model without a
+  // rebuild (session.LiveFields; none without the menus).
+  function isLive(f) { return !!(MENUS && MENUS.live && MENUS.live.includes(GO_NAMES[f.key] || f.key)); }
 
   // goParams is what the worker's Go side reads (session.Params).
   function goParams(p) {
@@ -366,10 +377,18 @@
     history.replaceState(null, '', hashOf(p));
     renderFields();
     if (f.panel === 'x') { explore(); return; }
-    if (f.live && (state.running || App.paused)) {
-      // Data-parallel workers change it at the same step (worker.js).
-      if (f.key === 'lr') for (const n of RUNS) send(n, { type: 'lr', lr: v });
-      $('note').textContent = `${f.label} set to ${formatValue(f, v)} for the running model.`;
+    if (isLive(f) && (state.running || App.paused)) {
+      // Every run takes the live settings on its own model (a
+      // comparison's differs); data-parallel workers take them at the
+      // same step (worker.js).
+      const g = goParams(p);
+      for (const n of App.active || []) {
+        const rp = App.runs[n].params;
+        if (rp) send(n, { type: 'live', params: Object.assign({}, rp, Object.fromEntries(MENUS.live.map((k) => [k, g[k]]))) });
+      }
+      const more = f.key === 'opt' ? ' (its state starts again from zero)' : f.key === 'batch' ? ' (from the next whole batch of this epoch)' : '';
+      const label = f.label[0].toUpperCase() + f.label.slice(1);
+      $('note').textContent = `${label} set to ${f.names ? f.names[v] || v : formatValue(f, v)} for the running model${more}, without a rebuild.`;
     }
     describe();
     renderButtons();
@@ -453,6 +472,7 @@
     const { p, problems } = parseHash(location.hash);
     App.params = p;
     renderFields();
+    $('pause-unit').checked = p.unitpause;
     if (problems.length) {
       showMessage('This link has settings the page cannot use: ' + problems.join('; ') + '. Everything else works as usual.');
       history.replaceState(null, '', hashOf(p));
@@ -462,8 +482,13 @@
     explore();
   }
 
-  // buildKey is the part of the settings that fixes the model.
-  function buildKey(p) { return JSON.stringify(Object.assign(goParams(p), { lr: 0, workers: workerCount(p) })); }
+  // buildKey is the part of the settings that fixes the model: all but
+  // the live ones.
+  function buildKey(p) {
+    const g = Object.assign(goParams(p), { workers: workerCount(p) });
+    for (const k of (MENUS && MENUS.live) || []) delete g[k];
+    return JSON.stringify(g);
+  }
 
   // ---- loading ----
 
@@ -558,7 +583,7 @@
     if (!h) return;
     if (!h.ready) {
       if (msg.type === 'start') h.pending = h.pending.filter(([m]) => m.type !== 'start');
-      if (['start', 'describe', 'explore', 'evalModel', 'evaluate', 'fig4'].includes(msg.type)) h.pending.push([msg, transfer]);
+      if (['start', 'live', 'describe', 'explore', 'evalModel', 'evaluate', 'fig4'].includes(msg.type)) h.pending.push([msg, transfer]);
       return;
     }
     h.worker.postMessage(msg, transfer || []);
@@ -611,6 +636,10 @@
       case 'update':
         onUpdate(h.name, run, m.update);
         break;
+      case 'live':
+        run.live = m.live;
+        if (h.name === 'main') { state.live = m.live; renderStats(); }
+        break;
       case 'dpPaused':
         checkWorkers(m.steps);
         break;
@@ -652,6 +681,7 @@
 
   function onUpdate(name, run, u) {
     run.last = u;
+    run.live = u.live;
     const prev = run.train[run.train.length - 1];
     // A curve only moves forward in time: a point before the last one
     // would be a message of another run (see runId).
@@ -665,6 +695,7 @@
     const [eps, ms] = meanSpeed(run);
     if (name === 'main') {
       if (u.dp) onDPReport(u.dp);
+      state.live = u.live;
       state.examplesSeen = u.examples;
       state.seconds = u.seconds;
       state.examplesPerS = eps;
@@ -677,7 +708,7 @@
     } else {
       const last = run.test[run.test.length - 1];
       state[name] = {
-        examplesSeen: u.examples, seconds: u.seconds, examplesPerS: eps,
+        examplesSeen: u.examples, seconds: u.seconds, examplesPerS: eps, live: u.live,
         testAccuracy: last ? last.acc : null, evaluatedAt: last ? last.e : null,
       };
     }
@@ -927,15 +958,14 @@
     return c === 'both' ? ['dense', 'small'] : c === 'dense' || c === 'small' ? [c] : [];
   }
 
-  // smallWidth is the hidden width of the dense MLP with as many learned
-  // hidden weights as the predicted one (the reviewers' naive baseline).
-  function smallWidth(p) {
+  // smallParams returns the settings of the dense net with as many
+  // learned hidden weights as the predicted one (the reviewers' naive
+  // baseline), as the auxiliary worker solved them (session.Small): a
+  // narrower MLP, or a convnet with fewer filters and hidden units. It
+  // is null until the form's model has been described.
+  function smallParams(p) {
     const d = App.described;
-    let learned;
-    if (d && d.table && d.hash === buildKey(p)) learned = d.table.accounting.learned_weights;
-    else learned = Math.round(p.frac * 784) * p.hidden * (p.model === 'mlp' && p.depth === '2' ? 2 : 1);
-    if (p.model === 'mlp' && p.depth === '2') return Math.max(1, Math.round((-784 + Math.sqrt(784 * 784 + 4 * learned)) / 2));
-    return Math.max(1, Math.round(learned / 784));
+    return d && d.table && d.hash === buildKey(p) ? Object.assign({}, d.table.small, { learned: d.table.smallLearned }) : null;
   }
 
   function train() {
@@ -953,9 +983,11 @@
     App.built = buildKey(App.params);
     const gp = goParams(App.params);
     const extra = compareRuns(App.params);
-    if (App.params.model === 'conv' && extra.includes('small')) {
+    const small = smallParams(App.params);
+    if (extra.includes('small') && !small) {
       extra.splice(extra.indexOf('small'), 1);
-      $('note').textContent = 'The down-sized dense comparison is defined for the MLP only; the convnet is compared with the dense net of its shape.';
+      $('note').textContent = state.buildError ? 'This model cannot be built, so neither can its down-sized comparison.'
+        : 'The down-sized comparison is still being solved; press Train again in a moment to include it.';
     }
     App.active = ['main', ...extra];
     if (!App.module) {
@@ -993,9 +1025,13 @@
       let params = gp;
       if (n === 'dense') params = Object.assign({}, gp, { dicts: [] });
       if (n === 'small') {
-        state.smallWidth = smallWidth(App.params);
-        params = Object.assign({}, gp, { dicts: [], hidden: state.smallWidth });
+        state.smallWidth = small.hidden;
+        state.smallFilters = small.filters || null;
+        state.smallLearned = small.learned;
+        params = Object.assign({}, gp, { dicts: [], hidden: small.hidden });
+        if (small.filters) params.filters = small.filters;
       }
+      App.runs[n].params = params;
       const dp = n === 'main' && nw > 1 ? { k: 0, n: nw, ports: ports[0] } : null;
       send(n, { type: 'start', params, duty, runId: id, dp }, dp ? Object.values(dp.ports) : []);
     }
@@ -1009,7 +1045,7 @@
   // detail, confusion, pad probabilities.
   function resetViews() {
     App.units = null; App.detail = null; App.table = null; App.prediction = null; App.cell = null;
-    Object.assign(state, { running: false, examplesSeen: 0, testAccuracy: null, evaluatedAt: null, seconds: 0, evaluatedSeconds: null,
+    Object.assign(state, { running: false, live: null, examplesSeen: 0, testAccuracy: null, evaluatedAt: null, seconds: 0, evaluatedSeconds: null,
       examplesPerS: 0, msPerStep: 0, dense: null, small: null, prediction: null, queued: false, backwards: false });
     $('units-layer').innerHTML = '';
     App.unitsLayer = -1;
@@ -1291,8 +1327,12 @@
     const parts = [];
     for (const n of ['dense', 'small']) {
       const d = state[n];
-      if (d) parts.push(`${n === 'dense' ? 'dense' : 'small'}: ${d.testAccuracy == null ? '…' : (d.testAccuracy * 100).toFixed(2) + ' %'}`);
+      const shape = n === 'small' && state.smallWidth ? ` (${state.smallFilters ? `${state.smallFilters.join(' and ')} filters, ` : ''}${fmtInt(state.smallWidth)} units)` : '';
+      if (d) parts.push(`${n === 'dense' ? 'dense' : 'small' + shape}: ${d.testAccuracy == null ? '…' : (d.testAccuracy * 100).toFixed(2) + ' %'}`);
     }
+    const l = state.live;
+    $('s-opt').textContent = !l ? '–' : `${l.optim === 'adam' ? 'Adam' : 'SGD'}, rate ${fmtNum(l.lr)}, batch ${l.batch}` +
+      (l.pendingBatch ? ` (${l.pendingBatch} from the next whole batch)` : '');
     $('s-dense').textContent = parts.length ? parts.join(', ') : compareRuns(App.params).length && state.running ? 'starting…' : 'off';
     const speed = state.examplesPerS ? `${fmtInt(state.examplesPerS)} examples/s` : '– examples/s';
     if ($('live-speed').textContent !== speed) $('live-speed').textContent = speed;
@@ -1500,7 +1540,12 @@
     App.detailAt = performance.now();
     App.openRequested = true;
     send('main', { type: 'unit', layer: u.layer, unit: i });
-    if ($('pause-unit').checked && state.running) pause();
+    if (App.params.unitpause && state.running) {
+      // The reader asked to look at a unit in peace: training pauses
+      // (every run), the unit's detail shows the paused weights.
+      pause();
+      $('note').textContent = `Paused to show unit ${i + 1} of layer ${u.layer + 1}: press Resume to go on training.`;
+    }
   }
 
   function onUnitsClick(ev) {
@@ -2225,6 +2270,10 @@
       send('main', { type: 'units', layer: App.unitsLayer, max: 64 });
     }));
     $('show-alpha').addEventListener('change', guard(() => { drawUnits(); }));
+    $('pause-unit').addEventListener('change', guard(() => {
+      App.params.unitpause = $('pause-unit').checked;
+      history.replaceState(null, '', hashOf(App.params));
+    }));
     window.addEventListener('resize', guard(() => { App.dirty = true; later('units'); drawFig4(); if (App.x.result) drawExplorer(xSettings(App.params)); }));
     if (window.IntersectionObserver) {
       new IntersectionObserver(guard((entries) => {

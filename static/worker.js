@@ -44,6 +44,7 @@ const WHERE = {
   predict: 'The drawing cannot be read',
   model: 'The model cannot be saved',
   snapshot: 'The weights cannot be copied for evaluation',
+  live: 'The new setting cannot be applied to the running model',
 };
 
 // fail reports an error to the page; stop says the run is over.
@@ -116,11 +117,12 @@ function start(msg) {
 // n shards of s (session.ApplyShards sums them in worker order, so the
 // weights stay bit-identical). Worker 0 paces the run: it alone pauses
 // and resumes (the others stop when its next shard does not come),
-// carries a new learning rate on its shard (every worker sets it at the
-// same step), and reports to the page. JS only moves the arrays.
+// carries new live settings on its shard (every worker applies them
+// before the same step), and reports to the page. JS only moves the
+// arrays.
 function dpStart(o) {
   const r = call('dpStart', o.k, o.n);
-  const d = W.dp = { k: o.k, n: o.n, ports: o.ports, step: 0, posted: -1, inbox: new Map(), lr: 0, lrAt: null,
+  const d = W.dp = { k: o.k, n: o.n, ports: o.ports, step: 0, posted: -1, inbox: new Map(), live: null, liveAt: null,
     lastUpdate: 0, gradMs: 0, applyMs: 0, cycleMs: 0, cycleAt: 0, steps: 0, wantFinal: false, sumAt: -1,
     exchangeBytes: r.exchangeBytes, denseBytes: r.denseBytes };
   for (const [j, port] of Object.entries(d.ports)) {
@@ -146,7 +148,7 @@ function dpGradient() {
   const sh = call('dpGradient');
   d.gradMs += performance.now() - t0;
   d.posted = d.step;
-  if (d.k === 0 && d.lr) { sh.lr = d.lr; d.lrAt = { step: d.step, lr: d.lr }; d.lr = 0; }
+  if (d.k === 0 && d.live) { sh.live = d.live; d.liveAt = { step: d.step, live: d.live }; d.live = null; }
   const ports = Object.values(d.ports);
   ports.forEach((port, i) => {
     const last = i === ports.length - 1;
@@ -179,8 +181,11 @@ function dpTry() {
     const sh = j === d.k ? null : box.get(j);
     shards.push(sh ? { grad: sh.grad, loss: sh.loss, correct: sh.correct, examples: sh.examples } : { grad: null, loss: 0, correct: 0, examples: 0 });
   }
-  const lr = d.k === 0 ? (d.lrAt && d.lrAt.step === d.step ? d.lrAt.lr : 0) : (box.get(0).lr || 0);
-  if (lr) call('setLR', lr);
+  const live = d.k === 0 ? (d.liveAt && d.liveAt.step === d.step ? d.liveAt.live : null) : box.get(0).live;
+  if (live) {
+    const l = call('live', live);
+    if (d.k === 0) post({ type: 'live', live: l });
+  }
   const t0 = performance.now();
   call('dpApply', shards);
   const t1 = performance.now();
@@ -396,10 +401,17 @@ self.onmessage = async (e) => {
       case 'cell':
         self.postMessage({ type: 'cell', run: msg.run, runId: msg.runId, cell: call('cell', msg.run, msg.t, msg.p, msg.max || 24) });
         break;
-      case 'lr':
-        if (W.dp) W.dp.lr = msg.lr; // on worker 0's next shard
-        else if (W.started) call('setLR', msg.lr);
+      case 'live': {
+        // New live settings (session.Apply): worker 0 of a data-parallel
+        // run checks them, then carries them on its next shard.
+        if (!W.started) break;
+        const json = JSON.stringify(msg.params);
+        if (W.dp) {
+          call('liveCheck', json);
+          W.dp.live = json;
+        } else post({ type: 'live', live: call('live', json) });
         break;
+      }
       case 'predict': {
         const r = call('predict', msg.pixels, msg.w, msg.h);
         post({ type: 'prediction', result: r });

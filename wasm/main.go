@@ -35,15 +35,16 @@ type worker struct {
 func main() {
 	w := &worker{}
 	api := map[string]any{
-		"load":     export(w.load),
-		"start":    export(w.start),
-		"advance":  export(w.advance),
-		"units":    export(w.units),
-		"unit":     export(w.unit),
-		"predict":  export(w.predict),
-		"model":    export(w.model),
-		"setLR":    export(w.setLR),
-		"snapshot": export(w.snapshot),
+		"load":      export(w.load),
+		"start":     export(w.start),
+		"advance":   export(w.advance),
+		"units":     export(w.units),
+		"unit":      export(w.unit),
+		"predict":   export(w.predict),
+		"model":     export(w.model),
+		"live":      export(w.live),
+		"liveCheck": export(w.liveCheck),
+		"snapshot":  export(w.snapshot),
 		// The auxiliary worker's methods: the model a form describes,
 		// and the dictionary explorer.
 		"loadFirst": export(w.loadFirst),
@@ -290,6 +291,7 @@ func updateToJS(u session.Update) map[string]any {
 		"examples": u.Examples, "steps": u.Steps, "seconds": u.Seconds, "epoch": u.Epoch,
 		"trainLoss": u.TrainLoss, "trainAccuracy": u.TrainAccuracy,
 		"examplesPerS": u.ExamplesPerS, "msPerStep": u.MsPerStep, "diverged": u.Diverged,
+		"live": liveToJS(u.Live),
 	}
 	if u.Snapshot != nil {
 		r["snapshot"] = snapshotToJS(*u.Snapshot)
@@ -334,16 +336,44 @@ func (w *worker) units(args []js.Value) (any, error) {
 	}, nil
 }
 
-// setLR(lr: number) changes the running session's learning rate.
-func (w *worker) setLR(args []js.Value) (any, error) {
-	s, err := w.session()
+// live(paramsJSON: string) applies the live settings of params to the
+// running session (session.Session.Apply) and returns them as in effect.
+func (w *worker) live(args []js.Value) (any, error) {
+	s, p, err := w.liveParams("live", args)
 	if err != nil {
 		return nil, err
 	}
-	if len(args) != 1 {
-		return nil, fmt.Errorf("setLR: want the learning rate")
+	if err := s.Apply(p); err != nil {
+		return nil, err
 	}
-	return nil, s.SetLR(args[0].Float())
+	return liveToJS(s.Live()), nil
+}
+
+// liveCheck(paramsJSON: string) returns the error live would meet,
+// changing nothing (session.Session.CheckApply).
+func (w *worker) liveCheck(args []js.Value) (any, error) {
+	s, p, err := w.liveParams("liveCheck", args)
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.CheckApply(p)
+}
+
+func (w *worker) liveParams(what string, args []js.Value) (*session.Session, session.Params, error) {
+	s, err := w.session()
+	if err != nil {
+		return nil, session.Params{}, err
+	}
+	if len(args) != 1 {
+		return nil, session.Params{}, fmt.Errorf("%s: want the settings as JSON", what)
+	}
+	p, err := session.ParseParams([]byte(args[0].String()))
+	return s, p, err
+}
+
+// liveToJS is a session's live settings as the page reads them.
+func liveToJS(l session.Live) map[string]any {
+	return map[string]any{"optim": l.Optim, "lr": l.LR, "batch": l.Batch, "pendingBatch": l.PendingBatch}
 }
 
 // unit(layer, unit: number) returns one unit's detail.

@@ -35,6 +35,9 @@ type Slot struct {
 type Menus struct {
 	Kinds  []Kind            `json:"kinds"`
 	Models map[string][]Slot `json:"models"`
+	// Live names the settings a running model takes without a rebuild
+	// (LiveFields).
+	Live []string `json:"live"`
 }
 
 // MenuModels lists the model shapes of Menus with the Params that give
@@ -48,7 +51,7 @@ var MenuModels = []struct {
 
 // NewMenus returns the menus of every model shape the page describes.
 func NewMenus() (*Menus, error) {
-	m := &Menus{Models: map[string][]Slot{}}
+	m := &Menus{Models: map[string][]Slot{}, Live: LiveFields()}
 	for _, k := range models.DictKinds() {
 		m.Kinds = append(m.Kinds, Kind{Name: k.Name, Title: k.Title, About: k.About,
 			DataDriven: k.DataDriven, Positions: k.Positions, LearnsU: k.LearnsU})
@@ -105,6 +108,10 @@ func Slots(p Params) ([]Slot, error) {
 type Description struct {
 	Rows       []Row             `json:"rows"`
 	Accounting models.Accounting `json:"accounting"`
+	// Small is the dense net down-sized to as many learned weights
+	// (Small), and SmallLearned its learned weights.
+	Small        Params `json:"small"`
+	SmallLearned int    `json:"smallLearned"`
 }
 
 // describeExamples is how many training digits Describe builds the
@@ -134,5 +141,9 @@ func Describe(p Params, train *data.Dataset) (*Description, error) {
 		return nil, err
 	}
 	rows, acc := table(m)
-	return &Description{Rows: rows, Accounting: acc}, nil
+	d := &Description{Rows: rows, Accounting: acc}
+	if d.Small, d.SmallLearned, err = Small(p, acc.LearnedWeights); err != nil {
+		return nil, err
+	}
+	return d, nil
 }

@@ -91,6 +91,7 @@ func (s *Session) ShardGradient() (Shard, error) {
 	if p.pending {
 		return p.own, nil
 	}
+	s.switchBatch()
 	t, ds := s.Run.Trainer, s.Run.Train
 	batch := t.NextBatch(ds)
 	m := len(batch)
@@ -196,6 +197,7 @@ func (s *Session) ParallelUpdate() Update {
 		u.Err = p.err
 	}
 	u.Diverged = u.Err != nil || diverged(u.TrainLoss)
+	u.Live = s.Live()
 	if !u.Diverged && s.active-s.lastSnap >= s.SnapshotGap {
 		s.lastSnap = s.active
 		sn := s.Snapshot()

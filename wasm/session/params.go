@@ -20,6 +20,10 @@ type Params struct {
 	Model string `json:"model"`
 	// Hidden is the width of every hidden dense layer.
 	Hidden int `json:"hidden"`
+	// Filters is the number of filters of the convnet's two conv
+	// layers; empty means DefaultFilters. The page's form does not set
+	// it: the down-sized comparison (Small) does.
+	Filters []int `json:"filters,omitempty"`
 	// Depth is the number of hidden dense layers of the MLP (1 or 2).
 	Depth int `json:"depth"`
 	// Dicts names the dictionary of each hidden layer, input side first:
@@ -59,7 +63,19 @@ const (
 	MaxLength  = 50
 	MaxRidge   = 100
 	MaxLR      = 10
+	MaxFilters = 64
 )
+
+// DefaultFilters is the number of filters of the convnet's conv layers.
+var DefaultFilters = [2]int{8, 16}
+
+// filters returns the number of filters of the convnet's conv layers.
+func (p Params) filters() [2]int {
+	if len(p.Filters) == 2 {
+		return [2]int{p.Filters[0], p.Filters[1]}
+	}
+	return DefaultFilters
+}
 
 // ParseParams decodes params from JSON, rejecting unknown fields, and
 // validates them.
@@ -96,6 +112,12 @@ func (p Params) Validate() error {
 		return fmt.Errorf("hidden width %d: want 1 to %d", p.Hidden, MaxHidden)
 	case p.Model == "mlp" && (p.Depth < 1 || p.Depth > 2):
 		return fmt.Errorf("hidden layers %d: want 1 or 2", p.Depth)
+	case p.Model == "mlp" && len(p.Filters) > 0:
+		return fmt.Errorf("filters %v: the MLP has no conv layers", p.Filters)
+	case len(p.Filters) != 0 && len(p.Filters) != 2:
+		return fmt.Errorf("filters %v: want one number per conv layer (2)", p.Filters)
+	case len(p.Filters) == 2 && (min(p.Filters[0], p.Filters[1]) < 1 || max(p.Filters[0], p.Filters[1]) > MaxFilters):
+		return fmt.Errorf("filters %v: want 1 to %d per conv layer", p.Filters, MaxFilters)
 	case len(p.Dicts) > p.HiddenLayers():
 		return fmt.Errorf("%d dictionaries for %d hidden layers", len(p.Dicts), p.HiddenLayers())
 	case bad(p.Fraction) || p.Fraction <= 0 || p.Fraction > 1:
@@ -197,10 +219,11 @@ func (p Params) Config() (*models.Config, error) {
 			layers = append(layers, models.LayerConfig{Type: "dense", Units: p.Hidden, Act: "relu", Predict: p.predict(i)})
 		}
 	case "conv":
+		f := p.filters()
 		layers = []models.LayerConfig{
-			{Type: "conv", Filters: 8, K: 5, Act: "relu", Predict: p.predict(0)},
+			{Type: "conv", Filters: f[0], K: 5, Act: "relu", Predict: p.predict(0)},
 			{Type: "maxpool", K: 2},
-			{Type: "conv", Filters: 16, K: 5, Act: "relu", Predict: p.predict(1)},
+			{Type: "conv", Filters: f[1], K: 5, Act: "relu", Predict: p.predict(1)},
 			{Type: "maxpool", K: 2},
 			{Type: "dense", Units: p.Hidden, Act: "relu", Predict: p.predict(2)},
 		}
@@ -211,7 +234,7 @@ func (p Params) Config() (*models.Config, error) {
 	opt := engine.OptimConfig{Kind: p.Optim, LR: p.LR, MinLR: p.LR / 20,
 		LRDecay: math.Pow(2, float64(p.Batch)/HalfLife)}
 	if p.Optim == "sgd" {
-		opt.Momentum = 0.9
+		opt.Momentum = SGDMomentum
 	}
 	c := &models.Config{
 		Name:   "browser-" + p.Model,

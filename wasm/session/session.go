@@ -30,6 +30,11 @@ type Session struct {
 	lastSnap    time.Duration // active time of the last scheduled snapshot
 
 	par *parallel // data-parallel training, nil alone
+
+	// shift is what the learning rate schedule must add to
+	// Updates·Batch to count the examples of the batch sizes before
+	// the current one (see schedule); 0 while the batch never changed.
+	shift float64
 }
 
 // DefaultSnapshotGap is the page's training time between two snapshots
@@ -74,6 +79,8 @@ type Update struct {
 	// training loss is infinite or above DivergedLoss. The run cannot
 	// recover; the page stops it and says why.
 	Diverged bool
+	// Live is the live settings in effect (see Apply).
+	Live Live
 }
 
 // DivergedLoss is the mean training loss (cross-entropy, in nats) above
@@ -107,6 +114,7 @@ func (s *Session) Advance(budget time.Duration) Update {
 	}
 	u.Err = s.Run.Err()
 	u.Diverged = u.Err != nil || diverged(u.TrainLoss)
+	u.Live = s.Live()
 	if !u.Diverged && s.active-s.lastSnap >= s.SnapshotGap {
 		s.lastSnap = s.active
 		sn := s.Snapshot()
@@ -129,6 +137,7 @@ func (s *Session) examples() int64 {
 // step trains one minibatch, records its loss and accuracy in the window
 // and reports whether it ended an epoch.
 func (s *Session) step() (epochEnd bool) {
+	s.switchBatch()
 	r := s.Run.Step()
 	s.steps++
 	if s.Run.Err() != nil {
