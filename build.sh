@@ -53,6 +53,13 @@ run_tests() {
 	go test ./...
 	echo "== js/wasm tests under Node ($WASM_TOOLCHAIN, SIMD kernels and the pure-Go ones)"
 	wasm_go test ./engine/... ./kernels/... ./models/...
+	echo "== the quick variant of every experiment, end to end, and its report"
+	local q
+	q=$(mktemp -d /tmp/predparams-quick.XXXXXX)
+	go run ./native/reproduce run -quick -jobs 2 -results "$q/results" all 2> "$q/log" || { tail -20 "$q/log"; rm -rf "$q"; return 1; }
+	tail -1 "$q/log"
+	go run ./native/reproduce report -quick -results "$q/results" -out "$q/report"
+	rm -rf "$q"
 	echo "== the quick grid as a Slurm array job (native/reproduce/slurm/test.sh)"
 	bash native/reproduce/slurm/test.sh
 }
