@@ -141,67 +141,27 @@ func kernSIMD4x8(kc int, a, b, c []float32, ldc int, alpha, beta float32, rows, 
 //
 //go:noinline
 func dotSIMD4x8(kc int, pa, pb unsafe.Pointer) (c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1 archsimd.Float32x4) {
-	if kc%2 != 0 {
-		aa := (*[4]float32)(unsafe.Add(pa, 0))
+	for n := kc; ; {
+		va0 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pa, 0)))
 		b0 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 0)))
 		b1 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 16)))
-		a0 := archsimd.BroadcastFloat32x4(aa[0])
+		a0 := archsimd.BroadcastFloat32x4(va0.GetElem(0))
 		c0_0 = c0_0.Add(a0.Mul(b0))
 		c0_1 = c0_1.Add(a0.Mul(b1))
-		a1 := archsimd.BroadcastFloat32x4(aa[1])
+		a1 := archsimd.BroadcastFloat32x4(va0.GetElem(1))
 		c1_0 = c1_0.Add(a1.Mul(b0))
 		c1_1 = c1_1.Add(a1.Mul(b1))
-		a2 := archsimd.BroadcastFloat32x4(aa[2])
+		a2 := archsimd.BroadcastFloat32x4(va0.GetElem(2))
 		c2_0 = c2_0.Add(a2.Mul(b0))
 		c2_1 = c2_1.Add(a2.Mul(b1))
-		a3 := archsimd.BroadcastFloat32x4(aa[3])
+		a3 := archsimd.BroadcastFloat32x4(va0.GetElem(3))
 		c3_0 = c3_0.Add(a3.Mul(b0))
 		c3_1 = c3_1.Add(a3.Mul(b1))
 		pa, pb = unsafe.Add(pa, 16), unsafe.Add(pb, 32)
-	}
-	if n := kc / 2; n > 0 {
-		for {
-			{
-				aa := (*[4]float32)(unsafe.Add(pa, 0))
-				b0 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 0)))
-				b1 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 16)))
-				a0 := archsimd.BroadcastFloat32x4(aa[0])
-				c0_0 = c0_0.Add(a0.Mul(b0))
-				c0_1 = c0_1.Add(a0.Mul(b1))
-				a1 := archsimd.BroadcastFloat32x4(aa[1])
-				c1_0 = c1_0.Add(a1.Mul(b0))
-				c1_1 = c1_1.Add(a1.Mul(b1))
-				a2 := archsimd.BroadcastFloat32x4(aa[2])
-				c2_0 = c2_0.Add(a2.Mul(b0))
-				c2_1 = c2_1.Add(a2.Mul(b1))
-				a3 := archsimd.BroadcastFloat32x4(aa[3])
-				c3_0 = c3_0.Add(a3.Mul(b0))
-				c3_1 = c3_1.Add(a3.Mul(b1))
-			}
-			{
-				aa := (*[4]float32)(unsafe.Add(pa, 16))
-				b0 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 32)))
-				b1 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 48)))
-				a0 := archsimd.BroadcastFloat32x4(aa[0])
-				c0_0 = c0_0.Add(a0.Mul(b0))
-				c0_1 = c0_1.Add(a0.Mul(b1))
-				a1 := archsimd.BroadcastFloat32x4(aa[1])
-				c1_0 = c1_0.Add(a1.Mul(b0))
-				c1_1 = c1_1.Add(a1.Mul(b1))
-				a2 := archsimd.BroadcastFloat32x4(aa[2])
-				c2_0 = c2_0.Add(a2.Mul(b0))
-				c2_1 = c2_1.Add(a2.Mul(b1))
-				a3 := archsimd.BroadcastFloat32x4(aa[3])
-				c3_0 = c3_0.Add(a3.Mul(b0))
-				c3_1 = c3_1.Add(a3.Mul(b1))
-			}
-			pa, pb = unsafe.Add(pa, 32), unsafe.Add(pb, 64)
-			if n--; n == 0 {
-				break
-			}
+		if n--; n == 0 {
+			return
 		}
 	}
-	return
 }
 
 // kernSIMD4x12 is a 4×12 micro-kernel in 128-bit SIMD (see microKernel).
