@@ -23,14 +23,32 @@ import "simd/archsimd"
 // had its loop inline. 4×8 fits the MLP's products (m and n multiples of 4
 // and 8 but 500); 3×12 pads C less for the output layer (n = 10).
 var simdConfigs = []*config{
-	{name: "simd4x8", mr: 4, nr: 8, mc: 128, kc: 256, nc: 1024, kern: kernSIMD4x8},
-	{name: "simd3x12", mr: 3, nr: 12, mc: 120, kc: 256, nc: 1020, kern: kernSIMD3x12},
-	{name: "simd4x12", mr: 4, nr: 12, mc: 128, kc: 256, nc: 1020, kern: kernSIMD4x12},
-	{name: "simd6x8", mr: 6, nr: 8, mc: 120, kc: 256, nc: 1024, kern: kernSIMD6x8},
+	{name: "simd4x8", mr: 4, nr: 8, mc: 128, kc: 256, nc: 1024, kern: kernSIMD4x8, copy: copyPanelSIMD},
+	{name: "simd3x12", mr: 3, nr: 12, mc: 120, kc: 256, nc: 1020, kern: kernSIMD3x12, copy: copyPanelSIMD},
+	{name: "simd4x12", mr: 4, nr: 12, mc: 128, kc: 256, nc: 1020, kern: kernSIMD4x12, copy: copyPanelSIMD},
+	{name: "simd6x8", mr: 6, nr: 8, mc: 120, kc: 256, nc: 1024, kern: kernSIMD6x8, copy: copyPanelSIMD},
 }
 
 // bestFamily is the configuration family Best uses.
 var bestFamily = simdConfigs[:2]
+
+// copyPanelSIMD is copyPanel with 128-bit loads and stores for full panels
+// of 4, 8 or 12 columns: copy's call per row of 4–12 floats cost more than
+// the copy. Narrower panels (the edges) use copyPanel.
+func copyPanelSIMD(d, src []float32, ld, width, kb, w int) {
+	if width != w || w%4 != 0 || w > 12 || kb == 0 {
+		copyPanel(d, src, ld, width, kb, w)
+		return
+	}
+	d = d[:kb*w]
+	src = src[:(kb-1)*ld+w]
+	for p := 0; p < kb; p++ {
+		s, t := src[p*ld:p*ld+w], d[p*w:p*w+w]
+		for v := 0; v+4 <= len(t); v += 4 {
+			archsimd.LoadFloat32x4Array((*[4]float32)(s[v : v+4])).StoreArray((*[4]float32)(t[v : v+4]))
+		}
+	}
+}
 
 // storeRow2 stores one full row of 8 accumulators to c as storeTile does.
 func storeRow2(c []float32, al, be archsimd.Float32x4, mode int, v0, v1 archsimd.Float32x4) {
