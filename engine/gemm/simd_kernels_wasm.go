@@ -9,73 +9,11 @@ import (
 	"unsafe"
 )
 
-// kernSIMD3x8 is a 3×8 micro-kernel in 128-bit SIMD (see microKernel).
-func kernSIMD3x8(kc int, a, b, c []float32, ldc int, alpha, beta float32, rows, cols, mode int) {
-	var c0_0, c0_1 archsimd.Float32x4
-	var c1_0, c1_1 archsimd.Float32x4
-	var c2_0, c2_1 archsimd.Float32x4
-	if kc > 0 {
-		pa, pb := unsafe.Pointer(&a[:3*kc][0]), unsafe.Pointer(&b[:8*kc][0])
-		for range kc {
-			aa := (*[3]float32)(pa)
-			b0 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 0)))
-			b1 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 16)))
-			a0 := archsimd.BroadcastFloat32x4(aa[0])
-			c0_0 = c0_0.Add(a0.Mul(b0))
-			c0_1 = c0_1.Add(a0.Mul(b1))
-			a1 := archsimd.BroadcastFloat32x4(aa[1])
-			c1_0 = c1_0.Add(a1.Mul(b0))
-			c1_1 = c1_1.Add(a1.Mul(b1))
-			a2 := archsimd.BroadcastFloat32x4(aa[2])
-			c2_0 = c2_0.Add(a2.Mul(b0))
-			c2_1 = c2_1.Add(a2.Mul(b1))
-			pa, pb = unsafe.Add(pa, 12), unsafe.Add(pb, 32)
-		}
-	}
-	if rows == 3 && cols == 8 {
-		al, be := archsimd.BroadcastFloat32x4(alpha), archsimd.BroadcastFloat32x4(beta)
-		c = c[:2*ldc+8]
-		storeRow2(c[0*ldc:0*ldc+8], al, be, mode, c0_0, c0_1)
-		storeRow2(c[1*ldc:1*ldc+8], al, be, mode, c1_0, c1_1)
-		storeRow2(c[2*ldc:2*ldc+8], al, be, mode, c2_0, c2_1)
-		return
-	}
-	var acc [24]float32
-	c0_0.StoreArray((*[4]float32)(acc[0:4]))
-	c0_1.StoreArray((*[4]float32)(acc[4:8]))
-	c1_0.StoreArray((*[4]float32)(acc[8:12]))
-	c1_1.StoreArray((*[4]float32)(acc[12:16]))
-	c2_0.StoreArray((*[4]float32)(acc[16:20]))
-	c2_1.StoreArray((*[4]float32)(acc[20:24]))
-	storeTile(acc[:], 8, c, ldc, alpha, beta, rows, cols, mode)
-}
-
 // kernSIMD3x12 is a 3×12 micro-kernel in 128-bit SIMD (see microKernel).
 func kernSIMD3x12(kc int, a, b, c []float32, ldc int, alpha, beta float32, rows, cols, mode int) {
-	var c0_0, c0_1, c0_2 archsimd.Float32x4
-	var c1_0, c1_1, c1_2 archsimd.Float32x4
-	var c2_0, c2_1, c2_2 archsimd.Float32x4
+	var c0_0, c0_1, c0_2, c1_0, c1_1, c1_2, c2_0, c2_1, c2_2 archsimd.Float32x4
 	if kc > 0 {
-		pa, pb := unsafe.Pointer(&a[:3*kc][0]), unsafe.Pointer(&b[:12*kc][0])
-		for range kc {
-			aa := (*[3]float32)(pa)
-			b0 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 0)))
-			b1 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 16)))
-			b2 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 32)))
-			a0 := archsimd.BroadcastFloat32x4(aa[0])
-			c0_0 = c0_0.Add(a0.Mul(b0))
-			c0_1 = c0_1.Add(a0.Mul(b1))
-			c0_2 = c0_2.Add(a0.Mul(b2))
-			a1 := archsimd.BroadcastFloat32x4(aa[1])
-			c1_0 = c1_0.Add(a1.Mul(b0))
-			c1_1 = c1_1.Add(a1.Mul(b1))
-			c1_2 = c1_2.Add(a1.Mul(b2))
-			a2 := archsimd.BroadcastFloat32x4(aa[2])
-			c2_0 = c2_0.Add(a2.Mul(b0))
-			c2_1 = c2_1.Add(a2.Mul(b1))
-			c2_2 = c2_2.Add(a2.Mul(b2))
-			pa, pb = unsafe.Add(pa, 12), unsafe.Add(pb, 48)
-		}
+		c0_0, c0_1, c0_2, c1_0, c1_1, c1_2, c2_0, c2_1, c2_2 = dotSIMD3x12(kc, unsafe.Pointer(&a[:3*kc][0]), unsafe.Pointer(&b[:12*kc][0]))
 	}
 	if rows == 3 && cols == 12 {
 		al, be := archsimd.BroadcastFloat32x4(alpha), archsimd.BroadcastFloat32x4(beta)
@@ -98,32 +36,83 @@ func kernSIMD3x12(kc int, a, b, c []float32, ldc int, alpha, beta float32, rows,
 	storeTile(acc[:], 12, c, ldc, alpha, beta, rows, cols, mode)
 }
 
+// dotSIMD3x12 returns the accumulators of kernSIMD3x12: lane j of c<i>_<v> is
+// Σ_p pa[p*3+i]·pb[p*12+4v+j] over p < kc, kc ≥ 1, summed in the order of p.
+// It is a leaf so that V8 keeps the accumulators in registers (see gen_portable.go).
+//
+//go:noinline
+func dotSIMD3x12(kc int, pa, pb unsafe.Pointer) (c0_0, c0_1, c0_2, c1_0, c1_1, c1_2, c2_0, c2_1, c2_2 archsimd.Float32x4) {
+	if kc%2 != 0 {
+		aa := (*[3]float32)(unsafe.Add(pa, 0))
+		b0 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 0)))
+		b1 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 16)))
+		b2 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 32)))
+		a0 := archsimd.BroadcastFloat32x4(aa[0])
+		c0_0 = c0_0.Add(a0.Mul(b0))
+		c0_1 = c0_1.Add(a0.Mul(b1))
+		c0_2 = c0_2.Add(a0.Mul(b2))
+		a1 := archsimd.BroadcastFloat32x4(aa[1])
+		c1_0 = c1_0.Add(a1.Mul(b0))
+		c1_1 = c1_1.Add(a1.Mul(b1))
+		c1_2 = c1_2.Add(a1.Mul(b2))
+		a2 := archsimd.BroadcastFloat32x4(aa[2])
+		c2_0 = c2_0.Add(a2.Mul(b0))
+		c2_1 = c2_1.Add(a2.Mul(b1))
+		c2_2 = c2_2.Add(a2.Mul(b2))
+		pa, pb = unsafe.Add(pa, 12), unsafe.Add(pb, 48)
+	}
+	if n := kc / 2; n > 0 {
+		for {
+			{
+				aa := (*[3]float32)(unsafe.Add(pa, 0))
+				b0 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 0)))
+				b1 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 16)))
+				b2 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 32)))
+				a0 := archsimd.BroadcastFloat32x4(aa[0])
+				c0_0 = c0_0.Add(a0.Mul(b0))
+				c0_1 = c0_1.Add(a0.Mul(b1))
+				c0_2 = c0_2.Add(a0.Mul(b2))
+				a1 := archsimd.BroadcastFloat32x4(aa[1])
+				c1_0 = c1_0.Add(a1.Mul(b0))
+				c1_1 = c1_1.Add(a1.Mul(b1))
+				c1_2 = c1_2.Add(a1.Mul(b2))
+				a2 := archsimd.BroadcastFloat32x4(aa[2])
+				c2_0 = c2_0.Add(a2.Mul(b0))
+				c2_1 = c2_1.Add(a2.Mul(b1))
+				c2_2 = c2_2.Add(a2.Mul(b2))
+			}
+			{
+				aa := (*[3]float32)(unsafe.Add(pa, 12))
+				b0 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 48)))
+				b1 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 64)))
+				b2 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 80)))
+				a0 := archsimd.BroadcastFloat32x4(aa[0])
+				c0_0 = c0_0.Add(a0.Mul(b0))
+				c0_1 = c0_1.Add(a0.Mul(b1))
+				c0_2 = c0_2.Add(a0.Mul(b2))
+				a1 := archsimd.BroadcastFloat32x4(aa[1])
+				c1_0 = c1_0.Add(a1.Mul(b0))
+				c1_1 = c1_1.Add(a1.Mul(b1))
+				c1_2 = c1_2.Add(a1.Mul(b2))
+				a2 := archsimd.BroadcastFloat32x4(aa[2])
+				c2_0 = c2_0.Add(a2.Mul(b0))
+				c2_1 = c2_1.Add(a2.Mul(b1))
+				c2_2 = c2_2.Add(a2.Mul(b2))
+			}
+			pa, pb = unsafe.Add(pa, 24), unsafe.Add(pb, 96)
+			if n--; n == 0 {
+				break
+			}
+		}
+	}
+	return
+}
+
 // kernSIMD4x8 is a 4×8 micro-kernel in 128-bit SIMD (see microKernel).
 func kernSIMD4x8(kc int, a, b, c []float32, ldc int, alpha, beta float32, rows, cols, mode int) {
-	var c0_0, c0_1 archsimd.Float32x4
-	var c1_0, c1_1 archsimd.Float32x4
-	var c2_0, c2_1 archsimd.Float32x4
-	var c3_0, c3_1 archsimd.Float32x4
+	var c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1 archsimd.Float32x4
 	if kc > 0 {
-		pa, pb := unsafe.Pointer(&a[:4*kc][0]), unsafe.Pointer(&b[:8*kc][0])
-		for range kc {
-			aa := (*[4]float32)(pa)
-			b0 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 0)))
-			b1 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 16)))
-			a0 := archsimd.BroadcastFloat32x4(aa[0])
-			c0_0 = c0_0.Add(a0.Mul(b0))
-			c0_1 = c0_1.Add(a0.Mul(b1))
-			a1 := archsimd.BroadcastFloat32x4(aa[1])
-			c1_0 = c1_0.Add(a1.Mul(b0))
-			c1_1 = c1_1.Add(a1.Mul(b1))
-			a2 := archsimd.BroadcastFloat32x4(aa[2])
-			c2_0 = c2_0.Add(a2.Mul(b0))
-			c2_1 = c2_1.Add(a2.Mul(b1))
-			a3 := archsimd.BroadcastFloat32x4(aa[3])
-			c3_0 = c3_0.Add(a3.Mul(b0))
-			c3_1 = c3_1.Add(a3.Mul(b1))
-			pa, pb = unsafe.Add(pa, 16), unsafe.Add(pb, 32)
-		}
+		c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1 = dotSIMD4x8(kc, unsafe.Pointer(&a[:4*kc][0]), unsafe.Pointer(&b[:8*kc][0]))
 	}
 	if rows == 4 && cols == 8 {
 		al, be := archsimd.BroadcastFloat32x4(alpha), archsimd.BroadcastFloat32x4(beta)
@@ -146,40 +135,105 @@ func kernSIMD4x8(kc int, a, b, c []float32, ldc int, alpha, beta float32, rows, 
 	storeTile(acc[:], 8, c, ldc, alpha, beta, rows, cols, mode)
 }
 
+// dotSIMD4x8 returns the accumulators of kernSIMD4x8: lane j of c<i>_<v> is
+// Σ_p pa[p*4+i]·pb[p*8+4v+j] over p < kc, kc ≥ 1, summed in the order of p.
+// It is a leaf so that V8 keeps the accumulators in registers (see gen_portable.go).
+//
+//go:noinline
+func dotSIMD4x8(kc int, pa, pb unsafe.Pointer) (c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1 archsimd.Float32x4) {
+	for n := kc; ; {
+		va0 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pa, 0)))
+		b0 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 0)))
+		b1 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 16)))
+		a0 := archsimd.BroadcastFloat32x4(va0.GetElem(0))
+		c0_0 = c0_0.Add(a0.Mul(b0))
+		c0_1 = c0_1.Add(a0.Mul(b1))
+		a1 := archsimd.BroadcastFloat32x4(va0.GetElem(1))
+		c1_0 = c1_0.Add(a1.Mul(b0))
+		c1_1 = c1_1.Add(a1.Mul(b1))
+		a2 := archsimd.BroadcastFloat32x4(va0.GetElem(2))
+		c2_0 = c2_0.Add(a2.Mul(b0))
+		c2_1 = c2_1.Add(a2.Mul(b1))
+		a3 := archsimd.BroadcastFloat32x4(va0.GetElem(3))
+		c3_0 = c3_0.Add(a3.Mul(b0))
+		c3_1 = c3_1.Add(a3.Mul(b1))
+		pa, pb = unsafe.Add(pa, 16), unsafe.Add(pb, 32)
+		if n--; n == 0 {
+			return
+		}
+	}
+}
+
+// kernSIMD4x12 is a 4×12 micro-kernel in 128-bit SIMD (see microKernel).
+func kernSIMD4x12(kc int, a, b, c []float32, ldc int, alpha, beta float32, rows, cols, mode int) {
+	var c0_0, c0_1, c0_2, c1_0, c1_1, c1_2, c2_0, c2_1, c2_2, c3_0, c3_1, c3_2 archsimd.Float32x4
+	if kc > 0 {
+		c0_0, c0_1, c0_2, c1_0, c1_1, c1_2, c2_0, c2_1, c2_2, c3_0, c3_1, c3_2 = dotSIMD4x12(kc, unsafe.Pointer(&a[:4*kc][0]), unsafe.Pointer(&b[:12*kc][0]))
+	}
+	if rows == 4 && cols == 12 {
+		al, be := archsimd.BroadcastFloat32x4(alpha), archsimd.BroadcastFloat32x4(beta)
+		c = c[:3*ldc+12]
+		storeRow3(c[0*ldc:0*ldc+12], al, be, mode, c0_0, c0_1, c0_2)
+		storeRow3(c[1*ldc:1*ldc+12], al, be, mode, c1_0, c1_1, c1_2)
+		storeRow3(c[2*ldc:2*ldc+12], al, be, mode, c2_0, c2_1, c2_2)
+		storeRow3(c[3*ldc:3*ldc+12], al, be, mode, c3_0, c3_1, c3_2)
+		return
+	}
+	var acc [48]float32
+	c0_0.StoreArray((*[4]float32)(acc[0:4]))
+	c0_1.StoreArray((*[4]float32)(acc[4:8]))
+	c0_2.StoreArray((*[4]float32)(acc[8:12]))
+	c1_0.StoreArray((*[4]float32)(acc[12:16]))
+	c1_1.StoreArray((*[4]float32)(acc[16:20]))
+	c1_2.StoreArray((*[4]float32)(acc[20:24]))
+	c2_0.StoreArray((*[4]float32)(acc[24:28]))
+	c2_1.StoreArray((*[4]float32)(acc[28:32]))
+	c2_2.StoreArray((*[4]float32)(acc[32:36]))
+	c3_0.StoreArray((*[4]float32)(acc[36:40]))
+	c3_1.StoreArray((*[4]float32)(acc[40:44]))
+	c3_2.StoreArray((*[4]float32)(acc[44:48]))
+	storeTile(acc[:], 12, c, ldc, alpha, beta, rows, cols, mode)
+}
+
+// dotSIMD4x12 returns the accumulators of kernSIMD4x12: lane j of c<i>_<v> is
+// Σ_p pa[p*4+i]·pb[p*12+4v+j] over p < kc, kc ≥ 1, summed in the order of p.
+// It is a leaf so that V8 keeps the accumulators in registers (see gen_portable.go).
+//
+//go:noinline
+func dotSIMD4x12(kc int, pa, pb unsafe.Pointer) (c0_0, c0_1, c0_2, c1_0, c1_1, c1_2, c2_0, c2_1, c2_2, c3_0, c3_1, c3_2 archsimd.Float32x4) {
+	for n := kc; ; {
+		aa := (*[4]float32)(unsafe.Add(pa, 0))
+		b0 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 0)))
+		b1 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 16)))
+		b2 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 32)))
+		a0 := archsimd.BroadcastFloat32x4(aa[0])
+		c0_0 = c0_0.Add(a0.Mul(b0))
+		c0_1 = c0_1.Add(a0.Mul(b1))
+		c0_2 = c0_2.Add(a0.Mul(b2))
+		a1 := archsimd.BroadcastFloat32x4(aa[1])
+		c1_0 = c1_0.Add(a1.Mul(b0))
+		c1_1 = c1_1.Add(a1.Mul(b1))
+		c1_2 = c1_2.Add(a1.Mul(b2))
+		a2 := archsimd.BroadcastFloat32x4(aa[2])
+		c2_0 = c2_0.Add(a2.Mul(b0))
+		c2_1 = c2_1.Add(a2.Mul(b1))
+		c2_2 = c2_2.Add(a2.Mul(b2))
+		a3 := archsimd.BroadcastFloat32x4(aa[3])
+		c3_0 = c3_0.Add(a3.Mul(b0))
+		c3_1 = c3_1.Add(a3.Mul(b1))
+		c3_2 = c3_2.Add(a3.Mul(b2))
+		pa, pb = unsafe.Add(pa, 16), unsafe.Add(pb, 48)
+		if n--; n == 0 {
+			return
+		}
+	}
+}
+
 // kernSIMD6x8 is a 6×8 micro-kernel in 128-bit SIMD (see microKernel).
 func kernSIMD6x8(kc int, a, b, c []float32, ldc int, alpha, beta float32, rows, cols, mode int) {
-	var c0_0, c0_1 archsimd.Float32x4
-	var c1_0, c1_1 archsimd.Float32x4
-	var c2_0, c2_1 archsimd.Float32x4
-	var c3_0, c3_1 archsimd.Float32x4
-	var c4_0, c4_1 archsimd.Float32x4
-	var c5_0, c5_1 archsimd.Float32x4
+	var c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1, c4_0, c4_1, c5_0, c5_1 archsimd.Float32x4
 	if kc > 0 {
-		pa, pb := unsafe.Pointer(&a[:6*kc][0]), unsafe.Pointer(&b[:8*kc][0])
-		for range kc {
-			aa := (*[6]float32)(pa)
-			b0 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 0)))
-			b1 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 16)))
-			a0 := archsimd.BroadcastFloat32x4(aa[0])
-			c0_0 = c0_0.Add(a0.Mul(b0))
-			c0_1 = c0_1.Add(a0.Mul(b1))
-			a1 := archsimd.BroadcastFloat32x4(aa[1])
-			c1_0 = c1_0.Add(a1.Mul(b0))
-			c1_1 = c1_1.Add(a1.Mul(b1))
-			a2 := archsimd.BroadcastFloat32x4(aa[2])
-			c2_0 = c2_0.Add(a2.Mul(b0))
-			c2_1 = c2_1.Add(a2.Mul(b1))
-			a3 := archsimd.BroadcastFloat32x4(aa[3])
-			c3_0 = c3_0.Add(a3.Mul(b0))
-			c3_1 = c3_1.Add(a3.Mul(b1))
-			a4 := archsimd.BroadcastFloat32x4(aa[4])
-			c4_0 = c4_0.Add(a4.Mul(b0))
-			c4_1 = c4_1.Add(a4.Mul(b1))
-			a5 := archsimd.BroadcastFloat32x4(aa[5])
-			c5_0 = c5_0.Add(a5.Mul(b0))
-			c5_1 = c5_1.Add(a5.Mul(b1))
-			pa, pb = unsafe.Add(pa, 24), unsafe.Add(pb, 32)
-		}
+		c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1, c4_0, c4_1, c5_0, c5_1 = dotSIMD6x8(kc, unsafe.Pointer(&a[:6*kc][0]), unsafe.Pointer(&b[:8*kc][0]))
 	}
 	if rows == 6 && cols == 8 {
 		al, be := archsimd.BroadcastFloat32x4(alpha), archsimd.BroadcastFloat32x4(beta)
@@ -206,4 +260,91 @@ func kernSIMD6x8(kc int, a, b, c []float32, ldc int, alpha, beta float32, rows, 
 	c5_0.StoreArray((*[4]float32)(acc[40:44]))
 	c5_1.StoreArray((*[4]float32)(acc[44:48]))
 	storeTile(acc[:], 8, c, ldc, alpha, beta, rows, cols, mode)
+}
+
+// dotSIMD6x8 returns the accumulators of kernSIMD6x8: lane j of c<i>_<v> is
+// Σ_p pa[p*6+i]·pb[p*8+4v+j] over p < kc, kc ≥ 1, summed in the order of p.
+// It is a leaf so that V8 keeps the accumulators in registers (see gen_portable.go).
+//
+//go:noinline
+func dotSIMD6x8(kc int, pa, pb unsafe.Pointer) (c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1, c4_0, c4_1, c5_0, c5_1 archsimd.Float32x4) {
+	if kc%2 != 0 {
+		aa := (*[6]float32)(unsafe.Add(pa, 0))
+		b0 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 0)))
+		b1 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 16)))
+		a0 := archsimd.BroadcastFloat32x4(aa[0])
+		c0_0 = c0_0.Add(a0.Mul(b0))
+		c0_1 = c0_1.Add(a0.Mul(b1))
+		a1 := archsimd.BroadcastFloat32x4(aa[1])
+		c1_0 = c1_0.Add(a1.Mul(b0))
+		c1_1 = c1_1.Add(a1.Mul(b1))
+		a2 := archsimd.BroadcastFloat32x4(aa[2])
+		c2_0 = c2_0.Add(a2.Mul(b0))
+		c2_1 = c2_1.Add(a2.Mul(b1))
+		a3 := archsimd.BroadcastFloat32x4(aa[3])
+		c3_0 = c3_0.Add(a3.Mul(b0))
+		c3_1 = c3_1.Add(a3.Mul(b1))
+		a4 := archsimd.BroadcastFloat32x4(aa[4])
+		c4_0 = c4_0.Add(a4.Mul(b0))
+		c4_1 = c4_1.Add(a4.Mul(b1))
+		a5 := archsimd.BroadcastFloat32x4(aa[5])
+		c5_0 = c5_0.Add(a5.Mul(b0))
+		c5_1 = c5_1.Add(a5.Mul(b1))
+		pa, pb = unsafe.Add(pa, 24), unsafe.Add(pb, 32)
+	}
+	if n := kc / 2; n > 0 {
+		for {
+			{
+				aa := (*[6]float32)(unsafe.Add(pa, 0))
+				b0 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 0)))
+				b1 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 16)))
+				a0 := archsimd.BroadcastFloat32x4(aa[0])
+				c0_0 = c0_0.Add(a0.Mul(b0))
+				c0_1 = c0_1.Add(a0.Mul(b1))
+				a1 := archsimd.BroadcastFloat32x4(aa[1])
+				c1_0 = c1_0.Add(a1.Mul(b0))
+				c1_1 = c1_1.Add(a1.Mul(b1))
+				a2 := archsimd.BroadcastFloat32x4(aa[2])
+				c2_0 = c2_0.Add(a2.Mul(b0))
+				c2_1 = c2_1.Add(a2.Mul(b1))
+				a3 := archsimd.BroadcastFloat32x4(aa[3])
+				c3_0 = c3_0.Add(a3.Mul(b0))
+				c3_1 = c3_1.Add(a3.Mul(b1))
+				a4 := archsimd.BroadcastFloat32x4(aa[4])
+				c4_0 = c4_0.Add(a4.Mul(b0))
+				c4_1 = c4_1.Add(a4.Mul(b1))
+				a5 := archsimd.BroadcastFloat32x4(aa[5])
+				c5_0 = c5_0.Add(a5.Mul(b0))
+				c5_1 = c5_1.Add(a5.Mul(b1))
+			}
+			{
+				aa := (*[6]float32)(unsafe.Add(pa, 24))
+				b0 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 32)))
+				b1 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 48)))
+				a0 := archsimd.BroadcastFloat32x4(aa[0])
+				c0_0 = c0_0.Add(a0.Mul(b0))
+				c0_1 = c0_1.Add(a0.Mul(b1))
+				a1 := archsimd.BroadcastFloat32x4(aa[1])
+				c1_0 = c1_0.Add(a1.Mul(b0))
+				c1_1 = c1_1.Add(a1.Mul(b1))
+				a2 := archsimd.BroadcastFloat32x4(aa[2])
+				c2_0 = c2_0.Add(a2.Mul(b0))
+				c2_1 = c2_1.Add(a2.Mul(b1))
+				a3 := archsimd.BroadcastFloat32x4(aa[3])
+				c3_0 = c3_0.Add(a3.Mul(b0))
+				c3_1 = c3_1.Add(a3.Mul(b1))
+				a4 := archsimd.BroadcastFloat32x4(aa[4])
+				c4_0 = c4_0.Add(a4.Mul(b0))
+				c4_1 = c4_1.Add(a4.Mul(b1))
+				a5 := archsimd.BroadcastFloat32x4(aa[5])
+				c5_0 = c5_0.Add(a5.Mul(b0))
+				c5_1 = c5_1.Add(a5.Mul(b1))
+			}
+			pa, pb = unsafe.Add(pa, 48), unsafe.Add(pb, 64)
+			if n--; n == 0 {
+				break
+			}
+		}
+	}
+	return
 }
