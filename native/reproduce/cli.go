@@ -47,6 +47,8 @@ var commands = []command{
 		run: (*environment).expand},
 	{name: "report", args: "", summary: "regenerate RESULTS.md and its figures from stored results",
 		run: (*environment).report},
+	{name: "exec", args: "-out RUN-DIR -- COMMAND...", summary: "run one line of expand and record it (commit, time) as run does",
+		run: (*environment).execRun},
 	{name: "computebench", alias: "stepbench", args: "-job FILE -out DIR", summary: "one run of the compute experiment (run and expand start it)",
 		run: func(e *environment, o *options) (int, error) { return computebench(o, e.stdout) }},
 	{name: "communicationbench", alias: "distbench", args: "-job FILE -out DIR", summary: "one run of the communication experiment (run and expand start it)",
@@ -90,7 +92,7 @@ flags (see reproduce COMMAND -h):
   -results DIR    results folder (default docs/results, or out/quick/results with -quick);
                   report accepts it several times and merges the folders
   -force          report: replace a RESULTS.md that lists more runs with results
-  -allow-dirty    run: start full runs from a tree with uncommitted code (marked;
+  -allow-dirty    run, expand: full runs from a tree with uncommitted code (marked;
                   the report refuses them in the tuned grid)
 `, experimentNames())
 	return b.String()
@@ -121,6 +123,8 @@ type options struct {
 	worker, listen string
 	force          bool
 	allowDirty     bool
+	// command is exec's command line.
+	command []string
 }
 
 // multiFlag collects a repeated string flag.
@@ -145,16 +149,18 @@ func (e *environment) parse(cmd string, args []string) (*options, error) {
 	switch cmd {
 	case "run", "expand":
 		fs.StringVar(&o.mnist, "mnist", "", "`DIR` of the four MNIST idx files (default: the Go module's copy)")
+		fs.BoolVar(&o.allowDirty, "allow-dirty", false, "run from a tree with uncommitted code changes (development); the runs are marked dirty and the report does not count them in the tuned grid")
 	}
 	switch cmd {
 	case "run":
 		fs.IntVar(&o.jobs, "jobs", runtime.NumCPU(), "parallel runs `N`")
 		fs.StringVar(&o.headless, "headless", "", "use this trainer `BINARY` instead of building native/headless")
 		fs.DurationVar(&o.every, "every", 30*time.Second, "interval of progress lines when stderr is not a terminal")
-		fs.BoolVar(&o.allowDirty, "allow-dirty", false, "run from a tree with uncommitted code changes (development); the runs are marked dirty and the report does not count them in the tuned grid")
 	case "report":
 		fs.StringVar(&o.out, "out", "", "output `DIR` for RESULTS.md and figures/ (default docs, or out/quick with -quick)")
 		fs.BoolVar(&o.force, "force", false, "replace a RESULTS.md that lists more runs with results than these folders hold")
+	case "exec":
+		fs.StringVar(&o.outDir, "out", "", "the run's `DIR`")
 	case "computebench", "communicationbench", "communicationworker", "ricabench":
 		fs.StringVar(&o.job, "job", "", "job `FILE`")
 		fs.StringVar(&o.outDir, "out", "", "output `DIR`")
@@ -162,7 +168,10 @@ func (e *environment) parse(cmd string, args []string) (*options, error) {
 		fs.StringVar(&o.listen, "addr", "", "coordinator address (communicationworker)")
 	}
 	err := fs.Parse(args)
-	if err == nil && fs.NArg() > 0 {
+	if cmd == "exec" {
+		// Everything after the flags (and "--") is the command.
+		o.command = fs.Args()
+	} else if err == nil && fs.NArg() > 0 {
 		o.experiment = fs.Arg(0)
 		rest := fs.Args()[1:]
 		err = fs.Parse(rest)
@@ -513,6 +522,9 @@ func (e *environment) expand(o *options) (int, error) {
 	if err := checkFolders(results[:1], false); err != nil {
 		return exitBadInput, err
 	}
+	if _, dirty := codeState(root); dirty && !o.quick && !o.allowDirty {
+		return exitBadInput, fmt.Errorf("the code has uncommitted changes (git status of %s): commit them first, so that every run records the commit it ran; -allow-dirty expands anyway, and the runs are marked", strings.Join(codePaths, " "))
+	}
 	v := variantOf(o)
 	_, runs, t, err := selected(o, v, results[:1])
 	if err != nil {
@@ -536,7 +548,7 @@ func (e *environment) expand(o *options) (int, error) {
 		if err != nil {
 			rel = dir
 		}
-		fmt.Fprintln(e.stdout, expandCommand(r, rel, o.mnist, v.fsdd, st == runstore.Interrupted))
+		fmt.Fprintln(e.stdout, execPrefix(rel)+expandCommand(r, rel, o.mnist, v.fsdd, st == runstore.Interrupted))
 	}
 	fmt.Fprintf(e.stderr, "expand: %d of %d runs pending; run the commands from %s; run expand again after an interruption (interrupted runs get -resume)\n",
 		pending, len(runs), root)
@@ -554,7 +566,7 @@ func expandCommand(r *Run, dir, mnist, fsdd string, resume bool) string {
 	case kindCompute:
 		cmd := fmt.Sprintf("go run ./native/reproduce computebench -job %s -out %s", cfg, dir)
 		if job, ok := r.Job.(computeJob); ok && job.Target == "wasm" {
-			cmd = `PATH="$(go env GOROOT)/lib/wasm:$PATH" GOOS=js GOARCH=wasm ` + cmd
+			cmd = `env PATH="$(go env GOROOT)/lib/wasm:$PATH" GOOS=js GOARCH=wasm ` + cmd
 		}
 		return cmd
 	case kindCommunication:

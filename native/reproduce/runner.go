@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -363,14 +362,7 @@ func (rn *runner) execute(r *Run, started func(*exec.Cmd)) finished {
 	err := c.Wait()
 	f.seconds = time.Since(t0).Seconds()
 	f.output = out.Bytes()
-	rec := runstore.ReadRecord(dir)
-	rec.Commit, rec.Source, rec.Threads = rn.commit, rn.source, 1
-	if !slices.Contains(rec.Commits, rn.commit) {
-		rec.Commits = append(rec.Commits, rn.commit)
-	}
-	rec.WallSeconds += f.seconds
-	rec.Sessions++
-	runstore.WriteRecord(dir, rec)
+	runstore.AddSession(dir, rn.commit, rn.source, f.seconds)
 	var exit *exec.ExitError
 	if err == nil {
 		if st, serr := r.state(rn.root); st != runstore.Done {

@@ -203,7 +203,7 @@ func TestExpandCommand(t *testing.T) {
 		{"FSDD", fsddRun, false, "go run ./native/headless -config R/config.json -out R -threads 1 -q -data F"},
 		{"compute", &Run{Kind: kindCompute, Job: computeJob{Target: "native"}}, true, "go run ./native/reproduce computebench -job R/config.json -out R"},
 		{"compute, wasm", &Run{Kind: kindCompute, Job: computeJob{Target: "wasm"}}, false,
-			`PATH="$(go env GOROOT)/lib/wasm:$PATH" GOOS=js GOARCH=wasm go run ./native/reproduce computebench -job R/config.json -out R`},
+			`env PATH="$(go env GOROOT)/lib/wasm:$PATH" GOOS=js GOARCH=wasm go run ./native/reproduce computebench -job R/config.json -out R`},
 		{"communication", &Run{Kind: kindCommunication, Job: communicationJob{}}, false, "go run ./native/reproduce communicationbench -job R/config.json -out R"},
 	}
 	for _, tt := range tests {

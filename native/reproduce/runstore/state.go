@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 )
 
 // A Check decodes a run's summary.json and returns it, or an error when
@@ -156,6 +157,20 @@ func ReadRecord(dir string) Record {
 		}
 	}
 	return rec
+}
+
+// AddSession records in dir's run.json one more session of a run, made
+// at code state commit (source digest source) in seconds of wall time
+// with one thread.
+func AddSession(dir, commit, source string, seconds float64) error {
+	rec := ReadRecord(dir)
+	rec.Commit, rec.Source, rec.Threads = commit, source, 1
+	if !slices.Contains(rec.Commits, commit) {
+		rec.Commits = append(rec.Commits, commit)
+	}
+	rec.WallSeconds += seconds
+	rec.Sessions++
+	return WriteRecord(dir, rec)
 }
 
 // WriteRecord replaces the run's run.json by rec.
