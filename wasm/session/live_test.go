@@ -195,23 +195,7 @@ func TestApplyParallel(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	step := func() {
-		shards := make([]Shard, 2)
-		for k, w := range ws {
-			sh, err := w.ShardGradient()
-			if err != nil {
-				t.Fatal(err)
-			}
-			shards[k] = Shard{Grad: slices.Clone(sh.Grad), Loss: sh.Loss, Correct: sh.Correct, Examples: sh.Examples}
-		}
-		for k, w := range ws {
-			mine := slices.Clone(shards)
-			mine[k].Grad = nil
-			if err := w.ApplyShards(mine); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	step := func() { parallelStep(t, ws) }
 	for i := 0; i < 10; i++ {
 		step()
 	}

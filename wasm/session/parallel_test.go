@@ -21,24 +21,31 @@ func parallelRun(t *testing.T, p Params, n, steps int) []*Session {
 		}
 	}
 	for i := 0; i < steps; i++ {
-		shards := make([]Shard, n)
-		for k, w := range ws {
-			sh, err := w.ShardGradient()
-			if err != nil {
-				t.Fatal(err)
-			}
-			// What crosses to the other workers is a copy.
-			shards[k] = Shard{Grad: slices.Clone(sh.Grad), Loss: sh.Loss, Correct: sh.Correct, Examples: sh.Examples}
-		}
-		for k, w := range ws {
-			mine := slices.Clone(shards)
-			mine[k].Grad = nil
-			if err := w.ApplyShards(mine); err != nil {
-				t.Fatal(err)
-			}
-		}
+		parallelStep(t, ws)
 	}
 	return ws
+}
+
+// parallelStep takes one data-parallel step of the workers ws,
+// exchanging the shards as the page does.
+func parallelStep(t *testing.T, ws []*Session) {
+	t.Helper()
+	shards := make([]Shard, len(ws))
+	for k, w := range ws {
+		sh, err := w.ShardGradient()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// What crosses to the other workers is a copy.
+		shards[k] = Shard{Grad: slices.Clone(sh.Grad), Loss: sh.Loss, Correct: sh.Correct, Examples: sh.Examples}
+	}
+	for k, w := range ws {
+		mine := slices.Clone(shards)
+		mine[k].Grad = nil
+		if err := w.ApplyShards(mine); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // TestParallel checks data-parallel training: one worker takes exactly
