@@ -11,7 +11,7 @@ import (
 )
 
 // DataNames describes the data set names LoadData accepts.
-const DataNames = "mnist, mnist14, mnist7, mnist-pcaK (K principal components, 1 ≤ K ≤ 784), fashion (and fashion14, fashion7, fashion-pcaK), fsdd, fsdd-mfcc, or table (your own data: -data FILE.npz, or a folder of .npy or .csv files)"
+const DataNames = "mnist, mnist14, mnist7, mnist-pcaK (K principal components, 1 ≤ K ≤ 784), fashion (and fashion14, fashion7, fashion-pcaK), fsdd, fsdd-mfcc, fsdd-mixed (fsdd with its training clips in a fixed pseudo-random order), or table (your own data: -data FILE.npz, or a folder of .npy or .csv files)"
 
 // FashionDir is where Debian's dataset-fashion-mnist package installs
 // Fashion-MNIST, the default folder of the "fashion" data set.
@@ -33,7 +33,10 @@ const FashionDir = "/usr/share/datasets/fashion-mnist"
 //     "fashion14", "fashion7" and "fashion-pcaK" derive from it as
 //     "mnist14", "mnist7" and "mnist-pcaK" do from MNIST.
 //   - "fsdd": the Free Spoken Digit Dataset as 32 frames × 32 log-mel
-//     bands per clip (see FSDDFeatures); "fsdd-mfcc": 32 frames × 13 MFCCs.
+//     bands per clip (see FSDDFeatures); "fsdd-mfcc": 32 frames × 13 MFCCs;
+//     "fsdd-mixed": "fsdd" with its training clips in a fixed
+//     pseudo-random order instead of by digit and speaker, so that
+//     train.validation holds out a random sample (see LoadFSDDMixed).
 //   - "table": your own data, read from dir (see data_table.go); dir in a
 //     generic format is read as such for "" and "mnist" too.
 //
@@ -86,9 +89,12 @@ func loadData(name, dir string) (train, test *data.Dataset, err error) {
 		return train, test, nil
 	case name == "table":
 		return nil, nil, fmt.Errorf("data set table needs -data: an .npz file, or a folder of x_train.npy, y_train.npy, x_test.npy, y_test.npy or of train.csv and test.csv")
-	case name == "fsdd" || name == "fsdd-mfcc":
+	case name == "fsdd" || name == "fsdd-mfcc" || name == "fsdd-mixed":
 		if dir == "" {
 			return nil, nil, fmt.Errorf("data set %s needs the FSDD folder (headless -data DIR, or $%s for the tools that read it)", name, fsdd.DirEnv)
+		}
+		if name == "fsdd-mixed" {
+			return LoadFSDDMixed(dir)
 		}
 		return LoadFSDD(dir, name == "fsdd-mfcc")
 	}

@@ -1,9 +1,11 @@
 package datasets
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -91,6 +93,7 @@ func TestLoadDataBadNames(t *testing.T) {
 		{"fashion-pca785", "want fashion-pcaK"},
 		{"fashion28", "unknown data set"},
 		{"fsdd", "needs the FSDD folder"},
+		{"fsdd-mixed", "needs the FSDD folder"},
 	}
 	for _, tt := range tests {
 		_, _, err := LoadData(tt.name, "")
@@ -123,6 +126,111 @@ func TestLoadFSDD(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestMixedOrder checks that MixedOrder is a permutation fixed by its
+// seed, and pins the order of "fsdd-mixed" (stored results depend on it:
+// a change here moves their validation sets).
+func TestMixedOrder(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 7, 2700} {
+		o := MixedOrder(n, FSDDMixSeed)
+		seen := make([]bool, n)
+		for _, j := range o {
+			if j < 0 || j >= n || seen[j] {
+				t.Fatalf("n=%d: %v is not a permutation", n, o)
+			}
+			seen[j] = true
+		}
+		if len(o) != n {
+			t.Fatalf("n=%d: %d indices", n, len(o))
+		}
+	}
+	o := MixedOrder(2700, FSDDMixSeed)
+	head, tail := []int{1338, 1552, 2636, 1415, 1185, 1966, 2457, 1270}, []int{319, 498, 958, 1413, 965, 834, 1613, 1140}
+	if !slices.Equal(o[:8], head) || !slices.Equal(o[2692:], tail) {
+		t.Errorf("order of fsdd-mixed: starts %v, ends %v; want %v, %v", o[:8], o[2692:], head, tail)
+	}
+	if slices.Equal(MixedOrder(2700, FSDDMixSeed+1), o) {
+		t.Error("another seed gives the same order")
+	}
+}
+
+// TestReorder checks that Reorder moves each example's values and label
+// together into a copy, and panics on an index list that is not a
+// permutation.
+func TestReorder(t *testing.T) {
+	ds := &data.Dataset{Name: "t", N: 3, H: 1, W: 2, C: 1, Classes: 3, Y: []int32{0, 1, 2}, X: []float32{0, 1, 10, 11, 20, 21}}
+	got := Reorder(ds, []int{2, 0, 1})
+	if !slices.Equal(got.X, []float32{20, 21, 0, 1, 10, 11}) || !slices.Equal(got.Y, []int32{2, 0, 1}) || got.Validate() != nil {
+		t.Errorf("reordered: X %v, Y %v", got.X, got.Y)
+	}
+	if ds.X[0] != 0 || ds.Y[0] != 0 {
+		t.Error("Reorder changed its input")
+	}
+	for _, bad := range [][]int{{0, 1}, {0, 0, 1}, {0, 1, 3}} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("order %v: no panic", bad)
+				}
+			}()
+			Reorder(ds, bad)
+		}()
+	}
+}
+
+// TestLoadFSDDMixed checks "fsdd-mixed" against "fsdd": the same test
+// set, the same training examples (values and labels) in MixedOrder, and
+// a validation tail of 300 clips that holds every digit and speaker.
+func TestLoadFSDDMixed(t *testing.T) {
+	dir := os.Getenv(fsdd.DirEnv)
+	if dir == "" {
+		t.Skipf("$%s not set", fsdd.DirEnv)
+	}
+	train, test, err := LoadData("fsdd", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mtrain, mtest, err := LoadData("fsdd-mixed", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(mtest.X, test.X) || !slices.Equal(mtest.Y, test.Y) || mtest.N != 300 {
+		t.Error("the test sets of fsdd and fsdd-mixed differ")
+	}
+	order := MixedOrder(train.N, FSDDMixSeed)
+	k := train.Dim()
+	if mtrain.N != train.N || mtrain.Dim() != k || mtrain.Validate() != nil {
+		t.Fatalf("fsdd-mixed: %d examples of %d values, fsdd: %d of %d", mtrain.N, mtrain.Dim(), train.N, k)
+	}
+	for i, j := range order {
+		if mtrain.Y[i] != train.Y[j] || !slices.Equal(mtrain.X[i*k:(i+1)*k], train.X[j*k:(j+1)*k]) {
+			t.Fatalf("training example %d of fsdd-mixed is not example %d of fsdd", i, j)
+		}
+	}
+	trc, _, err := fsdd.LoadClips(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const tail = 300
+	digits, speakers, cells := map[int]int{}, map[string]int{}, map[string]bool{}
+	for _, j := range order[len(order)-tail:] {
+		c := trc[j]
+		if int32(c.Digit) != train.Y[j] {
+			t.Fatalf("clip %d: digit %d, label %d", j, c.Digit, train.Y[j])
+		}
+		digits[c.Digit]++
+		speakers[c.Speaker]++
+		cells[fmt.Sprintf("%d/%s", c.Digit, c.Speaker)] = true
+	}
+	all := map[string]bool{}
+	for _, c := range trc {
+		all[c.Speaker] = true
+	}
+	if len(digits) != 10 || len(speakers) != len(all) {
+		t.Errorf("the last %d training clips hold %d digits and %d of %d speakers", tail, len(digits), len(speakers), len(all))
+	}
+	t.Logf("last %d training clips: digits %v, speakers %v, %d of %d speaker-digit pairs", tail, digits, speakers, len(cells), 10*len(all))
 }
 
 // TestLoadFashion reads Fashion-MNIST from a folder in its file format

@@ -3,6 +3,7 @@ package datasets
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 
 	"github.com/predparams/predparams/engine/data"
 	"github.com/predparams/predparams/engine/data/fsdd"
@@ -41,6 +42,70 @@ func LoadFSDD(dir string, mfcc bool) (train, test *data.Dataset, err error) {
 	}
 	standardiseColumns(train, test)
 	return train, test, nil
+}
+
+// FSDDMixSeed seeds the fixed pseudo-random order of the training clips
+// of "fsdd-mixed" (MixedOrder). It is part of that data set's definition:
+// stored results depend on it, so it never changes.
+const FSDDMixSeed = 20130605
+
+// LoadFSDDMixed is LoadFSDD with log-mel features and the training clips
+// in the fixed pseudo-random order MixedOrder(2700, FSDDMixSeed) instead
+// of ordered by digit, speaker and take, so that the last N training
+// clips (a config's train.validation) are a random sample of speakers
+// and digits. The examples and their standardisation are those of
+// "fsdd" (computed before the clips are reordered), and the test set is
+// the same, in the same order.
+func LoadFSDDMixed(dir string) (train, test *data.Dataset, err error) {
+	train, test, err = LoadFSDD(dir, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	train = Reorder(train, MixedOrder(train.N, FSDDMixSeed))
+	train.Name, test.Name = "fsdd-mixed-train", "fsdd-mixed-test"
+	return train, test, nil
+}
+
+// MixedOrder returns a pseudo-random permutation of 0, …, n−1 fixed by
+// seed: a Fisher–Yates shuffle driven by math/rand/v2's PCG (seed, stream
+// 0), which draws the position to swap with i as Uint64 mod (i+1). It is
+// written out rather than taken from rand.Shuffle so that the order
+// depends only on the PCG algorithm, which Go fixes, and not on how a Go
+// release implements Shuffle. (The modulo's bias is below 2⁻⁵² for any
+// data set size.)
+func MixedOrder(n int, seed uint64) []int {
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	r := rand.NewPCG(seed, 0)
+	for i := n - 1; i > 0; i-- {
+		j := int(r.Uint64() % uint64(i+1))
+		order[i], order[j] = order[j], order[i]
+	}
+	return order
+}
+
+// Reorder returns a copy of ds whose example i is ds's example order[i].
+// It panics unless order is a permutation of ds's examples (a programmer
+// error).
+func Reorder(ds *data.Dataset, order []int) *data.Dataset {
+	if len(order) != ds.N {
+		panic(fmt.Sprintf("datasets: Reorder: %d indices for %d examples", len(order), ds.N))
+	}
+	seen := make([]bool, ds.N)
+	k := ds.Dim()
+	out := *ds
+	out.X, out.Y = make([]float32, len(ds.X)), make([]int32, ds.N)
+	for i, j := range order {
+		if j < 0 || j >= ds.N || seen[j] {
+			panic(fmt.Sprintf("datasets: Reorder: index %d repeated or out of range", j))
+		}
+		seen[j] = true
+		copy(out.X[i*k:(i+1)*k], ds.X[j*k:(j+1)*k])
+		out.Y[i] = ds.Y[j]
+	}
+	return &out
 }
 
 // FSDDFeatures returns one clip's features: the log-mel spectrogram of
