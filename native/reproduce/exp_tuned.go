@@ -79,8 +79,13 @@ const (
 
 // seLengths returns the candidate SE length scales at fraction frac of
 // the 784 pixels.
-func seLengths(v variant, frac float64) []float64 {
-	d := math.Sqrt(float64(mnistInputs) / float64(nAlpha(frac, mnistInputs)))
+func seLengths(v variant, frac float64) []float64 { return seLengthsOn(v, frac, mnistInputs) }
+
+// seLengthsOn returns the candidate SE length scales at fraction frac of
+// nv input positions: lengthScales times the mean spacing of α on a
+// square grid of nv positions, √(nv/n_α), rounded to 0.01.
+func seLengthsOn(v variant, frac float64, nv int) []float64 {
+	d := math.Sqrt(float64(nv) / float64(nAlpha(frac, nv)))
 	var out []float64
 	for _, c := range pick(v, lengthScales, lengthScales[:2]) {
 		out = append(out, math.Round(100*c*d)/100)

@@ -69,6 +69,7 @@ func experiments() []*experiment {
 		expQAlternate(),
 		expQRICA(),
 		expQFashion(),
+		expTunedFSDD(),
 	}
 }
 
@@ -236,7 +237,7 @@ func inputShape(data string) (engine.Shape, int) {
 		var k int
 		fmt.Sscanf(data, "mnist-pca%d", &k)
 		return engine.Shape{H: 1, W: 1, C: k}, mnistTrainN
-	case data == "fsdd":
+	case data == "fsdd" || data == "fsdd-mixed":
 		return engine.Shape{H: datasets.FSDDFrames, W: 32, C: 1}, 2700
 	case data == "fsdd-mfcc":
 		return engine.Shape{H: datasets.FSDDFrames, W: datasets.FSDDMFCCs, C: 1}, 2700

@@ -95,6 +95,7 @@ func TestInputShapeAndCost(t *testing.T) {
 	}{
 		{"mnist", 784, 60000}, {"", 784, 60000}, {"mnist14", 196, 60000}, {"mnist7", 49, 60000},
 		{"mnist-pca50", 50, 60000}, {"fsdd", datasets.FSDDFrames * 32, 2700}, {"fsdd-mfcc", datasets.FSDDFrames * datasets.FSDDMFCCs, 2700},
+		{"fsdd-mixed", datasets.FSDDFrames * 32, 2700},
 	}
 	for _, tt := range tests {
 		s, n := inputShape(tt.data)
@@ -178,7 +179,7 @@ func TestSelectExperiments(t *testing.T) {
 	if _, err := selectExperiments("stepbench"); err == nil || !strings.Contains(err.Error(), "compute") {
 		t.Errorf("an unknown name: %v", err)
 	}
-	if got := experimentNames(); got != "dictionaries, columns, budgets, convnet, fsdd, recipe, compute, communication, tuned-mlp, tuned-budgets, tuned-convnet, tuned-empsource, open-length, open-columns, open-upsample, open-bases, open-grow, open-alternate, open-rica, open-fashion" {
+	if got := experimentNames(); got != "dictionaries, columns, budgets, convnet, fsdd, recipe, compute, communication, tuned-mlp, tuned-budgets, tuned-convnet, tuned-empsource, open-length, open-columns, open-upsample, open-bases, open-grow, open-alternate, open-rica, open-fashion, tuned-fsdd" {
 		t.Errorf("experimentNames() = %q", got)
 	}
 }

@@ -18,7 +18,9 @@ import (
 // selected (ties: the earlier epoch, then the earlier candidate); the
 // selected setting is then trained on all 60,000 images for that many
 // epochs with each of the grid's seeds and evaluated on the test set
-// once. A family is resolved when all its tuning runs are done; until
+// once. (A family on another data set holds out its own number of
+// training examples: family.validation.) A family is resolved when all
+// its tuning runs are done; until
 // then its final runs are not listed (the runner runs in rounds, see
 // environment.run).
 
@@ -53,6 +55,10 @@ type family struct {
 	point     float64
 	cands     []candidate
 	maxEpochs int
+	// validation is the number of training examples the tuning runs
+	// hold out (train.validation); 0 is MNIST's, validationN (quick:
+	// quickValidation).
+	validation int
 }
 
 // A selection is a resolved family: the chosen candidate and epoch count
@@ -85,6 +91,9 @@ func (f *family) tuneRun(v variant, c candidate) *Run {
 	cfg := clone(c.cfg)
 	cfg.Train.Seed, cfg.Train.Epochs = tuneSeed, f.maxEpochs
 	cfg.Train.Validation = pick(v, validationN, quickValidation)
+	if f.validation > 0 {
+		cfg.Train.Validation = f.validation
+	}
 	cfg.Name += ".tune"
 	return &Run{Exp: nameTune, Kind: kindTrain, Config: cfg, Arm: f.arm + " [" + c.label + "]", Point: f.point, Seed: tuneSeed, Cost: trainCost(cfg)}
 }
