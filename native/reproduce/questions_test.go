@@ -38,6 +38,8 @@ func storeRun(t *testing.T, root string, r *Run, errPct float64, val []float64) 
 	if p := r.Config.Layers[0].Predict; p != nil {
 		s.FractionLearnedNet = p.Fraction
 	}
+	// Trained parameters in proportion, for the figures that plot them.
+	s.TotalTrainable = int(1e6 * s.FractionLearnedNet)
 	for i := range s.History {
 		if val != nil {
 			s.History[i].TestError = val[i] / 100

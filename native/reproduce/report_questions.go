@@ -38,6 +38,12 @@ func (s *section) famMetric(f *family, m func(*models.Summary) float64) stats.Sa
 // the fraction of the net's weights learned, as measured (so that arms
 // of different kinds sit where their learned counts put them).
 func (s *section) learnedSeries(fams []*family) []series {
+	return s.seriesOf(fams, func(m *models.Summary) float64 { return m.FractionLearnedNet })
+}
+
+// seriesOf returns one series per arm of fams: test error against the
+// mean of x over the final runs' summaries.
+func (s *section) seriesOf(fams []*family, x func(*models.Summary) float64) []series {
 	var out []series
 	index := map[string]int{}
 	for _, f := range fams {
@@ -48,8 +54,7 @@ func (s *section) learnedSeries(fams []*family) []series {
 			out = append(out, series{name: f.arm})
 		}
 		errs, _ := s.famErrs(f)
-		frac := s.famMetric(f, func(m *models.Summary) float64 { return m.FractionLearnedNet })
-		out[i].add(frac.Mean(), errs.Mean(), errs.SD())
+		out[i].add(s.famMetric(f, x).Mean(), errs.Mean(), errs.SD())
 	}
 	return out
 }

@@ -313,3 +313,34 @@ func TestTunedFSDDCost(t *testing.T) {
 		t.Logf("%s: %d runs, tuning %.2f h, final runs %.2f h, %.2f run-hours", c.name, n, tune/3600, final/3600, (tune+final)/3600)
 	}
 }
+
+// TestTunedFSDDSection renders tuned-fsdd's section from fabricated
+// results: every family selected, a figure drawn, no claim waiting, and
+// the margin stated before the table.
+func TestTunedFSDDSection(t *testing.T) {
+	if testing.Short() {
+		t.Skip("draws a figure")
+	}
+	v := withFSDD(false)
+	root := t.TempDir()
+	e := expTunedFSDD()
+	resolve(t, e, v, root, func(*Run) float64 { return 5 }, func(r *Run) float64 { return 2 + float64(len(r.Arm)%5)/10 })
+	rs := newResultSet([]string{root})
+	tn := newTuner(v, []string{root})
+	tn.clean = rs.counts
+	s := &section{exp: e, v: v, rs: rs, t: tn, runs: e.runsWith(v, tn), figDir: t.TempDir(), figRel: "figures"}
+	e.report(s)
+	if s.err != nil {
+		t.Fatal(s.err)
+	}
+	text := s.buf.String()
+	if len(s.figures) == 0 || strings.Contains(text, "not measured yet") || strings.Contains(text, "tuning not done yet") {
+		t.Errorf("%d figures; section:\n%s", len(s.figures), text)
+	}
+	if m, tab := strings.Index(text, "**Margin, stated before any run"), strings.Index(text, "| arm |"); m < 0 || tab < m {
+		t.Errorf("the margin is not stated before the table (at %d, table at %d)", m, tab)
+	}
+	if len(s.tunedRows) != 3 {
+		t.Errorf("%d claims, want 3", len(s.tunedRows))
+	}
+}
