@@ -442,7 +442,7 @@ func TestQuestionSectionsDeterministic(t *testing.T) {
 	if testing.Short() {
 		t.Skip("draws figures")
 	}
-	full := variant{}
+	full := variant{wallpapers: "w"} // every arm, the RICA arms on photographs too
 	root := t.TempDir()
 	for _, e := range questionExps() {
 		resolve(t, e, full, root, func(*Run) float64 { return 5 }, func(r *Run) float64 { return 2 + float64(len(r.Arm)%5)/10 })
