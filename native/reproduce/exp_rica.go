@@ -13,6 +13,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/predparams/predparams/engine/data"
+	"github.com/predparams/predparams/engine/data/photo"
 	"github.com/predparams/predparams/engine/gemm"
 	"github.com/predparams/predparams/kernels"
 	"github.com/predparams/predparams/kernels/rica"
@@ -24,7 +25,10 @@ import (
 // patches): reconstruction ICA features, with filters learned directly
 // or predicted through an SE dictionary over the patch grid, pooled over
 // an image's quadrants and fed to a softmax classifier. A run is a
-// ricabench job, not a headless training run.
+// ricabench job, not a headless training run. The filters come from
+// patches of Fashion-MNIST's training images, or (self-taught learning)
+// from patches of photographs, when plasma-workspace-wallpapers is
+// installed.
 
 // A ricaJob is one run of the RICA experiment.
 type ricaJob struct {
@@ -34,6 +38,14 @@ type ricaJob struct {
 	// drawn from the training images to train RICA.
 	Patch   int `json:"patch"`
 	Patches int `json:"patches"`
+	// PatchData is where the patches (and so RICA's whitening and
+	// filters) come from: "" the training images of Data, as in the
+	// earlier runs; patchWallpapers the photographs of Debian's
+	// plasma-workspace-wallpapers (photo.Wallpapers), each averaged over
+	// PatchDownsample×PatchDownsample blocks first (self-taught learning:
+	// features from photographs, the classifier on Data).
+	PatchData       string `json:"patch_data,omitempty"`
+	PatchDownsample int    `json:"patch_downsample,omitempty"`
 	// Features is the number k of RICA features.
 	Features int `json:"features"`
 	// Fraction, if > 0, predicts the filters through an SE dictionary
@@ -64,7 +76,9 @@ type ricaSummary struct {
 	Objective float64 `json:"objective"`
 	TrainN    int     `json:"train_n"`
 	TestN     int     `json:"test_n"`
-	Seconds   float64 `json:"seconds"`
+	// PatchImages is how many images the patches were drawn from.
+	PatchImages int     `json:"patch_images,omitempty"`
+	Seconds     float64 `json:"seconds"`
 }
 
 // checkRICASummary decodes a RICA run's summary.json: complete when it
@@ -80,6 +94,8 @@ func checkRICASummary(r *Run, b []byte) (any, error) {
 		return nil, fmt.Errorf("test error %g on %d images", s.TestError, s.TestN)
 	case s.Features != job.Features:
 		return nil, fmt.Errorf("%d features, want %d", s.Features, job.Features)
+	case job.PatchData != "" && s.PatchImages < 1:
+		return nil, fmt.Errorf("patches from %d images of %s", s.PatchImages, job.PatchData)
 	}
 	return &s, nil
 }
@@ -97,6 +113,12 @@ const (
 	ricaIterations = 100
 	ricaPatches    = 10000
 	ricaEpochs     = 10
+	// patchWallpapers is the PatchData of the photographs, which are
+	// averaged over ricaDownsample×ricaDownsample blocks (2560×1600 to
+	// 640×400) so that an 8×8 patch spans more than a few JPEG blocks'
+	// worth of smooth gradient.
+	patchWallpapers = "wallpapers"
+	ricaDownsample  = 4
 )
 
 // Arms of the RICA experiment.
@@ -104,15 +126,29 @@ const (
 	armRLearned = "learned, k = 64"
 	armRPredK   = "half predicted, k = 64"
 	armRPred2K  = "half predicted, k = 128"
+	// The same on patches of photographs.
+	armRPhotoLearned = "photographs: learned, k = 64"
+	armRPhotoPredK   = "photographs: half predicted, k = 64"
+	armRPhotoPred2K  = "photographs: half predicted, k = 128"
 )
 
+// ricaRuns returns the RICA runs: the three arms on Fashion-MNIST
+// patches, then, when v has the wallpapers, the same on patches of the
+// photographs.
 func ricaRuns(v variant) []*Run {
+	type arm struct {
+		arm       string
+		k         int
+		frac      float64
+		patchData string
+	}
+	arms := []arm{{armRLearned, ricaK, 0, ""}, {armRPredK, ricaK, ricaFraction, ""}, {armRPred2K, 2 * ricaK, ricaFraction, ""}}
+	if v.wallpapers != "" {
+		arms = append(arms, arm{armRPhotoLearned, ricaK, 0, patchWallpapers}, arm{armRPhotoPredK, ricaK, ricaFraction, patchWallpapers},
+			arm{armRPhotoPred2K, 2 * ricaK, ricaFraction, patchWallpapers})
+	}
 	var runs []*Run
-	for _, a := range []struct {
-		arm  string
-		k    int
-		frac float64
-	}{{armRLearned, ricaK, 0}, {armRPredK, ricaK, ricaFraction}, {armRPred2K, 2 * ricaK, ricaFraction}} {
+	for _, a := range arms {
 		for _, seed := range v.tunedSeeds() {
 			job := ricaJob{Data: fashionData, Patch: ricaPatch, Patches: pick(v, ricaPatches, 2000), Features: a.k,
 				Lambda: ricaLambda, Iterations: pick(v, ricaIterations, 20), Stride: ricaStride, Epochs: pick(v, ricaEpochs, 2), Seed: seed}
@@ -122,6 +158,9 @@ func ricaRuns(v variant) []*Run {
 			if a.frac > 0 {
 				job.Fraction, job.Length = a.frac, kernels.PaperSELength
 			}
+			if a.patchData != "" {
+				job.PatchData, job.PatchDownsample = a.patchData, ricaDownsample
+			}
 			runs = append(runs, &Run{Exp: nameQRICA, Kind: kindRICA, Job: job, Arm: a.arm, Seed: seed, Cost: 2e11})
 		}
 	}
@@ -130,7 +169,7 @@ func ricaRuns(v variant) []*Run {
 
 func expQRICA() *experiment {
 	return &experiment{name: nameQRICA, title: "Open question: RICA features, learned and predicted, on Fashion-MNIST patches (Fig. 6)",
-		runs: ricaRuns, report: reportQRICA}
+		runs: ricaRuns, report: reportQRICA, wallpaperArms: true}
 }
 
 // validate reports what is wrong with a job.
@@ -142,6 +181,10 @@ func (j ricaJob) validate() error {
 		return fmt.Errorf("ricabench: %d features, %d iterations, %d epochs, λ %g: want ≥ 1, ≥ 1, ≥ 1, > 0", j.Features, j.Iterations, j.Epochs, j.Lambda)
 	case j.Fraction < 0 || j.Fraction > 1 || (j.Fraction > 0 && !(j.Length > 0)):
 		return fmt.Errorf("ricabench: fraction %g, length %g: want 0 ≤ fraction ≤ 1 and a length > 0 with a fraction", j.Fraction, j.Length)
+	case j.PatchData != "" && j.PatchData != patchWallpapers:
+		return fmt.Errorf("ricabench: patch data %q: want none (the training images) or %q", j.PatchData, patchWallpapers)
+	case j.PatchDownsample < 0 || (j.PatchDownsample > 0 && j.PatchData == ""):
+		return fmt.Errorf("ricabench: patch downsampling %d: want ≥ 0, and 0 for patches of the training images", j.PatchDownsample)
 	}
 	return nil
 }
@@ -161,11 +204,24 @@ func ricabench(o *options, stdout io.Writer) (int, error) {
 	// One thread, as every run of the runner (gonum's products would
 	// use every CPU).
 	runtime.GOMAXPROCS(1)
+	var photos []*photo.Image
+	var err error
+	if job.PatchData == patchWallpapers {
+		switch {
+		case o.wallpapers == "":
+			return exitBadInput, fmt.Errorf("ricabench: the job draws patches from the wallpapers: set -wallpapers DIR or $%s", photo.DirEnv)
+		case !photo.Present(o.wallpapers, photo.Wallpapers()):
+			return exitBadInput, fmt.Errorf("ricabench: no wallpaper photographs in %s (apt-get install plasma-workspace-wallpapers)", o.wallpapers)
+		}
+		if photos, err = photo.Load(o.wallpapers, photo.Wallpapers(), max(1, job.PatchDownsample)); err != nil {
+			return exitFailure, err
+		}
+	}
 	train, test, err := datasets.LoadData(job.Data, "")
 	if err != nil {
 		return exitFailure, err
 	}
-	sum, err := runRICA(job, train, test)
+	sum, err := runRICA(job, photos, train, test)
 	if err != nil {
 		return exitFailure, err
 	}
@@ -176,10 +232,10 @@ func ricabench(o *options, stdout io.Writer) (int, error) {
 	return exitOK, nil
 }
 
-// runRICA trains RICA on patches of train's images, extracts pooled
-// features of every image and trains and tests a softmax classifier on
-// them.
-func runRICA(job ricaJob, train, test *data.Dataset) (*ricaSummary, error) {
+// runRICA trains RICA on patches of photos, or of train's images when
+// photos is empty, extracts pooled features of every image of train and
+// test and trains and tests a softmax classifier on them.
+func runRICA(job ricaJob, photos []*photo.Image, train, test *data.Dataset) (*ricaSummary, error) {
 	t0 := time.Now()
 	if train.C != 1 || train.H < job.Patch || train.W < job.Patch {
 		return nil, fmt.Errorf("ricabench: %d×%d×%d images for %d×%d patches: want one channel, at least the patch", train.H, train.W, train.C, job.Patch, job.Patch)
@@ -187,16 +243,13 @@ func runRICA(job ricaJob, train, test *data.Dataset) (*ricaSummary, error) {
 	if job.TrainN > 0 && job.TrainN < train.N {
 		train = train.Subset(0, job.TrainN)
 	}
+	src, err := patchImages(train, photos, job.Patch)
+	if err != nil {
+		return nil, err
+	}
 	n := job.Patch * job.Patch
 	r := rand.New(rand.NewPCG(uint64(job.Seed), 0x7269636162)) // "ricab"
-	// Patches, each centred on its own mean, one per column of X.
-	x := mat.NewDense(n, job.Patches, nil)
-	buf := make([]float64, n)
-	for j := 0; j < job.Patches; j++ {
-		img := r.IntN(train.N)
-		patch(train, img, r.IntN(train.H-job.Patch+1), r.IntN(train.W-job.Patch+1), job.Patch, buf)
-		x.SetCol(j, buf)
-	}
+	x := drawPatches(r, src, job.Patches, job.Patch)
 	zca, err := whitening(x)
 	if err != nil {
 		return nil, err
@@ -245,17 +298,59 @@ func runRICA(job ricaJob, train, test *data.Dataset) (*ricaSummary, error) {
 	}
 	m := run.FinishEpoch()
 	return &ricaSummary{TestError: m.TestError, Params: params, Features: job.Features, Objective: obj,
-		TrainN: ftr.N, TestN: fte.N, Seconds: time.Since(t0).Seconds()}, nil
+		TrainN: ftr.N, TestN: fte.N, PatchImages: len(src), Seconds: time.Since(t0).Seconds()}, nil
 }
 
-// patch copies the p×p patch at (y, x) of image i of ds into out,
-// centred on its mean.
-func patch(ds *data.Dataset, i, y, x, p int, out []float64) {
-	img := ds.X[i*ds.Dim():]
+// A patchImage is an image that patches are drawn from: h rows of w
+// values, row-major in pix.
+type patchImage struct {
+	pix  []float32
+	w, h int
+}
+
+// patchImages returns the images RICA's patches come from: photos, or
+// every image of ds (views of its X) when there are none. An image
+// smaller than a p×p patch is an error.
+func patchImages(ds *data.Dataset, photos []*photo.Image, p int) ([]patchImage, error) {
+	var src []patchImage
+	if len(photos) == 0 {
+		src = make([]patchImage, ds.N)
+		for i := range src {
+			src[i] = patchImage{pix: ds.X[i*ds.Dim() : (i+1)*ds.Dim()], w: ds.W, h: ds.H}
+		}
+		return src, nil
+	}
+	for i, m := range photos {
+		if m.W < p || m.H < p || len(m.Pix) != m.W*m.H {
+			return nil, fmt.Errorf("ricabench: photograph %d is %d×%d with %d values: want at least %d×%d", i, m.W, m.H, len(m.Pix), p, p)
+		}
+		src = append(src, patchImage{pix: m.Pix, w: m.W, h: m.H})
+	}
+	return src, nil
+}
+
+// drawPatches returns m random p×p patches of src, one per column, each
+// centred on its own mean: for each, an image (uniformly), then its row,
+// then its column, all from r.
+func drawPatches(r *rand.Rand, src []patchImage, m, p int) *mat.Dense {
+	x := mat.NewDense(p*p, m, nil)
+	buf := make([]float64, p*p)
+	for j := range m {
+		im := src[r.IntN(len(src))]
+		y := r.IntN(im.h - p + 1)
+		patch(im.pix, im.w, y, r.IntN(im.w-p+1), p, buf)
+		x.SetCol(j, buf)
+	}
+	return x
+}
+
+// patch copies the p×p patch at (y, x) of the image pix, w values a row,
+// into out, centred on its mean.
+func patch(pix []float32, w, y, x, p int, out []float64) {
 	mean := 0.0
 	for a := 0; a < p; a++ {
 		for b := 0; b < p; b++ {
-			v := float64(img[(y+a)*ds.W+x+b])
+			v := float64(pix[(y+a)*w+x+b])
 			out[a*p+b] = v
 			mean += v
 		}
@@ -309,7 +404,7 @@ func poolFeatures(ds *data.Dataset, f *mat.Dense, job ricaJob) *data.Dataset {
 		row := out.X[i*4*k : (i+1)*4*k]
 		for a := range ny {
 			for b := range nx {
-				patch(ds, i, a*job.Stride, b*job.Stride, p, buf)
+				patch(ds.X[i*ds.Dim():], ds.W, a*job.Stride, b*job.Stride, p, buf)
 				q := 2*min(1, 2*a/ny) + min(1, 2*b/nx)
 				for j := range k {
 					s := 0.0

@@ -16,6 +16,9 @@ type variant struct {
 	quick bool
 	// fsdd is the FSDD folder, "" when it is absent.
 	fsdd string
+	// wallpapers is the folder of plasma-workspace-wallpapers' photographs
+	// (photo.Wallpapers), "" when they are absent.
+	wallpapers string
 }
 
 // An experiment is a named set of runs and the section of RESULTS.md that
@@ -25,6 +28,9 @@ type experiment struct {
 	// needsFSDD marks the experiment that is skipped, not failed, when the
 	// FSDD folder is absent.
 	needsFSDD bool
+	// wallpaperArms marks the experiment whose arms on photographs'
+	// patches are skipped, not failed, when the wallpapers are absent.
+	wallpaperArms bool
 	// runs returns the experiment's runs in v; they may be owned by other
 	// experiments (Run.Exp).
 	runs func(v variant) []*Run

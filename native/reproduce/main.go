@@ -23,6 +23,8 @@ import (
 	"syscall"
 
 	"golang.org/x/term"
+
+	"github.com/predparams/predparams/engine/data/photo"
 )
 
 func main() {
@@ -32,6 +34,8 @@ func main() {
 		stdout: os.Stdout, stderr: os.Stderr, interrupt: sig,
 		terminal: term.IsTerminal(int(os.Stderr.Fd())),
 		getenv:   os.Getenv,
+		// The default of -wallpapers: where Debian installs them.
+		wallpapers: photo.DebianDir,
 	}
 	os.Exit(env.main(os.Args[1:]))
 }

@@ -147,7 +147,7 @@ func convErrors(pred, dense float64) func(r *Run) float64 {
 // verdict is "not measured yet" or "cannot be tested here".
 func TestReportOfNothing(t *testing.T) {
 	root := t.TempDir()
-	for _, v := range []variant{{}, {quick: true, fsdd: "any"}} {
+	for _, v := range []variant{{}, {quick: true, fsdd: "any", wallpapers: "any"}} {
 		for _, x := range experiments() {
 			for claim, got := range render(t, x, v, root) {
 				// The exchange's size is computed, not measured.
@@ -176,7 +176,7 @@ func TestReportByteIdentical(t *testing.T) {
 	abs, _ := filepath.Abs(storedResults)
 	// The header names the results folder relative to RESULTS.md.
 	docs := filepath.Join(out, "docs")
-	if _, err := writeReport(reportOptions{v: variant{fsdd: "any"}, results: []string{abs}, out: docs}); err != nil {
+	if _, err := writeReport(reportOptions{v: variant{fsdd: "any", wallpapers: "any"}, results: []string{abs}, out: docs}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := os.ReadFile(filepath.Join(docs, "RESULTS.md"))

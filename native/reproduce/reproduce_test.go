@@ -42,7 +42,7 @@ func TestHash(t *testing.T) {
 // validate, jobs encode, and one config is never owned by two
 // experiments (it would run twice).
 func TestExperiments(t *testing.T) {
-	for _, v := range []variant{{}, {quick: true}, {fsdd: "x"}, {quick: true, fsdd: "x"}} {
+	for _, v := range []variant{{}, {quick: true}, {fsdd: "x", wallpapers: "w"}, {quick: true, fsdd: "x", wallpapers: "w"}} {
 		owner := map[string]string{}
 		for _, e := range experiments() {
 			runs := e.runs(v)

@@ -31,6 +31,8 @@ type runner struct {
 	// mnist and fsdd are the data folders passed to the trainer ("" for
 	// MNIST means the Go module's copy).
 	mnist, fsdd string
+	// wallpapers is the photographs' folder passed to ricabench.
+	wallpapers string
 	// commit describes the code that produced the results; label names
 	// what the session runs ("all", an experiment).
 	commit, label string
@@ -316,7 +318,11 @@ func (rn *runner) command(r *Run) []string {
 	case kindCommunication:
 		return []string{rn.self, "communicationbench", "-job", cfg, "-out", dir}
 	case kindRICA:
-		return []string{rn.self, "ricabench", "-job", cfg, "-out", dir}
+		args := []string{rn.self, "ricabench", "-job", cfg, "-out", dir}
+		if job, ok := r.Job.(ricaJob); ok && job.PatchData != "" && rn.wallpapers != "" {
+			args = append(args, "-wallpapers", rn.wallpapers)
+		}
+		return args
 	}
 	args := []string{rn.headless, "-config", cfg, "-out", dir, "-threads", "1", "-q", "-progress", "none"}
 	if st, _ := r.state(rn.root); st == runstore.Interrupted {

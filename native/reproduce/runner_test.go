@@ -207,7 +207,7 @@ func TestExpandCommand(t *testing.T) {
 		{"communication", &Run{Kind: kindCommunication, Job: communicationJob{}}, false, "go run ./native/reproduce communicationbench -job R/config.json -out R"},
 	}
 	for _, tt := range tests {
-		if got := expandCommand(tt.run, "R", "M", "F", tt.resume); got != tt.want {
+		if got := expandCommand(tt.run, "R", "M", "F", "W", tt.resume); got != tt.want {
 			t.Errorf("%s:\n got %s\nwant %s", tt.name, got, tt.want)
 		}
 	}

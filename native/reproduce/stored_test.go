@@ -51,7 +51,7 @@ func TestStoredRuns(t *testing.T) {
 	if _, err := os.Stat(storedResults); err != nil {
 		t.Skip("no stored results")
 	}
-	v := variant{fsdd: "any"}
+	v := variant{fsdd: "any", wallpapers: "any"}
 	found, unreadable := 0, 0
 	for _, e := range experiments() {
 		for _, r := range dedupe(e.runs(v)) {
