@@ -199,7 +199,7 @@
   const App = {
     params: defaults(),
     module: null,       // the compiled wasm module, shared by the workers
-    data: null,         // the four data files as ArrayBuffers
+    data: null,         // the four data files as Blobs
     filters: null,      // data/filters.json, as text
     loadFailed: false,
     workers: {},        // name ('main', 'dense', 'small', 'eval', 'aux') → {worker, ready, pending}
@@ -494,10 +494,14 @@
 
   const DATA_FILES = ['data/train-images.idx.gz', 'data/train-labels.idx.gz', 'data/test-images.idx.gz', 'data/test-labels.idx.gz'];
 
-  async function fetchBytes(url) {
+  // fetchBlob fetches a data file as a Blob: its bytes go to the browser's
+  // blob store without passing through this thread, and a Blob crosses
+  // postMessage as a handle, so each worker reads its own copy of the
+  // bytes on its own thread.
+  async function fetchBlob(url) {
     const r = await fetch(url);
     if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
-    return r.arrayBuffer();
+    return r.blob();
   }
 
   // SIMD_PROBE is a wasm module whose one function uses a SIMD instruction
@@ -513,14 +517,16 @@
     return scalar ? 'main-scalar.wasm' : 'main.wasm';
   }
 
-  async function compileEngine() {
-    const file = engineFile();
-    const r = await fetch(file);
-    if (!r.ok) throw new Error(`${file}: HTTP ${r.status}`);
-    if ((r.headers.get('Content-Type') || '').startsWith('application/wasm') && WebAssembly.compileStreaming) {
-      return WebAssembly.compileStreaming(r);
-    }
-    return WebAssembly.compile(await r.arrayBuffer());
+  // compileEngine has the auxiliary worker fetch and compile the engine,
+  // off this thread, and resolves to the module it sends back; the page
+  // hands that module to every worker it starts (a WebAssembly.Module
+  // crosses postMessage without being compiled again).
+  function compileEngine() {
+    const h = spawn('aux');
+    return new Promise((resolve, reject) => {
+      h.compiling = { resolve, reject };
+      h.worker.postMessage({ type: 'compile', file: engineFile() });
+    });
   }
 
   async function loadMenus() {
@@ -539,7 +545,7 @@
     setStatus('loading');
     try {
       const [module, filters, ...data] = await Promise.all([compileEngine(),
-        fetch('data/filters.json').then((r) => (r.ok ? r.text() : null)), ...DATA_FILES.map(fetchBytes)]);
+        fetch('data/filters.json').then((r) => (r.ok ? r.text() : null)), ...DATA_FILES.map(fetchBlob)]);
       App.module = module;
       App.data = data;
       App.filters = filters;
@@ -555,12 +561,27 @@
     worker('aux');
   }
 
+  // worker returns the worker called name, started and sent its init
+  // message (the engine module and the data) on the first call.
   function worker(name) {
+    const h = spawn(name);
+    if (h.inited) return h;
+    h.inited = true;
+    const init = { type: 'init', module: App.module, data: App.data };
+    if (name === 'aux') Object.assign(init, { role: 'aux', digits: 2000, filters: App.filters, data: App.data.slice(0, 2) });
+    if (name === 'eval') Object.assign(init, { role: 'eval' });
+    h.worker.postMessage(init);
+    return h;
+  }
+
+  // spawn returns the worker called name, started if it is not yet.
+  function spawn(name) {
     if (App.workers[name]) return App.workers[name];
-    const h = { name, ready: false, pending: [], worker: new Worker('worker.js') };
+    const h = { name, ready: false, inited: false, compiling: null, pending: [], worker: new Worker('worker.js') };
     h.worker.onmessage = guard((e) => onWorker(h, e.data));
     h.worker.onerror = (e) => {
       e.preventDefault();
+      if (h.compiling) { h.compiling.reject(new Error(e.message || 'worker error')); h.compiling = null; return; }
       if (name === 'aux') { App.x.error = 'The explorer stopped: ' + (e.message || 'worker error'); return; }
       if (name.startsWith('dp')) { showMessage(`Training worker ${name.slice(2)} stopped (${e.message || 'worker error'}). Press Reset, then Train.`); stopped(App.workers.main); return; }
       if (name === 'fig4') { fig4Stopped('The Figure 4 runs stopped: ' + (e.message || 'worker error') + '.'); return; }
@@ -568,10 +589,6 @@
       showMessage(`The ${RUN_NAMES[name] || name} training engine stopped (${e.message || 'worker error'}). Press Reset, then Train.`);
       stopped(h);
     };
-    const init = { type: 'init', module: App.module, data: App.data.map((b) => b.slice(0)) };
-    if (name === 'aux') Object.assign(init, { role: 'aux', digits: 2000, filters: App.filters, data: App.data.slice(0, 2).map((b) => b.slice(0)) });
-    if (name === 'eval') Object.assign(init, { role: 'eval' });
-    h.worker.postMessage(init);
     App.workers[name] = h;
     return h;
   }
@@ -605,6 +622,12 @@
   // ---- worker messages ----
 
   function onWorker(h, m) {
+    if (m.type === 'compiled') {
+      const c = h.compiling;
+      h.compiling = null;
+      if (c) { if (m.error) c.reject(new Error(m.error)); else c.resolve(m.module); }
+      return;
+    }
     if (h.name === 'aux') { onAux(h, m); return; }
     if (h.name === 'eval') { onEval(h, m); return; }
     if (h.name === 'fig4') { onFig4(h, m); return; }
@@ -1152,7 +1175,10 @@
     return (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * p;
   }
 
-  const fmtInt = (n) => Math.round(n).toLocaleString('en-US');
+  // fmtInt writes an integer with thousands separators, as
+  // toLocaleString('en-US') does, without the cost of loading the
+  // locale's number format on the page's thread at its first call.
+  const fmtInt = (n) => String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
   // fmtNum writes a number of any size briefly: 1.2×10⁶ for large ones.
   function fmtNum(v) {

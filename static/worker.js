@@ -60,14 +60,37 @@ function call(name, ...args) {
   return r;
 }
 
+// compile fetches and compiles the engine (msg.file) here, off the
+// page's thread, and sends the module to the page, which hands it to
+// every worker it starts, this one included.
+async function compile(msg) {
+  try {
+    const r = await fetch(msg.file);
+    if (!r.ok) throw new Error(`${msg.file}: HTTP ${r.status}`);
+    const module = (r.headers.get('Content-Type') || '').startsWith('application/wasm') && WebAssembly.compileStreaming
+      ? await WebAssembly.compileStreaming(r) : await WebAssembly.compile(await r.arrayBuffer());
+    self.postMessage({ type: 'compiled', module });
+  } catch (err) {
+    self.postMessage({ type: 'compiled', error: err && err.message ? err.message : String(err) });
+  }
+}
+
+// bytesOf returns a data file's bytes: the page sends Blobs, read here
+// so that the page's thread never copies them.
+async function bytesOf(b) {
+  return new Uint8Array(b instanceof Blob ? await b.arrayBuffer() : b);
+}
+
 async function init(msg) {
+  const data = Promise.all(msg.data.map(bytesOf));
+  data.catch(() => {}); // awaited below, after the instance starts
   const go = new Go();
   const ready = new Promise((resolve) => { globalThis.predparamsReady = resolve; });
   const inst = await WebAssembly.instantiate(msg.module, go.importObject);
   go.run(inst).then(() => fail('engine', 'the wasm instance exited', true));
   await ready;
   W.api = globalThis.predparams;
-  const d = msg.data.map((b) => new Uint8Array(b));
+  const d = await data;
   if (msg.role === 'aux') {
     // The auxiliary worker describes models and runs the explorer: a
     // few thousand digits are all it needs.
@@ -355,6 +378,7 @@ self.onmessage = async (e) => {
   const msg = e.data;
   try {
     switch (msg.type) {
+      case 'compile': await compile(msg); break;
       case 'init': await init(msg); break;
       case 'start': start(msg); break;
       case 'pause':
