@@ -1154,9 +1154,14 @@
 
   const COLORS = { main: '#d9480f', dense: '#1c7ed6', small: '#2b8a3e' };
 
-  function fitCanvas(c, cssHeight) {
+  // fitCanvas sizes canvas c's backing store for its CSS size and the
+  // device pixel ratio, clears it and returns its context, scaled to CSS
+  // pixels. cssWidth, when given, is the width measured beforehand, so
+  // that a view drawing several canvases reads every size before its
+  // first write instead of forcing a layout per canvas.
+  function fitCanvas(c, cssHeight, cssWidth) {
     const dpr = window.devicePixelRatio || 1;
-    const w = c.clientWidth || 300;
+    const w = cssWidth || c.clientWidth || 300;
     const h = cssHeight || c.clientHeight || 200;
     if (c.width !== Math.round(w * dpr) || c.height !== Math.round(h * dpr)) {
       c.width = Math.round(w * dpr);
@@ -1450,11 +1455,17 @@
     return c;
   }
 
+  // blit draws img at (x, y) scaled by (sx, sy), through one scratch
+  // canvas kept for the purpose (a new canvas per image costs more than
+  // the drawing).
+  let blitCanvas = null;
   function blit(g, img, x, y, sx, sy) {
-    const c = scratch(img.width, img.height);
-    c.getContext('2d').putImageData(img, 0, 0);
+    if (!blitCanvas || blitCanvas.width < img.width || blitCanvas.height < img.height) {
+      blitCanvas = scratch(Math.max(img.width, blitCanvas ? blitCanvas.width : 0), Math.max(img.height, blitCanvas ? blitCanvas.height : 0));
+    }
+    blitCanvas.getContext('2d').putImageData(img, 0, 0);
     g.imageSmoothingEnabled = false;
-    g.drawImage(c, x, y, img.width * sx, img.height * sy);
+    g.drawImage(blitCanvas, 0, 0, img.width, img.height, x, y, img.width * sx, img.height * sy);
   }
 
   function markAlpha(g, alpha, w, x, y, sx, sy, r) {
@@ -1892,56 +1903,68 @@
     drawCurve();
   }
 
-  function xCanvas(id, img, mark) {
-    const c = $(id);
-    const { g, w } = fitCanvas(c, c.clientWidth || 140);
+  // xCanvas draws a 28×28 image on the square canvas id, width w CSS
+  // pixels (measured beforehand), and mark over it.
+  function xCanvas(id, w, img, mark) {
+    const { g } = fitCanvas($(id), w, w);
     blit(g, img, 0, 0, w / 28, w / 28);
     if (mark) mark(g, w / 28);
   }
 
+  // X_CANVASES are the explorer's canvases, measured together before any
+  // is drawn.
+  const X_CANVASES = ['x-alpha', 'x-row', 'x-filter', 'x-kept', 'x-pred', 'x-atoms', 'x-curve'];
+
   function drawExplorer(s) {
     const r = App.x.result;
     if (!r) return;
+    const size = {};
+    for (const id of X_CANVASES) { const c = $(id); size[id] = { w: c.clientWidth, h: c.clientHeight }; }
+    const xw = (id) => size[id].w || 140;
     const n = 784;
-    $('x-nalpha').textContent = `${r.alpha.length} (${(100 * r.alpha.length / n).toFixed(1)}%)`;
     const amap = new ImageData(28, 28);
     amap.data.fill(255);
     for (let q = 0; q < n; q++) amap.data.set([236, 238, 241, 255], 4 * q);
     for (const a of r.alpha) amap.data.set([29, 35, 48, 255], 4 * a);
-    xCanvas('x-alpha', amap);
-    xCanvas('x-row', imageOf(r.row, 28, 28), (g, sc) => {
+    xCanvas('x-alpha', xw('x-alpha'), amap);
+    xCanvas('x-row', xw('x-row'), imageOf(r.row, 28, 28), (g, sc) => {
       g.strokeStyle = '#1d2330'; g.lineWidth = 2;
       g.strokeRect((s.pixel % 28) * sc, Math.floor(s.pixel / 28) * sc, sc, sc);
     });
     if (r.filter) {
       const mask = new Uint8Array(n);
       for (const a of r.alpha) mask[a] = 1;
-      xCanvas('x-filter', imageOf(r.filter, 28, 28));
-      xCanvas('x-kept', imageOf(r.filter, 28, 28, mask));
-      xCanvas('x-pred', imageOf(r.predicted, 28, 28));
-      $('x-error').textContent = `${(100 * r.relError).toFixed(1)}%`;
+      xCanvas('x-filter', xw('x-filter'), imageOf(r.filter, 28, 28));
+      xCanvas('x-kept', xw('x-kept'), imageOf(r.filter, 28, 28, mask));
+      xCanvas('x-pred', xw('x-pred'), imageOf(r.predicted, 28, 28));
     }
     // Atoms in one row.
     const c = $('x-atoms');
     const na = r.atomAlpha.length;
-    const width = c.clientWidth || 600;
+    const width = size['x-atoms'].w || 600;
     const per = Math.max(1, Math.min(na, Math.floor(width / 62)));
     const cell = Math.floor(width / Math.max(per, 6));
-    const { g } = fitCanvas(c, Math.ceil(na / per) * cell || 60);
+    const { g } = fitCanvas(c, Math.ceil(na / per) * cell || 60, width);
     for (let a = 0; a < na; a++) {
       const x = (a % per) * cell, y = Math.floor(a / per) * cell;
       blit(g, imageOf(r.atoms.subarray(a * n, (a + 1) * n), 28, 28), x + 2, y + 2, (cell - 4) / 28, (cell - 4) / 28);
       markAlpha(g, [r.atomAlpha[a]], 28, x + 2, y + 2, (cell - 4) / 28, (cell - 4) / 28, 1.5);
     }
+    drawCurve(size['x-curve']);
+    // The text last: a write before the canvases are measured would
+    // make the measuring lay the page out again.
+    $('x-nalpha').textContent = `${r.alpha.length} (${(100 * r.alpha.length / n).toFixed(1)}%)`;
+    if (r.filter) $('x-error').textContent = `${(100 * r.relError).toFixed(1)}%`;
     const k = s.kernel === 'se' ? `the SE kernel with ℓ = ${s.length} px` : 'the Emp kernel (pixel covariance)';
     $('x-note').textContent = `With ${k}, λ = ${s.ridge} and ${r.alpha.length} of 784 weights kept, U predicts the filter with a relative error of ${(100 * r.relError).toFixed(1)}%. ` +
       (s.kernel === 'se' ? (s.length < 1 ? 'A short length scale spreads each weight to almost nothing: isolated dots.' : s.length > 5 ? 'A long length scale spreads each weight into a broad blob: fine detail is lost.' : '') : '');
-    drawCurve();
   }
 
-  function drawCurve() {
+  // drawCurve draws the error against ℓ; size, when given, is the
+  // canvas's CSS size measured beforehand ({w, h}).
+  function drawCurve(size) {
     const c = $('x-curve');
-    const { g, w, h } = fitCanvas(c, c.clientHeight || 140);
+    const { g, w, h } = size && size.w ? fitCanvas(c, size.h || 140, size.w) : fitCanvas(c, c.clientHeight || 140);
     const pts = App.x.curve;
     const L = 34, B = 20, T = 6, R = 6;
     const pw = w - L - R, ph = h - T - B;
@@ -2264,6 +2287,14 @@
     requestAnimationFrame(frame);
   }
 
+  // nextTask resolves in a new task, so that the browser can paint and
+  // handle input before the work that follows (scheduler.yield where
+  // there is one, which resumes ahead of other queued tasks).
+  function nextTask() {
+    if (window.scheduler && typeof scheduler.yield === 'function') return scheduler.yield();
+    return new Promise((resolve) => setTimeout(resolve, 0));
+  }
+
   async function init() {
     try {
       await loadMenus();
@@ -2307,14 +2338,15 @@
         if (App.unitsVisible && App.unitsStale) { App.unitsStale = false; later('units'); }
       })).observe($('units'));
     }
-    setupPad();
-    drawPrediction();
-    drawConfusion();
-    drawUnits();
-    drawCurve();
-    renderTable();
-    renderButtons();
-    renderLegend();
+    // The engine and the digits load while the views draw.
+    await nextTask();
+    const loading = load();
+    // Each view's first drawing is a task of its own, so that none of
+    // them holds the page's thread long, and the page paints between them.
+    for (const draw of [renderButtons, setupPad, drawPrediction, drawConfusion, drawUnits, drawCurve, renderTable, renderLegend]) {
+      await nextTask();
+      draw();
+    }
     requestAnimationFrame(frame);
     // The reproduction's results load when their panel comes into view:
     // the first visit does not fetch them.
@@ -2324,7 +2356,7 @@
       }));
       io.observe($('fig4'));
     } else loadFig4();
-    await load();
+    await loading;
     if (App.trainRequested && App.module) { App.trainRequested = false; train(); }
   }
 
