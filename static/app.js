@@ -409,7 +409,7 @@
         const names = f.type === 'dict' ? Object.fromEntries(choices.map((c) => [c, kindTitle(c)])) : f.names || {};
         const want = choices.map((c) => c + '=' + (names[c] || c)).join('|');
         if (input.dataset.opts !== want) {
-          input.innerHTML = '';
+          input.replaceChildren();
           for (const c of choices) {
             const o = document.createElement('option');
             o.value = c;
@@ -494,16 +494,6 @@
 
   const DATA_FILES = ['data/train-images.idx.gz', 'data/train-labels.idx.gz', 'data/test-images.idx.gz', 'data/test-labels.idx.gz'];
 
-  // fetchBlob fetches a data file as a Blob: its bytes go to the browser's
-  // blob store without passing through this thread, and a Blob crosses
-  // postMessage as a handle, so each worker reads its own copy of the
-  // bytes on its own thread.
-  async function fetchBlob(url) {
-    const r = await fetch(url);
-    if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
-    return r.blob();
-  }
-
   // SIMD_PROBE is a wasm module whose one function uses a SIMD instruction
   // (i32.const 0; i8x16.splat): it validates only where wasm SIMD runs.
   const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123,
@@ -517,15 +507,18 @@
     return scalar ? 'main-scalar.wasm' : 'main.wasm';
   }
 
-  // compileEngine has the auxiliary worker fetch and compile the engine,
-  // off this thread, and resolves to the module it sends back; the page
-  // hands that module to every worker it starts (a WebAssembly.Module
-  // crosses postMessage without being compiled again).
-  function compileEngine() {
+  // fetchAll has the auxiliary worker fetch and compile the engine, and
+  // fetch the data files (as Blobs) and the explorer's filters, all off
+  // this thread; it resolves to {module, data, filters} as the worker
+  // sends them back. The page hands the module and the Blobs to every
+  // worker it starts: a WebAssembly.Module crosses postMessage without
+  // being compiled again, a Blob as a handle, and each worker reads its
+  // own copy of the bytes on its own thread.
+  function fetchAll() {
     const h = spawn('aux');
     return new Promise((resolve, reject) => {
-      h.compiling = { resolve, reject };
-      h.worker.postMessage({ type: 'compile', file: engineFile() });
+      h.fetching = { resolve, reject };
+      h.worker.postMessage({ type: 'fetch', engine: engineFile(), data: DATA_FILES, filters: 'data/filters.json' });
     });
   }
 
@@ -544,13 +537,18 @@
   async function load() {
     setStatus('loading');
     try {
-      const [module, filters, ...data] = await Promise.all([compileEngine(),
-        fetch('data/filters.json').then((r) => (r.ok ? r.text() : null)), ...DATA_FILES.map(fetchBlob)]);
+      const { module, data, filters } = await fetchAll();
       App.module = module;
       App.data = data;
       App.filters = filters;
     } catch (err) {
       App.loadFailed = true;
+      if (App.trainRequested) {
+        // A Train pressed while loading waits no more.
+        App.trainRequested = false;
+        Object.assign(state, { queued: false, running: false });
+        renderButtons();
+      }
       setStatus('not loaded');
       showMessage('The page could not load what it needs (' + (err && err.message ? err.message : err) +
         '). Check the connection and reload; the settings above still work and are kept in the link.');
@@ -577,11 +575,11 @@
   // spawn returns the worker called name, started if it is not yet.
   function spawn(name) {
     if (App.workers[name]) return App.workers[name];
-    const h = { name, ready: false, inited: false, compiling: null, pending: [], worker: new Worker('worker.js') };
+    const h = { name, ready: false, inited: false, fetching: null, pending: [], worker: new Worker('worker.js') };
     h.worker.onmessage = guard((e) => onWorker(h, e.data));
     h.worker.onerror = (e) => {
       e.preventDefault();
-      if (h.compiling) { h.compiling.reject(new Error(e.message || 'worker error')); h.compiling = null; return; }
+      if (h.fetching) { h.fetching.reject(new Error(e.message || 'worker error')); h.fetching = null; return; }
       if (name === 'aux') { App.x.error = 'The explorer stopped: ' + (e.message || 'worker error'); return; }
       if (name.startsWith('dp')) { showMessage(`Training worker ${name.slice(2)} stopped (${e.message || 'worker error'}). Press Reset, then Train.`); stopped(App.workers.main); return; }
       if (name === 'fig4') { fig4Stopped('The Figure 4 runs stopped: ' + (e.message || 'worker error') + '.'); return; }
@@ -622,10 +620,10 @@
   // ---- worker messages ----
 
   function onWorker(h, m) {
-    if (m.type === 'compiled') {
-      const c = h.compiling;
-      h.compiling = null;
-      if (c) { if (m.error) c.reject(new Error(m.error)); else c.resolve(m.module); }
+    if (m.type === 'fetched') {
+      const f = h.fetching;
+      h.fetching = null;
+      if (f) { if (m.error) f.reject(new Error(m.error)); else f.resolve(m); }
       return;
     }
     if (h.name === 'aux') { onAux(h, m); return; }
@@ -1839,7 +1837,7 @@
 
   // ---- the dictionary explorer (auxiliary worker) ----
 
-  App.x = { seq: 0, inflight: null, queued: false, changedAt: 0, result: null, curve: [], error: null };
+  App.x = { seq: 0, inflight: null, queued: false, changedAt: 0, result: null, curve: [], error: null, drawGen: 0, visible: !window.IntersectionObserver };
   const xstate = { kernel: 'se', length: 2, ridge: 0.1, fraction: 0.2, filter: 1, pixel: 406, alpha: [], error: null, computedMs: null, curve: [], ready: false, updates: 0 };
   window.explorerState = xstate;
 
@@ -1871,17 +1869,23 @@
     if (!req || m.id !== req.id) return;
     if (m.error) {
       App.x.error = m.error;
+      App.x.drawGen++; // a drawing under way must not overwrite the message
       $('x-note').textContent = 'The explorer cannot show this: ' + m.error;
     } else {
-      App.x.result = m.result;
+      const result = m.result;
+      App.x.result = result;
       App.x.error = null;
       if (req.settings.kernel === 'emp') App.x.empReady = true;
-      drawExplorer(req.settings);
-      const s = req.settings;
-      Object.assign(xstate, { kernel: s.kernel, length: s.length, ridge: s.ridge, fraction: s.fraction, filter: s.filter + 1, pixel: s.pixel,
-        alpha: Array.from(m.result.alpha), error: m.result.relError, workerMs: m.result.computedMs,
-        computedMs: performance.now() - req.changedAt, ready: true, updates: xstate.updates + 1,
-        rowSupport: support(m.result.row), atomSupport: m.result.atomAlpha.length ? support(m.result.atoms.subarray(0, 784)) : 0 });
+      // explorerState follows once the views show the result, unless a
+      // newer result took over meanwhile.
+      drawExplorer(req.settings).then(guard(() => {
+        if (App.x.result !== result) return;
+        const s = req.settings;
+        Object.assign(xstate, { kernel: s.kernel, length: s.length, ridge: s.ridge, fraction: s.fraction, filter: s.filter + 1, pixel: s.pixel,
+          alpha: Array.from(result.alpha), error: result.relError, workerMs: result.computedMs,
+          computedMs: performance.now() - req.changedAt, ready: true, updates: xstate.updates + 1,
+          rowSupport: support(result.row), atomSupport: result.atomAlpha.length ? support(result.atoms.subarray(0, 784)) : 0 });
+      }));
     }
     if (App.x.queued) explore();
   }
@@ -1914,50 +1918,79 @@
   // X_CANVASES are the explorer's canvases, measured together before any
   // is drawn.
   const X_CANVASES = ['x-alpha', 'x-row', 'x-filter', 'x-kept', 'x-pred', 'x-atoms', 'x-curve'];
+  const ATOMS_PER_TASK = 12;
 
-  function drawExplorer(s) {
+  // drawExplorer draws the explorer's result for settings s and resolves
+  // to true once every view shows it; to false if a newer drawing (a
+  // newer result, or a resize) took over before. On screen, where a
+  // reader waits for it, it draws at once; off screen (the first result,
+  // below the fold while the page loads), one canvas per task, so that
+  // it never holds the page's thread long (the first drawing creates the
+  // canvases' contexts and costs the most).
+  async function drawExplorer(s) {
     const r = App.x.result;
-    if (!r) return;
+    if (!r) return false;
+    const gen = ++App.x.drawGen;
     const size = {};
     for (const id of X_CANVASES) { const c = $(id); size[id] = { w: c.clientWidth, h: c.clientHeight }; }
     const xw = (id) => size[id].w || 140;
     const n = 784;
-    const amap = new ImageData(28, 28);
-    amap.data.fill(255);
-    for (let q = 0; q < n; q++) amap.data.set([236, 238, 241, 255], 4 * q);
-    for (const a of r.alpha) amap.data.set([29, 35, 48, 255], 4 * a);
-    xCanvas('x-alpha', xw('x-alpha'), amap);
-    xCanvas('x-row', xw('x-row'), imageOf(r.row, 28, 28), (g, sc) => {
-      g.strokeStyle = '#1d2330'; g.lineWidth = 2;
-      g.strokeRect((s.pixel % 28) * sc, Math.floor(s.pixel / 28) * sc, sc, sc);
-    });
+    const mask = new Uint8Array(n);
+    for (const a of r.alpha) mask[a] = 1;
+    const steps = [
+      () => {
+        const amap = new ImageData(28, 28);
+        amap.data.fill(255);
+        for (let q = 0; q < n; q++) amap.data.set([236, 238, 241, 255], 4 * q);
+        for (const a of r.alpha) amap.data.set([29, 35, 48, 255], 4 * a);
+        xCanvas('x-alpha', xw('x-alpha'), amap);
+      },
+      () => xCanvas('x-row', xw('x-row'), imageOf(r.row, 28, 28), (g, sc) => {
+        g.strokeStyle = '#1d2330'; g.lineWidth = 2;
+        g.strokeRect((s.pixel % 28) * sc, Math.floor(s.pixel / 28) * sc, sc, sc);
+      }),
+    ];
     if (r.filter) {
-      const mask = new Uint8Array(n);
-      for (const a of r.alpha) mask[a] = 1;
-      xCanvas('x-filter', xw('x-filter'), imageOf(r.filter, 28, 28));
-      xCanvas('x-kept', xw('x-kept'), imageOf(r.filter, 28, 28, mask));
-      xCanvas('x-pred', xw('x-pred'), imageOf(r.predicted, 28, 28));
+      steps.push(
+        () => xCanvas('x-filter', xw('x-filter'), imageOf(r.filter, 28, 28)),
+        () => xCanvas('x-kept', xw('x-kept'), imageOf(r.filter, 28, 28, mask)),
+        () => xCanvas('x-pred', xw('x-pred'), imageOf(r.predicted, 28, 28)));
     }
-    // Atoms in one row.
-    const c = $('x-atoms');
+    // Atoms in rows, ATOMS_PER_TASK to a task.
     const na = r.atomAlpha.length;
     const width = size['x-atoms'].w || 600;
     const per = Math.max(1, Math.min(na, Math.floor(width / 62)));
     const cell = Math.floor(width / Math.max(per, 6));
-    const { g } = fitCanvas(c, Math.ceil(na / per) * cell || 60, width);
-    for (let a = 0; a < na; a++) {
-      const x = (a % per) * cell, y = Math.floor(a / per) * cell;
-      blit(g, imageOf(r.atoms.subarray(a * n, (a + 1) * n), 28, 28), x + 2, y + 2, (cell - 4) / 28, (cell - 4) / 28);
-      markAlpha(g, [r.atomAlpha[a]], 28, x + 2, y + 2, (cell - 4) / 28, (cell - 4) / 28, 1.5);
+    let ag = null;
+    for (let a0 = 0; a0 === 0 || a0 < na; a0 += ATOMS_PER_TASK) {
+      steps.push(() => {
+        if (a0 === 0) ag = fitCanvas($('x-atoms'), Math.ceil(na / per) * cell || 60, width).g;
+        for (let a = a0; a < Math.min(na, a0 + ATOMS_PER_TASK); a++) {
+          const x = (a % per) * cell, y = Math.floor(a / per) * cell;
+          blit(ag, imageOf(r.atoms.subarray(a * n, (a + 1) * n), 28, 28), x + 2, y + 2, (cell - 4) / 28, (cell - 4) / 28);
+          markAlpha(ag, [r.atomAlpha[a]], 28, x + 2, y + 2, (cell - 4) / 28, (cell - 4) / 28, 1.5);
+        }
+      });
     }
-    drawCurve(size['x-curve']);
-    // The text last: a write before the canvases are measured would
-    // make the measuring lay the page out again.
-    $('x-nalpha').textContent = `${r.alpha.length} (${(100 * r.alpha.length / n).toFixed(1)}%)`;
-    if (r.filter) $('x-error').textContent = `${(100 * r.relError).toFixed(1)}%`;
-    const k = s.kernel === 'se' ? `the SE kernel with ℓ = ${s.length} px` : 'the Emp kernel (pixel covariance)';
-    $('x-note').textContent = `With ${k}, λ = ${s.ridge} and ${r.alpha.length} of 784 weights kept, U predicts the filter with a relative error of ${(100 * r.relError).toFixed(1)}%. ` +
-      (s.kernel === 'se' ? (s.length < 1 ? 'A short length scale spreads each weight to almost nothing: isolated dots.' : s.length > 5 ? 'A long length scale spreads each weight into a broad blob: fine detail is lost.' : '') : '');
+    steps.push(() => {
+      drawCurve(size['x-curve']);
+      // The text last: a write before the canvases are measured would
+      // make the measuring lay the page out again.
+      $('x-nalpha').textContent = `${r.alpha.length} (${(100 * r.alpha.length / n).toFixed(1)}%)`;
+      if (r.filter) $('x-error').textContent = `${(100 * r.relError).toFixed(1)}%`;
+      const k = s.kernel === 'se' ? `the SE kernel with ℓ = ${s.length} px` : 'the Emp kernel (pixel covariance)';
+      $('x-note').textContent = `With ${k}, λ = ${s.ridge} and ${r.alpha.length} of 784 weights kept, U predicts the filter with a relative error of ${(100 * r.relError).toFixed(1)}%. ` +
+        (s.kernel === 'se' ? (s.length < 1 ? 'A short length scale spreads each weight to almost nothing: isolated dots.' : s.length > 5 ? 'A long length scale spreads each weight into a broad blob: fine detail is lost.' : '') : '');
+    });
+    const chunked = !App.x.visible;
+    for (let i = 0; i < steps.length; i++) {
+      if (i > 0 && chunked) {
+        await nextTask();
+        if (gen !== App.x.drawGen) return false;
+      }
+      steps[i]();
+    }
+    return true;
   }
 
   // drawCurve draws the error against ℓ; size, when given, is the
@@ -2333,6 +2366,7 @@
     }));
     window.addEventListener('resize', guard(() => { App.dirty = true; later('units'); drawFig4(); if (App.x.result) drawExplorer(xSettings(App.params)); }));
     if (window.IntersectionObserver) {
+      new IntersectionObserver(guard((entries) => { App.x.visible = entries[entries.length - 1].isIntersecting; })).observe($('explorer'));
       new IntersectionObserver(guard((entries) => {
         App.unitsVisible = entries[entries.length - 1].isIntersecting;
         if (App.unitsVisible && App.unitsStale) { App.unitsStale = false; later('units'); }

@@ -3,9 +3,10 @@
 // worker (one per run) trains in time slices, posts one update per slice
 // and, every few seconds of training, a snapshot of its weights; the
 // evaluation worker evaluates those snapshots on the test set, so that
-// training never stops for it; the auxiliary worker describes models and
-// runs the dictionary explorer. Every crossing into Go is one call per
-// slice or per request, with typed arrays.
+// training never stops for it; the auxiliary worker first fetches the
+// engine (compiled here) and the data for every worker (fetchAll), then
+// describes models and runs the dictionary explorer. Every crossing into
+// Go is one call per slice or per request, with typed arrays.
 'use strict';
 
 importScripts('wasm_exec.js');
@@ -60,18 +61,29 @@ function call(name, ...args) {
   return r;
 }
 
-// compile fetches and compiles the engine (msg.file) here, off the
-// page's thread, and sends the module to the page, which hands it to
-// every worker it starts, this one included.
-async function compile(msg) {
+// fetchAll fetches and compiles the engine (msg.engine) and fetches the
+// data files (msg.data, as Blobs) and the explorer's filters (msg.filters,
+// as text, or null where it does not load), all here, off the page's
+// thread, and sends them to the page, which hands them to every worker
+// it starts, this one included.
+async function fetchAll(msg) {
+  const blob = async (url) => {
+    const r = await fetch(url);
+    if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+    return r.blob();
+  };
+  const compile = async (url) => {
+    const r = await fetch(url);
+    if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+    return (r.headers.get('Content-Type') || '').startsWith('application/wasm') && WebAssembly.compileStreaming
+      ? WebAssembly.compileStreaming(r) : WebAssembly.compile(await r.arrayBuffer());
+  };
   try {
-    const r = await fetch(msg.file);
-    if (!r.ok) throw new Error(`${msg.file}: HTTP ${r.status}`);
-    const module = (r.headers.get('Content-Type') || '').startsWith('application/wasm') && WebAssembly.compileStreaming
-      ? await WebAssembly.compileStreaming(r) : await WebAssembly.compile(await r.arrayBuffer());
-    self.postMessage({ type: 'compiled', module });
+    const [module, filters, ...data] = await Promise.all([compile(msg.engine),
+      fetch(msg.filters).then((r) => (r.ok ? r.text() : null)), ...msg.data.map(blob)]);
+    self.postMessage({ type: 'fetched', module, filters, data });
   } catch (err) {
-    self.postMessage({ type: 'compiled', error: err && err.message ? err.message : String(err) });
+    self.postMessage({ type: 'fetched', error: err && err.message ? err.message : String(err) });
   }
 }
 
@@ -378,7 +390,7 @@ self.onmessage = async (e) => {
   const msg = e.data;
   try {
     switch (msg.type) {
-      case 'compile': await compile(msg); break;
+      case 'fetch': await fetchAll(msg); break;
       case 'init': await init(msg); break;
       case 'start': start(msg); break;
       case 'pause':
