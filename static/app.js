@@ -1918,7 +1918,7 @@
   // X_CANVASES are the explorer's canvases, measured together before any
   // is drawn.
   const X_CANVASES = ['x-alpha', 'x-row', 'x-filter', 'x-kept', 'x-pred', 'x-atoms', 'x-curve'];
-  const ATOMS_PER_TASK = 12;
+  const ATOMS_PER_TASK = 6;
 
   // drawExplorer draws the explorer's result for settings s and resolves
   // to true once every view shows it; to false if a newer drawing (a
