@@ -222,7 +222,8 @@
     unitsStale: false,
     pending: new Set(),
     lastPredict: 0,
-    dirty: true,
+    dirty: true,        // the charts and figures wait for the next frame (redraw)
+    frameWanted: false, // an animation frame is requested (wantFrame)
     message: '',
     described: null,    // {hash, table} or {hash, error}: the model the form describes
     describeSeq: 0,
@@ -733,7 +734,7 @@
         testAccuracy: last ? last.acc : null, evaluatedAt: last ? last.e : null,
       };
     }
-    App.dirty = true;
+    redraw();
   }
 
   // ---- data-parallel training ----
@@ -906,7 +907,7 @@
     } else if (state[name]) {
       Object.assign(state[name], { testAccuracy: e.accuracy, evaluatedAt: e.examples });
     }
-    App.dirty = true;
+    redraw();
   }
 
   // onDiverged stops every run and says, in plain words, what happened
@@ -922,7 +923,7 @@
       `the training loss reached ${lossText}, while a network that guesses at random scores 2.3, so the weights have blown up. ${lr}, then press Train.`);
     state.diverged = true;
     if (h.name === 'main') stopped(h, 'stopped: diverged'); else App.runs[h.name].started = false;
-    App.dirty = true;
+    redraw();
   }
 
   function meanSpeed(run) {
@@ -1059,7 +1060,7 @@
     for (const n of RUNS) if (!App.active.includes(n)) send(n, { type: 'stop', runId: id });
     setStatus(App.workers.main.ready ? 'building' : 'queued');
     renderButtons();
-    App.dirty = true;
+    redraw();
   }
 
   // resetViews empties every view of a run: stats, charts, table, units,
@@ -1072,7 +1073,7 @@
     App.unitsLayer = -1;
     renderTable(); drawPrediction(); drawCell(); later('detail', 'confusion', 'units');
     renderLive();
-    App.dirty = true;
+    redraw();
   }
 
   function pause() {
@@ -2297,15 +2298,35 @@
     c.toBlob((blob) => download('predparams-curves.png', blob), 'image/png');
   }
 
-  // ---- frame loop ----
+  // ---- frames ----
 
+  // The page draws in an animation frame only when something changed: a
+  // view passed to later, or the charts and figures after redraw. An idle
+  // page runs no frame callbacks at all.
+
+  // later marks views (keys of VIEWS) to draw at the next frame.
   function later(...views) {
     for (const v of views) App.pending.add(v);
+    wantFrame();
+  }
+
+  // redraw marks the learning curves and the run's figures to draw at
+  // the next frame.
+  function redraw() {
+    App.dirty = true;
+    wantFrame();
+  }
+
+  function wantFrame() {
+    if (App.frameWanted) return;
+    App.frameWanted = true;
+    requestAnimationFrame(frame);
   }
 
   const VIEWS = { units: () => drawUnits(), detail: () => drawDetail(), confusion: () => drawConfusion() };
 
   function frame() {
+    App.frameWanted = false;
     try {
       for (const v of App.pending) VIEWS[v]();
       App.pending.clear();
@@ -2317,7 +2338,6 @@
     } catch (err) {
       showMessage('Drawing failed: ' + (err && err.message ? err.message : err));
     }
-    requestAnimationFrame(frame);
   }
 
   // nextTask resolves in a new task, so that the browser can paint and
@@ -2346,7 +2366,7 @@
     $('units').addEventListener('blur', guard(() => drawUnits()));
     $('confusion').addEventListener('click', guard(onConfusionClick));
     $('x-row').addEventListener('click', guard(onRowClick));
-    $('xaxis').addEventListener('change', guard(() => { App.xaxis = $('xaxis').value; App.dirty = true; }));
+    $('xaxis').addEventListener('change', guard(() => { App.xaxis = $('xaxis').value; redraw(); }));
     $('copy-link').addEventListener('click', guard(copyLink));
     $('csv').addEventListener('click', guard(() => download('predparams-curves.csv', new Blob([curvesCSV()], { type: 'text/csv' }))));
     $('png').addEventListener('click', guard(chartsPNG));
@@ -2364,7 +2384,7 @@
       App.params.unitpause = $('pause-unit').checked;
       history.replaceState(null, '', hashOf(App.params));
     }));
-    window.addEventListener('resize', guard(() => { App.dirty = true; later('units'); drawFig4(); if (App.x.result) drawExplorer(xSettings(App.params)); }));
+    window.addEventListener('resize', guard(() => { redraw(); later('units'); drawFig4(); if (App.x.result) drawExplorer(xSettings(App.params)); }));
     if (window.IntersectionObserver) {
       new IntersectionObserver(guard((entries) => { App.x.visible = entries[entries.length - 1].isIntersecting; })).observe($('explorer'));
       new IntersectionObserver(guard((entries) => {
@@ -2381,7 +2401,7 @@
       await nextTask();
       draw();
     }
-    requestAnimationFrame(frame);
+    wantFrame();
     // The reproduction's results load when their panel comes into view:
     // the first visit does not fetch them.
     if (window.IntersectionObserver) {
