@@ -3,7 +3,11 @@
 // (worker.js, running the Go engine) do all the computing: one per
 // training run, one that evaluates snapshots of their weights on the test
 // set (so that training never stops for it), and an auxiliary one that
-// describes the model a form describes and runs the dictionary explorer.
+// first fetches the engine and the data for all of them, then describes
+// the model a form describes and runs the dictionary explorer. This
+// thread only draws: no wasm compiling, no copying of the data, each
+// view's first drawing in a task of its own, and animation frames only
+// when something changed, so that no task holds it long.
 'use strict';
 
 (() => {
