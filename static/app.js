@@ -3,7 +3,11 @@
 // (worker.js, running the Go engine) do all the computing: one per
 // training run, one that evaluates snapshots of their weights on the test
 // set (so that training never stops for it), and an auxiliary one that
-// describes the model a form describes and runs the dictionary explorer.
+// first fetches the engine and the data for all of them, then describes
+// the model a form describes and runs the dictionary explorer. This
+// thread only draws: no wasm compiling, no copying of the data, each
+// view's first drawing in a task of its own, and animation frames only
+// when something changed, so that no task holds it long.
 'use strict';
 
 (() => {
@@ -199,7 +203,7 @@
   const App = {
     params: defaults(),
     module: null,       // the compiled wasm module, shared by the workers
-    data: null,         // the four data files as ArrayBuffers
+    data: null,         // the four data files as Blobs
     filters: null,      // data/filters.json, as text
     loadFailed: false,
     workers: {},        // name ('main', 'dense', 'small', 'eval', 'aux') → {worker, ready, pending}
@@ -222,7 +226,8 @@
     unitsStale: false,
     pending: new Set(),
     lastPredict: 0,
-    dirty: true,
+    dirty: true,        // the charts and figures wait for the next frame (redraw)
+    frameWanted: false, // an animation frame is requested (wantFrame)
     message: '',
     described: null,    // {hash, table} or {hash, error}: the model the form describes
     describeSeq: 0,
@@ -409,7 +414,7 @@
         const names = f.type === 'dict' ? Object.fromEntries(choices.map((c) => [c, kindTitle(c)])) : f.names || {};
         const want = choices.map((c) => c + '=' + (names[c] || c)).join('|');
         if (input.dataset.opts !== want) {
-          input.innerHTML = '';
+          input.replaceChildren();
           for (const c of choices) {
             const o = document.createElement('option');
             o.value = c;
@@ -494,12 +499,6 @@
 
   const DATA_FILES = ['data/train-images.idx.gz', 'data/train-labels.idx.gz', 'data/test-images.idx.gz', 'data/test-labels.idx.gz'];
 
-  async function fetchBytes(url) {
-    const r = await fetch(url);
-    if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
-    return r.arrayBuffer();
-  }
-
   // SIMD_PROBE is a wasm module whose one function uses a SIMD instruction
   // (i32.const 0; i8x16.splat): it validates only where wasm SIMD runs.
   const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123,
@@ -513,14 +512,19 @@
     return scalar ? 'main-scalar.wasm' : 'main.wasm';
   }
 
-  async function compileEngine() {
-    const file = engineFile();
-    const r = await fetch(file);
-    if (!r.ok) throw new Error(`${file}: HTTP ${r.status}`);
-    if ((r.headers.get('Content-Type') || '').startsWith('application/wasm') && WebAssembly.compileStreaming) {
-      return WebAssembly.compileStreaming(r);
-    }
-    return WebAssembly.compile(await r.arrayBuffer());
+  // fetchAll has the auxiliary worker fetch and compile the engine, and
+  // fetch the data files (as Blobs) and the explorer's filters, all off
+  // this thread; it resolves to {module, data, filters} as the worker
+  // sends them back. The page hands the module and the Blobs to every
+  // worker it starts: a WebAssembly.Module crosses postMessage without
+  // being compiled again, a Blob as a handle, and each worker reads its
+  // own copy of the bytes on its own thread.
+  function fetchAll() {
+    const h = spawn('aux');
+    return new Promise((resolve, reject) => {
+      h.fetching = { resolve, reject };
+      h.worker.postMessage({ type: 'fetch', engine: engineFile(), data: DATA_FILES, filters: 'data/filters.json' });
+    });
   }
 
   async function loadMenus() {
@@ -538,13 +542,18 @@
   async function load() {
     setStatus('loading');
     try {
-      const [module, filters, ...data] = await Promise.all([compileEngine(),
-        fetch('data/filters.json').then((r) => (r.ok ? r.text() : null)), ...DATA_FILES.map(fetchBytes)]);
+      const { module, data, filters } = await fetchAll();
       App.module = module;
       App.data = data;
       App.filters = filters;
     } catch (err) {
       App.loadFailed = true;
+      if (App.trainRequested) {
+        // A Train pressed while loading waits no more.
+        App.trainRequested = false;
+        Object.assign(state, { queued: false, running: false });
+        renderButtons();
+      }
       setStatus('not loaded');
       showMessage('The page could not load what it needs (' + (err && err.message ? err.message : err) +
         '). Check the connection and reload; the settings above still work and are kept in the link.');
@@ -555,12 +564,27 @@
     worker('aux');
   }
 
+  // worker returns the worker called name, started and sent its init
+  // message (the engine module and the data) on the first call.
   function worker(name) {
+    const h = spawn(name);
+    if (h.inited) return h;
+    h.inited = true;
+    const init = { type: 'init', module: App.module, data: App.data };
+    if (name === 'aux') Object.assign(init, { role: 'aux', digits: 2000, filters: App.filters, data: App.data.slice(0, 2) });
+    if (name === 'eval') Object.assign(init, { role: 'eval' });
+    h.worker.postMessage(init);
+    return h;
+  }
+
+  // spawn returns the worker called name, started if it is not yet.
+  function spawn(name) {
     if (App.workers[name]) return App.workers[name];
-    const h = { name, ready: false, pending: [], worker: new Worker('worker.js') };
+    const h = { name, ready: false, inited: false, fetching: null, pending: [], worker: new Worker('worker.js') };
     h.worker.onmessage = guard((e) => onWorker(h, e.data));
     h.worker.onerror = (e) => {
       e.preventDefault();
+      if (h.fetching) { h.fetching.reject(new Error(e.message || 'worker error')); h.fetching = null; return; }
       if (name === 'aux') { App.x.error = 'The explorer stopped: ' + (e.message || 'worker error'); return; }
       if (name.startsWith('dp')) { showMessage(`Training worker ${name.slice(2)} stopped (${e.message || 'worker error'}). Press Reset, then Train.`); stopped(App.workers.main); return; }
       if (name === 'fig4') { fig4Stopped('The Figure 4 runs stopped: ' + (e.message || 'worker error') + '.'); return; }
@@ -568,10 +592,6 @@
       showMessage(`The ${RUN_NAMES[name] || name} training engine stopped (${e.message || 'worker error'}). Press Reset, then Train.`);
       stopped(h);
     };
-    const init = { type: 'init', module: App.module, data: App.data.map((b) => b.slice(0)) };
-    if (name === 'aux') Object.assign(init, { role: 'aux', digits: 2000, filters: App.filters, data: App.data.slice(0, 2).map((b) => b.slice(0)) });
-    if (name === 'eval') Object.assign(init, { role: 'eval' });
-    h.worker.postMessage(init);
     App.workers[name] = h;
     return h;
   }
@@ -605,6 +625,12 @@
   // ---- worker messages ----
 
   function onWorker(h, m) {
+    if (m.type === 'fetched') {
+      const f = h.fetching;
+      h.fetching = null;
+      if (f) { if (m.error) f.reject(new Error(m.error)); else f.resolve(m); }
+      return;
+    }
     if (h.name === 'aux') { onAux(h, m); return; }
     if (h.name === 'eval') { onEval(h, m); return; }
     if (h.name === 'fig4') { onFig4(h, m); return; }
@@ -712,7 +738,7 @@
         testAccuracy: last ? last.acc : null, evaluatedAt: last ? last.e : null,
       };
     }
-    App.dirty = true;
+    redraw();
   }
 
   // ---- data-parallel training ----
@@ -885,7 +911,7 @@
     } else if (state[name]) {
       Object.assign(state[name], { testAccuracy: e.accuracy, evaluatedAt: e.examples });
     }
-    App.dirty = true;
+    redraw();
   }
 
   // onDiverged stops every run and says, in plain words, what happened
@@ -901,7 +927,7 @@
       `the training loss reached ${lossText}, while a network that guesses at random scores 2.3, so the weights have blown up. ${lr}, then press Train.`);
     state.diverged = true;
     if (h.name === 'main') stopped(h, 'stopped: diverged'); else App.runs[h.name].started = false;
-    App.dirty = true;
+    redraw();
   }
 
   function meanSpeed(run) {
@@ -1038,7 +1064,7 @@
     for (const n of RUNS) if (!App.active.includes(n)) send(n, { type: 'stop', runId: id });
     setStatus(App.workers.main.ready ? 'building' : 'queued');
     renderButtons();
-    App.dirty = true;
+    redraw();
   }
 
   // resetViews empties every view of a run: stats, charts, table, units,
@@ -1051,7 +1077,7 @@
     App.unitsLayer = -1;
     renderTable(); drawPrediction(); drawCell(); later('detail', 'confusion', 'units');
     renderLive();
-    App.dirty = true;
+    redraw();
   }
 
   function pause() {
@@ -1131,9 +1157,14 @@
 
   const COLORS = { main: '#d9480f', dense: '#1c7ed6', small: '#2b8a3e' };
 
-  function fitCanvas(c, cssHeight) {
+  // fitCanvas sizes canvas c's backing store for its CSS size and the
+  // device pixel ratio, clears it and returns its context, scaled to CSS
+  // pixels. cssWidth, when given, is the width measured beforehand, so
+  // that a view drawing several canvases reads every size before its
+  // first write instead of forcing a layout per canvas.
+  function fitCanvas(c, cssHeight, cssWidth) {
     const dpr = window.devicePixelRatio || 1;
-    const w = c.clientWidth || 300;
+    const w = cssWidth || c.clientWidth || 300;
     const h = cssHeight || c.clientHeight || 200;
     if (c.width !== Math.round(w * dpr) || c.height !== Math.round(h * dpr)) {
       c.width = Math.round(w * dpr);
@@ -1152,7 +1183,10 @@
     return (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * p;
   }
 
-  const fmtInt = (n) => Math.round(n).toLocaleString('en-US');
+  // fmtInt writes an integer with thousands separators, as
+  // toLocaleString('en-US') does, without the cost of loading the
+  // locale's number format on the page's thread at its first call.
+  const fmtInt = (n) => String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
   // fmtNum writes a number of any size briefly: 1.2×10⁶ for large ones.
   function fmtNum(v) {
@@ -1424,11 +1458,17 @@
     return c;
   }
 
+  // blit draws img at (x, y) scaled by (sx, sy), through one scratch
+  // canvas kept for the purpose (a new canvas per image costs more than
+  // the drawing).
+  let blitCanvas = null;
   function blit(g, img, x, y, sx, sy) {
-    const c = scratch(img.width, img.height);
-    c.getContext('2d').putImageData(img, 0, 0);
+    if (!blitCanvas || blitCanvas.width < img.width || blitCanvas.height < img.height) {
+      blitCanvas = scratch(Math.max(img.width, blitCanvas ? blitCanvas.width : 0), Math.max(img.height, blitCanvas ? blitCanvas.height : 0));
+    }
+    blitCanvas.getContext('2d').putImageData(img, 0, 0);
     g.imageSmoothingEnabled = false;
-    g.drawImage(c, x, y, img.width * sx, img.height * sy);
+    g.drawImage(blitCanvas, 0, 0, img.width, img.height, x, y, img.width * sx, img.height * sy);
   }
 
   function markAlpha(g, alpha, w, x, y, sx, sy, r) {
@@ -1802,7 +1842,7 @@
 
   // ---- the dictionary explorer (auxiliary worker) ----
 
-  App.x = { seq: 0, inflight: null, queued: false, changedAt: 0, result: null, curve: [], error: null };
+  App.x = { seq: 0, inflight: null, queued: false, changedAt: 0, result: null, curve: [], error: null, drawGen: 0, visible: !window.IntersectionObserver };
   const xstate = { kernel: 'se', length: 2, ridge: 0.1, fraction: 0.2, filter: 1, pixel: 406, alpha: [], error: null, computedMs: null, curve: [], ready: false, updates: 0 };
   window.explorerState = xstate;
 
@@ -1834,17 +1874,23 @@
     if (!req || m.id !== req.id) return;
     if (m.error) {
       App.x.error = m.error;
+      App.x.drawGen++; // a drawing under way must not overwrite the message
       $('x-note').textContent = 'The explorer cannot show this: ' + m.error;
     } else {
-      App.x.result = m.result;
+      const result = m.result;
+      App.x.result = result;
       App.x.error = null;
       if (req.settings.kernel === 'emp') App.x.empReady = true;
-      drawExplorer(req.settings);
-      const s = req.settings;
-      Object.assign(xstate, { kernel: s.kernel, length: s.length, ridge: s.ridge, fraction: s.fraction, filter: s.filter + 1, pixel: s.pixel,
-        alpha: Array.from(m.result.alpha), error: m.result.relError, workerMs: m.result.computedMs,
-        computedMs: performance.now() - req.changedAt, ready: true, updates: xstate.updates + 1,
-        rowSupport: support(m.result.row), atomSupport: m.result.atomAlpha.length ? support(m.result.atoms.subarray(0, 784)) : 0 });
+      // explorerState follows once the views show the result, unless a
+      // newer result took over meanwhile.
+      drawExplorer(req.settings).then(guard(() => {
+        if (App.x.result !== result) return;
+        const s = req.settings;
+        Object.assign(xstate, { kernel: s.kernel, length: s.length, ridge: s.ridge, fraction: s.fraction, filter: s.filter + 1, pixel: s.pixel,
+          alpha: Array.from(result.alpha), error: result.relError, workerMs: result.computedMs,
+          computedMs: performance.now() - req.changedAt, ready: true, updates: xstate.updates + 1,
+          rowSupport: support(result.row), atomSupport: result.atomAlpha.length ? support(result.atoms.subarray(0, 784)) : 0 });
+      }));
     }
     if (App.x.queued) explore();
   }
@@ -1866,56 +1912,97 @@
     drawCurve();
   }
 
-  function xCanvas(id, img, mark) {
-    const c = $(id);
-    const { g, w } = fitCanvas(c, c.clientWidth || 140);
+  // xCanvas draws a 28×28 image on the square canvas id, width w CSS
+  // pixels (measured beforehand), and mark over it.
+  function xCanvas(id, w, img, mark) {
+    const { g } = fitCanvas($(id), w, w);
     blit(g, img, 0, 0, w / 28, w / 28);
     if (mark) mark(g, w / 28);
   }
 
-  function drawExplorer(s) {
+  // X_CANVASES are the explorer's canvases, measured together before any
+  // is drawn.
+  const X_CANVASES = ['x-alpha', 'x-row', 'x-filter', 'x-kept', 'x-pred', 'x-atoms', 'x-curve'];
+  const ATOMS_PER_TASK = 6;
+
+  // drawExplorer draws the explorer's result for settings s and resolves
+  // to true once every view shows it; to false if a newer drawing (a
+  // newer result, or a resize) took over before. On screen, where a
+  // reader waits for it, it draws at once; off screen (the first result,
+  // below the fold while the page loads), one canvas per task, so that
+  // it never holds the page's thread long (the first drawing creates the
+  // canvases' contexts and costs the most).
+  async function drawExplorer(s) {
     const r = App.x.result;
-    if (!r) return;
+    if (!r) return false;
+    const gen = ++App.x.drawGen;
+    const size = {};
+    for (const id of X_CANVASES) { const c = $(id); size[id] = { w: c.clientWidth, h: c.clientHeight }; }
+    const xw = (id) => size[id].w || 140;
     const n = 784;
-    $('x-nalpha').textContent = `${r.alpha.length} (${(100 * r.alpha.length / n).toFixed(1)}%)`;
-    const amap = new ImageData(28, 28);
-    amap.data.fill(255);
-    for (let q = 0; q < n; q++) amap.data.set([236, 238, 241, 255], 4 * q);
-    for (const a of r.alpha) amap.data.set([29, 35, 48, 255], 4 * a);
-    xCanvas('x-alpha', amap);
-    xCanvas('x-row', imageOf(r.row, 28, 28), (g, sc) => {
-      g.strokeStyle = '#1d2330'; g.lineWidth = 2;
-      g.strokeRect((s.pixel % 28) * sc, Math.floor(s.pixel / 28) * sc, sc, sc);
-    });
+    const mask = new Uint8Array(n);
+    for (const a of r.alpha) mask[a] = 1;
+    const steps = [
+      () => {
+        const amap = new ImageData(28, 28);
+        amap.data.fill(255);
+        for (let q = 0; q < n; q++) amap.data.set([236, 238, 241, 255], 4 * q);
+        for (const a of r.alpha) amap.data.set([29, 35, 48, 255], 4 * a);
+        xCanvas('x-alpha', xw('x-alpha'), amap);
+      },
+      () => xCanvas('x-row', xw('x-row'), imageOf(r.row, 28, 28), (g, sc) => {
+        g.strokeStyle = '#1d2330'; g.lineWidth = 2;
+        g.strokeRect((s.pixel % 28) * sc, Math.floor(s.pixel / 28) * sc, sc, sc);
+      }),
+    ];
     if (r.filter) {
-      const mask = new Uint8Array(n);
-      for (const a of r.alpha) mask[a] = 1;
-      xCanvas('x-filter', imageOf(r.filter, 28, 28));
-      xCanvas('x-kept', imageOf(r.filter, 28, 28, mask));
-      xCanvas('x-pred', imageOf(r.predicted, 28, 28));
-      $('x-error').textContent = `${(100 * r.relError).toFixed(1)}%`;
+      steps.push(
+        () => xCanvas('x-filter', xw('x-filter'), imageOf(r.filter, 28, 28)),
+        () => xCanvas('x-kept', xw('x-kept'), imageOf(r.filter, 28, 28, mask)),
+        () => xCanvas('x-pred', xw('x-pred'), imageOf(r.predicted, 28, 28)));
     }
-    // Atoms in one row.
-    const c = $('x-atoms');
+    // Atoms in rows, ATOMS_PER_TASK to a task.
     const na = r.atomAlpha.length;
-    const width = c.clientWidth || 600;
+    const width = size['x-atoms'].w || 600;
     const per = Math.max(1, Math.min(na, Math.floor(width / 62)));
     const cell = Math.floor(width / Math.max(per, 6));
-    const { g } = fitCanvas(c, Math.ceil(na / per) * cell || 60);
-    for (let a = 0; a < na; a++) {
-      const x = (a % per) * cell, y = Math.floor(a / per) * cell;
-      blit(g, imageOf(r.atoms.subarray(a * n, (a + 1) * n), 28, 28), x + 2, y + 2, (cell - 4) / 28, (cell - 4) / 28);
-      markAlpha(g, [r.atomAlpha[a]], 28, x + 2, y + 2, (cell - 4) / 28, (cell - 4) / 28, 1.5);
+    let ag = null;
+    for (let a0 = 0; a0 === 0 || a0 < na; a0 += ATOMS_PER_TASK) {
+      steps.push(() => {
+        if (a0 === 0) ag = fitCanvas($('x-atoms'), Math.ceil(na / per) * cell || 60, width).g;
+        for (let a = a0; a < Math.min(na, a0 + ATOMS_PER_TASK); a++) {
+          const x = (a % per) * cell, y = Math.floor(a / per) * cell;
+          blit(ag, imageOf(r.atoms.subarray(a * n, (a + 1) * n), 28, 28), x + 2, y + 2, (cell - 4) / 28, (cell - 4) / 28);
+          markAlpha(ag, [r.atomAlpha[a]], 28, x + 2, y + 2, (cell - 4) / 28, (cell - 4) / 28, 1.5);
+        }
+      });
     }
-    const k = s.kernel === 'se' ? `the SE kernel with ℓ = ${s.length} px` : 'the Emp kernel (pixel covariance)';
-    $('x-note').textContent = `With ${k}, λ = ${s.ridge} and ${r.alpha.length} of 784 weights kept, U predicts the filter with a relative error of ${(100 * r.relError).toFixed(1)}%. ` +
-      (s.kernel === 'se' ? (s.length < 1 ? 'A short length scale spreads each weight to almost nothing: isolated dots.' : s.length > 5 ? 'A long length scale spreads each weight into a broad blob: fine detail is lost.' : '') : '');
-    drawCurve();
+    steps.push(() => {
+      drawCurve(size['x-curve']);
+      // The text last: a write before the canvases are measured would
+      // make the measuring lay the page out again.
+      $('x-nalpha').textContent = `${r.alpha.length} (${(100 * r.alpha.length / n).toFixed(1)}%)`;
+      if (r.filter) $('x-error').textContent = `${(100 * r.relError).toFixed(1)}%`;
+      const k = s.kernel === 'se' ? `the SE kernel with ℓ = ${s.length} px` : 'the Emp kernel (pixel covariance)';
+      $('x-note').textContent = `With ${k}, λ = ${s.ridge} and ${r.alpha.length} of 784 weights kept, U predicts the filter with a relative error of ${(100 * r.relError).toFixed(1)}%. ` +
+        (s.kernel === 'se' ? (s.length < 1 ? 'A short length scale spreads each weight to almost nothing: isolated dots.' : s.length > 5 ? 'A long length scale spreads each weight into a broad blob: fine detail is lost.' : '') : '');
+    });
+    const chunked = !App.x.visible;
+    for (let i = 0; i < steps.length; i++) {
+      if (i > 0 && chunked) {
+        await nextTask();
+        if (gen !== App.x.drawGen) return false;
+      }
+      steps[i]();
+    }
+    return true;
   }
 
-  function drawCurve() {
+  // drawCurve draws the error against ℓ; size, when given, is the
+  // canvas's CSS size measured beforehand ({w, h}).
+  function drawCurve(size) {
     const c = $('x-curve');
-    const { g, w, h } = fitCanvas(c, c.clientHeight || 140);
+    const { g, w, h } = size && size.w ? fitCanvas(c, size.h || 140, size.w) : fitCanvas(c, c.clientHeight || 140);
     const pts = App.x.curve;
     const L = 34, B = 20, T = 6, R = 6;
     const pw = w - L - R, ph = h - T - B;
@@ -2215,15 +2302,35 @@
     c.toBlob((blob) => download('predparams-curves.png', blob), 'image/png');
   }
 
-  // ---- frame loop ----
+  // ---- frames ----
 
+  // The page draws in an animation frame only when something changed: a
+  // view passed to later, or the charts and figures after redraw. An idle
+  // page runs no frame callbacks at all.
+
+  // later marks views (keys of VIEWS) to draw at the next frame.
   function later(...views) {
     for (const v of views) App.pending.add(v);
+    wantFrame();
+  }
+
+  // redraw marks the learning curves and the run's figures to draw at
+  // the next frame.
+  function redraw() {
+    App.dirty = true;
+    wantFrame();
+  }
+
+  function wantFrame() {
+    if (App.frameWanted) return;
+    App.frameWanted = true;
+    requestAnimationFrame(frame);
   }
 
   const VIEWS = { units: () => drawUnits(), detail: () => drawDetail(), confusion: () => drawConfusion() };
 
   function frame() {
+    App.frameWanted = false;
     try {
       for (const v of App.pending) VIEWS[v]();
       App.pending.clear();
@@ -2235,7 +2342,14 @@
     } catch (err) {
       showMessage('Drawing failed: ' + (err && err.message ? err.message : err));
     }
-    requestAnimationFrame(frame);
+  }
+
+  // nextTask resolves in a new task, so that the browser can paint and
+  // handle input before the work that follows (scheduler.yield where
+  // there is one, which resumes ahead of other queued tasks).
+  function nextTask() {
+    if (window.scheduler && typeof scheduler.yield === 'function') return scheduler.yield();
+    return new Promise((resolve) => setTimeout(resolve, 0));
   }
 
   async function init() {
@@ -2256,7 +2370,7 @@
     $('units').addEventListener('blur', guard(() => drawUnits()));
     $('confusion').addEventListener('click', guard(onConfusionClick));
     $('x-row').addEventListener('click', guard(onRowClick));
-    $('xaxis').addEventListener('change', guard(() => { App.xaxis = $('xaxis').value; App.dirty = true; }));
+    $('xaxis').addEventListener('change', guard(() => { App.xaxis = $('xaxis').value; redraw(); }));
     $('copy-link').addEventListener('click', guard(copyLink));
     $('csv').addEventListener('click', guard(() => download('predparams-curves.csv', new Blob([curvesCSV()], { type: 'text/csv' }))));
     $('png').addEventListener('click', guard(chartsPNG));
@@ -2274,22 +2388,24 @@
       App.params.unitpause = $('pause-unit').checked;
       history.replaceState(null, '', hashOf(App.params));
     }));
-    window.addEventListener('resize', guard(() => { App.dirty = true; later('units'); drawFig4(); if (App.x.result) drawExplorer(xSettings(App.params)); }));
+    window.addEventListener('resize', guard(() => { redraw(); later('units'); drawFig4(); if (App.x.result) drawExplorer(xSettings(App.params)); }));
     if (window.IntersectionObserver) {
+      new IntersectionObserver(guard((entries) => { App.x.visible = entries[entries.length - 1].isIntersecting; })).observe($('explorer'));
       new IntersectionObserver(guard((entries) => {
         App.unitsVisible = entries[entries.length - 1].isIntersecting;
         if (App.unitsVisible && App.unitsStale) { App.unitsStale = false; later('units'); }
       })).observe($('units'));
     }
-    setupPad();
-    drawPrediction();
-    drawConfusion();
-    drawUnits();
-    drawCurve();
-    renderTable();
-    renderButtons();
-    renderLegend();
-    requestAnimationFrame(frame);
+    // The engine and the digits load while the views draw.
+    await nextTask();
+    const loading = load();
+    // Each view's first drawing is a task of its own, so that none of
+    // them holds the page's thread long, and the page paints between them.
+    for (const draw of [renderButtons, setupPad, drawPrediction, drawConfusion, drawUnits, drawCurve, renderTable, renderLegend]) {
+      await nextTask();
+      draw();
+    }
+    wantFrame();
     // The reproduction's results load when their panel comes into view:
     // the first visit does not fetch them.
     if (window.IntersectionObserver) {
@@ -2298,7 +2414,7 @@
       }));
       io.observe($('fig4'));
     } else loadFig4();
-    await load();
+    await loading;
     if (App.trainRequested && App.module) { App.trainRequested = false; train(); }
   }
 

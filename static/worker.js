@@ -3,9 +3,10 @@
 // worker (one per run) trains in time slices, posts one update per slice
 // and, every few seconds of training, a snapshot of its weights; the
 // evaluation worker evaluates those snapshots on the test set, so that
-// training never stops for it; the auxiliary worker describes models and
-// runs the dictionary explorer. Every crossing into Go is one call per
-// slice or per request, with typed arrays.
+// training never stops for it; the auxiliary worker first fetches the
+// engine (compiled here) and the data for every worker (fetchAll), then
+// describes models and runs the dictionary explorer. Every crossing into
+// Go is one call per slice or per request, with typed arrays.
 'use strict';
 
 importScripts('wasm_exec.js');
@@ -60,14 +61,48 @@ function call(name, ...args) {
   return r;
 }
 
+// fetchAll fetches and compiles the engine (msg.engine) and fetches the
+// data files (msg.data, as Blobs) and the explorer's filters (msg.filters,
+// as text, or null where it does not load), all here, off the page's
+// thread, and sends them to the page, which hands them to every worker
+// it starts, this one included.
+async function fetchAll(msg) {
+  const blob = async (url) => {
+    const r = await fetch(url);
+    if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+    return r.blob();
+  };
+  const compile = async (url) => {
+    const r = await fetch(url);
+    if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+    return (r.headers.get('Content-Type') || '').startsWith('application/wasm') && WebAssembly.compileStreaming
+      ? WebAssembly.compileStreaming(r) : WebAssembly.compile(await r.arrayBuffer());
+  };
+  try {
+    const [module, filters, ...data] = await Promise.all([compile(msg.engine),
+      fetch(msg.filters).then((r) => (r.ok ? r.text() : null)), ...msg.data.map(blob)]);
+    self.postMessage({ type: 'fetched', module, filters, data });
+  } catch (err) {
+    self.postMessage({ type: 'fetched', error: err && err.message ? err.message : String(err) });
+  }
+}
+
+// bytesOf returns a data file's bytes: the page sends Blobs, read here
+// so that the page's thread never copies them.
+async function bytesOf(b) {
+  return new Uint8Array(b instanceof Blob ? await b.arrayBuffer() : b);
+}
+
 async function init(msg) {
+  const data = Promise.all(msg.data.map(bytesOf));
+  data.catch(() => {}); // awaited below, after the instance starts
   const go = new Go();
   const ready = new Promise((resolve) => { globalThis.predparamsReady = resolve; });
   const inst = await WebAssembly.instantiate(msg.module, go.importObject);
   go.run(inst).then(() => fail('engine', 'the wasm instance exited', true));
   await ready;
   W.api = globalThis.predparams;
-  const d = msg.data.map((b) => new Uint8Array(b));
+  const d = await data;
   if (msg.role === 'aux') {
     // The auxiliary worker describes models and runs the explorer: a
     // few thousand digits are all it needs.
@@ -355,6 +390,7 @@ self.onmessage = async (e) => {
   const msg = e.data;
   try {
     switch (msg.type) {
+      case 'fetch': await fetchAll(msg); break;
       case 'init': await init(msg); break;
       case 'start': start(msg); break;
       case 'pause':
