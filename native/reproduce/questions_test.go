@@ -378,18 +378,21 @@ func TestLowRankFraction(t *testing.T) {
 	}
 }
 
+// byArm returns a fabricated test error per run: m's for the runs of
+// its arms, def for the others.
+func byArm(m map[string]float64, def float64) func(r *Run) float64 {
+	return func(r *Run) float64 {
+		if e, ok := m[r.Arm]; ok {
+			return e
+		}
+		return def
+	}
+}
+
 // TestQuestionVerdicts renders the open questions' sections from
 // fabricated results and checks their claims' verdicts.
 func TestQuestionVerdicts(t *testing.T) {
 	full := variant{wallpapers: "w"}
-	byArm := func(m map[string]float64, def float64) func(r *Run) float64 {
-		return func(r *Run) float64 {
-			if e, ok := m[r.Arm]; ok {
-				return e
-			}
-			return def
-		}
-	}
 	tests := []struct {
 		name   string
 		exp    string

@@ -127,14 +127,6 @@ func TestTunedFSDDHashes(t *testing.T) {
 // them).
 func TestTunedFSDDVerdicts(t *testing.T) {
 	v := withFSDD(false)
-	byArm := func(m map[string]float64, def float64) func(r *Run) float64 {
-		return func(r *Run) float64 {
-			if e, ok := m[r.Arm]; ok {
-				return e
-			}
-			return def
-		}
-	}
 	tests := []struct {
 		name   string
 		errPct func(r *Run) float64
