@@ -196,13 +196,7 @@ func (s *Session) ParallelUpdate() Update {
 		p.repSteps, p.repExamples, p.repTime = s.steps, u.Examples, now
 		u.Err = p.err
 	}
-	u.Diverged = u.Err != nil || diverged(u.TrainLoss)
-	u.Live = s.Live()
-	if !u.Diverged && s.active-s.lastSnap >= s.SnapshotGap {
-		s.lastSnap = s.active
-		sn := s.Snapshot()
-		u.Snapshot = &sn
-	}
+	s.finish(&u)
 	return u
 }
 

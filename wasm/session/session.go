@@ -113,6 +113,14 @@ func (s *Session) Advance(budget time.Duration) Update {
 		u.MsPerStep = spent.Seconds() * 1000 / float64(n)
 	}
 	u.Err = s.Run.Err()
+	s.finish(&u)
+	return u
+}
+
+// finish completes an update whose Err and TrainLoss are set: whether
+// the run diverged, the live settings, and a snapshot when one is due
+// (every SnapshotGap of training time).
+func (s *Session) finish(u *Update) {
 	u.Diverged = u.Err != nil || diverged(u.TrainLoss)
 	u.Live = s.Live()
 	if !u.Diverged && s.active-s.lastSnap >= s.SnapshotGap {
@@ -120,7 +128,6 @@ func (s *Session) Advance(budget time.Duration) Update {
 		sn := s.Snapshot()
 		u.Snapshot = &sn
 	}
-	return u
 }
 
 // diverged reports whether a mean loss shows a blown-up run.
