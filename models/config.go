@@ -313,6 +313,11 @@ func jsonMessage(err error) string {
 	return strings.TrimPrefix(msg, "json: ")
 }
 
+// MaxEpochs bounds train.epochs, so that counts of examples and steps
+// over a whole run stay far inside int64 (a million passes over MNIST
+// are 6·10¹⁰ examples).
+const MaxEpochs = 1_000_000
+
 // Validate reports the first setting that is missing or out of range.
 func (c *Config) Validate() error {
 	if err := validName(c.Name); err != nil {
@@ -332,8 +337,8 @@ func (c *Config) Validate() error {
 	}
 	t := c.Train
 	switch {
-	case t.Epochs <= 0:
-		return fmt.Errorf("config: train.epochs %d, want > 0", t.Epochs)
+	case t.Epochs <= 0 || t.Epochs > MaxEpochs:
+		return fmt.Errorf("config: train.epochs %d, want 1 to %d", t.Epochs, MaxEpochs)
 	case t.Batch <= 0:
 		return fmt.Errorf("config: train.batch %d, want > 0", t.Batch)
 	case t.TrainExamples < 0:

@@ -119,6 +119,8 @@ func TestParseConfigRefuses(t *testing.T) {
 		{"stride 0", cfg(`"x"`, `, "stride": 0`, "", ""), "layer 0: stride is 0"},
 		{"beta1 0", cfg(`"x"`, "", "", `, "beta1": 0`), "train.optimizer.beta1 is 0"},
 		{"lr_decay 0.5", cfg(`"x"`, "", "", `, "lr_decay": 0.5`), "would make the learning rate grow"},
+		{"epochs at the bound", strings.Replace(cfg(`"x"`, "", "", ""), `"epochs": 1,`, `"epochs": 1000000,`, 1), ""},
+		{"epochs beyond the bound", strings.Replace(cfg(`"x"`, "", "", ""), `"epochs": 1,`, `"epochs": 1000001,`, 1), "train.epochs 1000001, want 1 to 1000000"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -86,8 +86,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, errors.New("-config FILE is required (for example -config models/configs/mnist-mlp-dense.json)")
 	case o.resume && o.config == "" && o.out == "":
 		return nil, errors.New("-resume without -config needs -out DIR")
-	case o.epochs < 0:
-		return nil, fmt.Errorf("-epochs %d, want > 0", o.epochs)
+	case o.epochs < 0 || o.epochs > models.MaxEpochs:
+		return nil, fmt.Errorf("-epochs %d, want 1 to %d", o.epochs, models.MaxEpochs)
 	case o.threads < 1:
 		return nil, fmt.Errorf("-threads %d, want ≥ 1", o.threads)
 	case o.resume && o.seed >= 0:

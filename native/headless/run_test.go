@@ -77,6 +77,7 @@ func TestBadInput(t *testing.T) {
 		{"zero batch", []string{"-config", cfg("b0.json", strings.Replace(tinyConfig, `"batch": 50`, `"batch": 0`, 1))}, "batch"},
 		{"wrong output width", []string{"-config", cfg("w.json", strings.Replace(tinyConfig, `"units": 10`, `"units": 7`, 1))}, "10 classes"},
 		{"negative epochs", []string{"-config", good, "-epochs", "-3"}, "-epochs"},
+		{"huge epochs", []string{"-config", good, "-epochs", "9223372036854775807"}, "want 1 to 1000000"},
 		{"zero threads", []string{"-config", good, "-threads", "0"}, "-threads"},
 		{"unknown flag", []string{"-config", good, "-frobnicate"}, "frobnicate"},
 		{"stray argument", []string{"-config", good, "extra"}, "unexpected argument"},
