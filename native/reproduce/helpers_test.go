@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/predparams/predparams/models/datasets"
+	"github.com/predparams/predparams/native/reproduce/runstore"
 )
 
 func TestDuration(t *testing.T) {
@@ -200,6 +201,26 @@ func TestDedupeAndDescribe(t *testing.T) {
 	}
 	if d := (&Run{Exp: "compute", Arm: "wasm", Seed: 3}).describe(); d != "compute/wasm seed 3" {
 		t.Errorf("describe = %q", d)
+	}
+}
+
+func TestTuningWallSeconds(t *testing.T) {
+	own := predictedMLP(nameDictionaries, "SE–Emp", variant{quick: true}, "se", "emp", 0.05, 1, 1)
+	tune1 := *own
+	tune2 := *predictedMLP(nameDictionaries, "SE–Emp", variant{quick: true}, "se", "emp", 0.05, 1, 2)
+	tune1.Exp, tune2.Exp = nameTune, nameTune
+	rs := newResultSet(nil)
+	rs.cache[own.key()] = &loaded{rec: runstore.Record{WallSeconds: 100}}
+	rs.cache[tune1.key()] = &loaded{rec: runstore.Record{WallSeconds: 7}}
+	rs.cache[tune2.key()] = nil // not done
+	// tune1 is listed by both sections and counted once; own belongs
+	// to its section's row, not to the tuning row.
+	sections := []*section{
+		{rs: rs, runs: []*Run{own, &tune1, &tune2}},
+		{rs: rs, runs: []*Run{&tune1}},
+	}
+	if secs, n := tuningWallSeconds(sections); secs != 7 || n != 1 {
+		t.Errorf("tuningWallSeconds = %g s over %d runs, want 7 s over 1", secs, n)
 	}
 }
 

@@ -295,6 +295,26 @@ func (s *section) wallSeconds() (secs float64, n int) {
 	return secs, n
 }
 
+// tuningWallSeconds sums the wall time of the tuning runs that the
+// sections list, each counted once: they are stored under nameTune and
+// shared between sections, so no section's wallSeconds counts them.
+func tuningWallSeconds(sections []*section) (secs float64, n int) {
+	seen := map[string]bool{}
+	for _, s := range sections {
+		for _, r := range s.runs {
+			if r.Exp != nameTune || seen[r.key()] {
+				continue
+			}
+			seen[r.key()] = true
+			if l := s.rs.get(r); l != nil {
+				secs += l.rec.WallSeconds
+				n++
+			}
+		}
+	}
+	return secs, n
+}
+
 // reportOptions configure a report.
 type reportOptions struct {
 	v       variant
@@ -533,11 +553,17 @@ func writeFooter(b *bytes.Buffer, sections []*section, rs *resultSet) {
 
 	fmt.Fprintf(b, "## Compute spent\n\n")
 	fmt.Fprintf(b, "Wall time of each experiment's own runs (child processes on one thread each, summed over runs and sessions; the grid ran them two at a time on two cores shared with other work):\n\n| experiment | runs with results | wall time, summed over runs |\n|---|---|---|\n")
+	var total float64
+	var runs int
 	for i, s := range sections {
 		secs, n := s.wallSeconds()
 		fmt.Fprintf(b, "| %d. %s | %d | %s |\n", i+1, s.exp.name, n, duration(secs))
+		total, runs = total+secs, runs+n
 	}
-	fmt.Fprintf(b, "\n")
+	secs, n := tuningWallSeconds(sections)
+	fmt.Fprintf(b, "| tuning runs on the validation split (shared by the tuned sections) | %d | %s |\n", n, duration(secs))
+	total, runs = total+secs, runs+n
+	fmt.Fprintf(b, "| all | %d | %s |\n\n", runs, duration(total))
 	for _, root := range rs.roots {
 		sessions := runstore.ReadSessions(root)
 		if len(sessions) == 0 {
