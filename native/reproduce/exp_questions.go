@@ -169,16 +169,16 @@ func seJ1(v variant, frac float64) *family {
 	return seGrid(nameQLength, armTSE, nameQLength, "mnist", v, frac, 1, qSELRs(v))
 }
 
-// seJ5 returns the SE–Emp (J = 5) family with ℓ by validation at frac.
-// At the tuned grid's points its configs carry the tuned grid's names,
-// so that the candidates at the ℓ that the tuned grid selected are the
-// tuned grid's "SE–Emp, J=5" tuning runs.
+// seJ5 returns the SE–Emp (J = 5) family with ℓ by validation at frac:
+// at the tuned grid's points the tuned grid's own (seJ5Family), under
+// this experiment's arm name.
 func seJ5(v variant, frac float64) *family {
-	prefix, lrs := nameQLength, qSELRs(v)
 	if isTunedFrac(v, frac) {
-		prefix, lrs = nameTunedMLP, pick(v, tuneLRs, quickLRs)
+		f := seJ5Family(v, frac)
+		f.exp, f.arm = nameQLength, armQSE5
+		return f
 	}
-	return seGrid(nameQLength, armQSE5, prefix, "mnist", v, frac, tunedColumns, lrs)
+	return seGrid(nameQLength, armQSE5, nameQLength, "mnist", v, frac, tunedColumns, qSELRs(v))
 }
 
 // lengthFamilies returns open-length's families that can be built now.
@@ -193,34 +193,18 @@ func lengthFamilies(v variant, t *tuner) []*family {
 	for _, f := range pick(v, qPaperFracs, qPaperFracs[1:2]) {
 		out = append(out, qFamily(nameQLength, armQPaperL, v, f, "mnist", qSpec{l1: "se", l2: "emp", frac: f, columns: 1, length: 2}))
 	}
-	if u := ljUnion(v, t); u != nil {
-		out = append(out, u)
-	}
+	out = append(out, ljUnion(v))
 	return append(out, denseOf(v, t))
 }
 
-// ljUnion is the arm "SE–Emp, ℓ and J by validation" at 5%: the union of
-// the J = 1 and J = 5 ℓ grids. Candidates that are the tuned grid's
-// (all of J = 1; J = 5 at the ℓ it selected) leave their final runs to
-// the tuned grid, whose SE–Emp or SE–Emp, J=5 arm then has them. Nil
-// while the tuned grid's ℓ at 5% is not selected.
-func ljUnion(v variant, t *tuner) *family {
-	frac := qLengthFracs5[0]
-	l, ok := t.selectedLength(frac)
-	if !ok {
-		return nil
-	}
-	j1, j5 := seFamily(v, frac), seJ5(v, frac)
-	u := &family{exp: nameQLength, arm: armQLJ, point: frac, maxEpochs: j1.maxEpochs}
-	for _, c := range j1.cands {
-		c.owner = nameTunedMLP
-		u.cands = append(u.cands, c)
-	}
-	for _, c := range j5.cands {
-		if c.cfg.Layers[0].Predict.Length == l {
-			c.owner = nameTunedMLP
-		}
-		u.cands = append(u.cands, c)
+// ljUnion is the arm "SE–Emp, ℓ and J by validation" at 5%: the tuned
+// grid's seUnion, whose final runs it shares (they belong to the tuned
+// grid).
+func ljUnion(v variant) *family {
+	u := seUnion(v, qLengthFracs5[0])
+	u.exp, u.arm = nameQLength, armQLJ
+	for i := range u.cands {
+		u.cands[i].owner = nameTunedMLP
 	}
 	return u
 }
@@ -300,26 +284,14 @@ func columnFamilies(v variant, t *tuner) []*family {
 			out = append(out, qFamily(nameQColumns, a.arm, v, f, "mnist", qSpec{l1: a.l1, l2: a.l2, frac: f, columns: j}))
 		}
 		out = append(out, qFamily(nameQColumns, armQLowRank5, v, f, "mnist", qSpec{l1: "lowrank", l2: "lowrank", frac: lowRankFraction(f, j), columns: j}))
-		for _, tf := range mlpFamilies(v, t) {
-			if tf.arm == armTSE5 && tf.point == f {
-				out = append(out, tf)
-			}
-		}
+		out = append(out, seJ5Family(v, f))
 	}
 	return out
 }
 
 func expQColumns() *experiment {
 	e := &experiment{name: nameQColumns, title: "Open question: five columns for every dictionary"}
-	e.tuned = func(v variant, t *tuner) []*Run {
-		// SE–Emp, J=5 waits for the ℓ of the tuned grid's SE–Emp: its
-		// tuning runs belong here too.
-		var runs []*Run
-		for _, f := range qColumnFracs {
-			runs = append(runs, tuningRuns(t, seFamily(v, f))...)
-		}
-		return append(runs, familyRuns(v, t, columnFamilies(v, t))...)
-	}
+	e.tuned = func(v variant, t *tuner) []*Run { return familyRuns(v, t, columnFamilies(v, t)) }
 	e.runs, e.report = untunedRuns(e), reportQColumns
 	return e
 }
@@ -506,12 +478,9 @@ func fashionFamilies(v variant, t *tuner) []*family {
 		out = append(out, se,
 			qFamily(exp, armQRandFix5, v, f, fashionData, qSpec{l1: "randfixu", l2: "randfixu", frac: f, columns: tunedColumns}),
 			qFamily(exp, armQRandCon5, v, f, fashionData, qSpec{l1: "randcon", l2: "randcon", frac: f, columns: tunedColumns}))
-		if l, ok := t.lengthOf(se); ok {
-			j5 := qFamily(exp, armTSE5, v, f, fashionData, qSpec{l1: "se", l2: "emp", frac: f, columns: tunedColumns, length: l})
-			union := &family{exp: exp, arm: armTSEJ, point: f, maxEpochs: epochs,
-				cands: append(append([]candidate{}, se.cands...), j5.cands...)}
-			out = append(out, j5, union)
-		}
+		j5 := seGrid(exp, armTSE5, exp, fashionData, v, f, tunedColumns, qSELRs(v))
+		out = append(out, j5, &family{exp: exp, arm: armTSEJ, point: f, maxEpochs: epochs,
+			cands: append(append([]candidate{}, se.cands...), j5.cands...)})
 		budget := predictedTrainable(mnistInputs, budgetHidden, f)
 		for _, d := range []struct {
 			arm, data string

@@ -149,6 +149,22 @@ func seFamily(v variant, frac float64) *family {
 	return seGrid(nameTunedMLP, armTSE, nameTunedMLP, "mnist", v, frac, 1, pick(v, tuneLRs, quickLRs))
 }
 
+// seJ5Family is the SE–Emp family with J = tunedColumns columns at
+// frac, tuned like seFamily over learning rate × length scale: the best
+// ℓ for five columns need not be the best for one.
+func seJ5Family(v variant, frac float64) *family {
+	return seGrid(nameTunedMLP, armTSE5, nameTunedMLP, "mnist", v, frac, tunedColumns, pick(v, tuneLRs, quickLRs))
+}
+
+// seUnion is the arm "SE–Emp, J by validation" at frac: ℓ, J and the
+// learning rate selected together over seFamily's and seJ5Family's
+// candidates.
+func seUnion(v variant, frac float64) *family {
+	se, j5 := seFamily(v, frac), seJ5Family(v, frac)
+	return &family{exp: nameTunedMLP, arm: armTSEJ, point: frac, maxEpochs: se.maxEpochs,
+		cands: append(append([]candidate{}, se.cands...), j5.cands...)}
+}
+
 // seGrid is the family of SE–Emp nets on data at frac with J columns
 // whose candidates are learning rate (from lrs) × SE length scale; their configs
 // are named after prefix (an experiment), so that two experiments that
@@ -182,7 +198,7 @@ func (t *tuner) lengthOf(f *family) (float64, bool) {
 }
 
 // mlpFamilies returns the families of the tuned MLP grid that can be
-// built now: those of SE arms other than SE–Emp wait for its length.
+// built now: SE–Emp2 and SE–rand wait for SE–Emp's (J = 1) length.
 func mlpFamilies(v variant, t *tuner) []*family {
 	epochs := pick(v, tuneMLPEpochs, quickEpochs)
 	lrs := pick(v, tuneLRs, quickLRs)
@@ -194,16 +210,12 @@ func mlpFamilies(v variant, t *tuner) []*family {
 		})
 	}
 	for _, f := range fracs {
-		se := seFamily(v, f)
-		out = append(out, se,
+		out = append(out, seFamily(v, f), seJ5Family(v, f), seUnion(v, f),
 			simple(armTEmpEmp, "relu", "emp", "emp", f, 1, 0),
 			simple(armTRandFixU, "relu", "randfixu", "randfixu", f, 1, 0),
 			simple(armTRandCon, "relu", "randcon", "randcon", f, 1, 0))
 		if l, ok := t.selectedLength(f); ok {
-			j5 := simple(armTSE5, "relu", "se", "emp", f, tunedColumns, l)
-			union := &family{exp: nameTunedMLP, arm: armTSEJ, point: f, maxEpochs: epochs,
-				cands: append(append([]candidate{}, se.cands...), j5.cands...)}
-			out = append(out, j5, union,
+			out = append(out,
 				simple(armTSE2, "relu", "se", "emp2", f, 1, l),
 				simple(armTSERand, "relu", "se", "randfixu", f, 1, l))
 		}

@@ -127,9 +127,9 @@ func TestQuestionPlans(t *testing.T) {
 		// here, so its finals are the tuned grid's SE–Emp's.
 		{nameQLength, variant{}, 4*tl*ls + ql*ls + 3*ql + tl, (3 + 3 + 1) * 6, 6, 1},
 		{nameQLength, variant{quick: true}, 3*2*2 + 1 + 2, (1 + 1 + 1) * 2, 2, 1},
-		// SE–Emp's tuning (tl×ls) and 5 dictionaries at J=5 (ql each); SE–Emp, J=5 waits.
-		{nameQColumns, variant{}, tl*ls + 5*ql, 6 * 6, 6, 1},
-		{nameQColumns, variant{quick: true}, 2*2 + 5, 6 * 2, 2, 1},
+		// SE–Emp, J=5's tuning (tl×ls) and 5 dictionaries at J=5 (ql each).
+		{nameQColumns, variant{}, tl*ls + 5*ql, 6 * 6, 6, 0},
+		{nameQColumns, variant{quick: true}, 2*2 + 5, 6 * 2, 2, 0},
 		// 2 fractions × (upsample ql + SE grid ql×ls), conv 2 × 1.
 		{nameQUpsample, variant{}, 2*(ql+ql*ls) + 2, 6 * 6, 6, 0},
 		{nameQUpsample, variant{quick: true}, 1*(1+2*2) + 2, 4 * 2, 2, 0},
@@ -139,11 +139,11 @@ func TestQuestionPlans(t *testing.T) {
 		// 2 fractions × (2 alternating arms × ql × 2 E + LowRank tl + SE–Emp tl×ls).
 		{nameQAlternate, variant{}, 2 * (2*ql*2 + tl + tl*ls), 8 * 6, 6, 0},
 		{nameQAlternate, variant{quick: true}, 2 + 2 + 4, 4 * 2, 2, 0},
-		// SE grid ql×ls, RandFixU and RandCon J=5, 3 dense nets at the
-		// budget, dense; J=5 and the union wait. Finals: 8 families (the
+		// SE grids ql×ls at J = 1 and J = 5, RandFixU and RandCon J=5,
+		// 3 dense nets at the budget, dense. Finals: 8 families (the
 		// union's are SE–Emp's here).
-		{nameQFashion, variant{}, ql*ls + 6*ql, 8 * 6, 6, 1},
-		{nameQFashion, variant{quick: true}, 2*2 + 6, 8 * 2, 2, 1},
+		{nameQFashion, variant{}, 2*ql*ls + 6*ql, 8 * 6, 6, 1},
+		{nameQFashion, variant{quick: true}, 2*2*2 + 6, 8 * 2, 2, 1},
 		// 2 growing arms × ql × 2 ℓ, the tuned grid's SE–Emp at 2
 		// fractions (tl×ls each); finals of all four.
 		{nameQGrow, variant{}, 2*ql*2 + 2*tl*ls, 4 * 6, 6, 0},
@@ -291,9 +291,10 @@ func TestGrowReplay(t *testing.T) {
 	}
 }
 
-// TestUnionOwners checks that "ℓ and J by validation" leaves a selected
-// candidate of the tuned grid to the tuned grid (its final runs are the
-// tuned grid's SE–Emp runs) and owns the others.
+// TestUnionOwners checks that open-length's "ℓ and J by validation"
+// leaves its final runs to the tuned grid, whatever it selects: they are
+// the final runs of the tuned grid's "SE–Emp, J by validation", and of
+// its SE–Emp or SE–Emp, J=5 arm.
 func TestUnionOwners(t *testing.T) {
 	full := variant{}
 	tests := []struct {
@@ -308,7 +309,7 @@ func TestUnionOwners(t *testing.T) {
 		{"J=5 at another ℓ selected", func(r *Run) bool {
 			p := r.Config.Layers[0].Predict
 			return p != nil && p.Columns == tunedColumns && r.Config.Train.Optimizer.LR == 0.004 && p.Length == seLengths(full, 0.05)[2]
-		}, nameQLength},
+		}, nameTunedMLP},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -327,10 +328,7 @@ func TestUnionOwners(t *testing.T) {
 			}
 			resolve(t, e[0], full, root, val, func(*Run) float64 { return 2 })
 			tn := newTuner(full, []string{root})
-			u := ljUnion(full, tn)
-			if u == nil {
-				t.Fatal("the union is not listed once the tuning is done")
-			}
+			u := ljUnion(full)
 			sel, ok := tn.choose(u)
 			if !ok {
 				t.Fatal("the union is not resolved")
@@ -339,12 +337,21 @@ func TestUnionOwners(t *testing.T) {
 			if r.Exp != tt.owner {
 				t.Errorf("final run owned by %s, want %s", r.Exp, tt.owner)
 			}
-			if tt.owner == nameTunedMLP {
-				se := seFamily(full, 0.05)
-				ssel, _ := tn.choose(se)
-				if want := se.finalRun(ssel, 1).key(); r.key() != want {
-					t.Errorf("final run %s, want the tuned grid's %s", r.key(), want)
-				}
+			union := seUnion(full, 0.05)
+			usel, _ := tn.choose(union)
+			if want := union.finalRun(usel, 1).key(); r.key() != want {
+				t.Errorf("final run %s, want the tuned grid's union's %s", r.key(), want)
+			}
+			arm := seFamily(full, 0.05)
+			if tt.name != "J=1 selected" {
+				arm = seJ5Family(full, 0.05)
+			}
+			asel, ok := tn.choose(arm)
+			if !ok {
+				t.Fatal("the selected arm is not resolved")
+			}
+			if want := arm.finalRun(asel, 1).key(); r.key() != want {
+				t.Errorf("final run %s, want the tuned grid's %s arm's %s", r.key(), arm.arm, want)
 			}
 		})
 	}
@@ -407,7 +414,7 @@ func TestQuestionVerdicts(t *testing.T) {
 		{"alternate: beats LowRank", nameQAlternate, byArm(map[string]float64{armQSEAlt: 1.5, armQEmpAlt: 1.5}, 2), "beats LowRank", verdict.Holds},
 		{"alternate: worse than fixed", nameQAlternate, byArm(map[string]float64{armQSEAlt: 2.5}, 2), "keeping the SE–Emp dictionary fixed", verdict.DoesNotHold},
 		{"length: tuned ℓ lower", nameQLength, byArm(map[string]float64{armQPaperL: 2.5}, 2), "beats the paper's ℓ = 2", verdict.Holds},
-		{"length: 95% no loss", nameQLength, byArm(map[string]float64{armDense: 2}, 2), "once ℓ follows |α|", verdict.Holds},
+		{"length: ℓ = 2 worse", nameQLength, byArm(map[string]float64{armQPaperL: 3}, 2), "beats the paper's ℓ = 2", verdict.Holds},
 		{"columns: SE J=5 lower", nameQColumns, byArm(map[string]float64{armTSE5: 1.5}, 2), "beats RandFixU and RandCon", verdict.Holds},
 		{"fashion: a point worse than dense", nameQFashion, byArm(map[string]float64{armDense: 9}, 10), "over 95%", verdict.DoesNotHold},
 		{"fashion: beats the down-sized net", nameQFashion, byArm(map[string]float64{armTNarrow: 11}, 10), "down-sized dense net", verdict.Holds},

@@ -147,7 +147,7 @@ func (s *section) tunedSetupOn(what, split, examples string, fams []*family) {
 func reportTunedMLP(s *section) {
 	fams := mlpFamilies(s.v, s.t)
 	ix := indexFamilies(fams)
-	s.tunedSetup(fmt.Sprintf("MNIST 784-500-500-10, ReLU, Adam (learning rate from %v, divided by 1.0006 per update), batch 100. SE arms' layer-1 length scale ℓ is tuned per |α| on SE–Emp from %v × the mean spacing of α, √(784/n_α), and reused by the other SE arms at the same n_α. `%s` selects J ∈ {1, %d} on validation (the paper's code used several columns); LowRank runs at f = %v, where it learns about as many weights as the others at f = %v.",
+	s.tunedSetup(fmt.Sprintf("MNIST 784-500-500-10, ReLU, Adam (learning rate from %v, divided by 1.0006 per update), batch 100. SE's layer-1 length scale ℓ is tuned per |α| with the learning rate, from %v × the mean spacing of α, √(784/n_α), on SE–Emp and on SE–Emp, J=5 (the best ℓ for five columns need not be the best for one); SE–Emp2 and SE–rand reuse SE–Emp's. `%s` selects ℓ and J ∈ {1, %d} together on validation (the paper's code used several columns); LowRank runs at f = %v, where it learns about as many weights as the others at f = %v.",
 		pick(s.v, tuneLRs, quickLRs), pick(s.v, lengthScales, lengthScales[:2]), armTSEJ, tunedColumns, pick(s.v, lowRankFractions, lowRankFractions[:1]), pick(s.v, tunedFractions, quickTunedFracs)), fams)
 	s.tunedTable(fams)
 	r := s.v.rule()
@@ -171,7 +171,7 @@ func reportTunedMLP(s *section) {
 	s.printf("Claims (rules above):\n\n")
 	s.claim("SE–Emp and SE–Emp2 beat RandFixU and RandCon (Fig. 4 left)", r.Superior(fig4))
 	s.claim("SE–Emp and SE–Emp2 beat LowRank at about the same learned count (Fig. 4 left)", r.Superior(lowrank))
-	s.claim("Over 95% of the weights can be predicted without accuracy loss (abstract): SE–Emp, J by validation, at 5% learned against dense", r.NoLoss([]verdict.Point{pt("f=0.05", s.errsOf(ix, armTSEJ, fracs[0]), dense)}))
+	s.claim("Over 95% of the weights can be predicted without accuracy loss (abstract): SE–Emp, ℓ and J by validation, at 5% learned against dense", r.NoLoss([]verdict.Point{pt("f=0.05", s.errsOf(ix, armTSEJ, fracs[0]), dense)}))
 	s.claim("SE–Emp beats SE–rand: the empirical layer-2 kernel matters (rebuttal; R7)", r.Superior(rand))
 	s.claim("Emp–Emp does as well as SE–Emp: no image topology needed (R7)", r.NoLoss(emp))
 	s.claim("Five columns beat one at the same learned count (rebuttal)", r.Superior(cols))
@@ -186,7 +186,7 @@ func reportTunedBudgets(s *section) {
 		}
 	}
 	ix := indexFamilies(fams)
-	s.tunedSetup("Each budget is the trained-parameter count of the SE–Emp net at f. At that budget: SE–Emp with J by validation (section tuned-mlp's runs), DCT–Emp and PCA–Emp (other layer-1 bases), a dense 784-h-h-10 net with h solved for the budget, PCA-50 inputs and 14×14 inputs feeding dense nets of that budget. (7×7 inputs, far behind in the earlier grid, are cut to fit the budget.) The PCA-50 projection is computed from all 60,000 training images, validation images included.", fams)
+	s.tunedSetup("Each budget is the trained-parameter count of the SE–Emp net at f. At that budget: SE–Emp with ℓ and J by validation (section tuned-mlp's runs), DCT–Emp and PCA–Emp (other layer-1 bases), a dense 784-h-h-10 net with h solved for the budget, PCA-50 inputs and 14×14 inputs feeding dense nets of that budget. (7×7 inputs, far behind in the earlier grid, are cut to fit the budget.) The PCA-50 projection is computed from all 60,000 training images, validation images included.", fams)
 	s.tunedTable(fams)
 	r := s.v.rule()
 	var narrow, pca, down, bases []verdict.Point

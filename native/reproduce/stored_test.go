@@ -75,3 +75,29 @@ func TestStoredRuns(t *testing.T) {
 	}
 	t.Logf("%d stored runs found, %d unreadable", found, unreadable)
 }
+
+// TestStoredListed checks that every stored run folder is a run that the
+// experiments list, with their tuning resolved from the stored results:
+// a folder that no experiment lists (a final run of a selection that a
+// change of the grid replaced) would sit in docs/results unreported.
+func TestStoredListed(t *testing.T) {
+	dirs, _ := filepath.Glob(filepath.Join(storedResults, "*", "*", runstore.ConfigFile))
+	if len(dirs) == 0 {
+		t.Skip("no stored results")
+	}
+	v := variant{fsdd: "any", wallpapers: "any"}
+	tn := newTuner(v, []string{storedResults})
+	listed := map[string]bool{}
+	for _, e := range experiments() {
+		for _, r := range e.runsWith(v, tn) {
+			listed[r.key()] = true
+		}
+	}
+	for _, p := range dirs {
+		dir := filepath.Dir(p)
+		key := filepath.Base(filepath.Dir(dir)) + "/" + filepath.Base(dir)
+		if !listed[key] {
+			t.Errorf("%s: no experiment lists this run", dir)
+		}
+	}
+}
