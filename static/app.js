@@ -1706,7 +1706,9 @@
         const f = row ? n / row : 0;
         const v = t === p ? Math.sqrt(f) : Math.min(1, Math.sqrt(f) * 3);
         const col = t === p ? [255 - 215 * v, 255 - 150 * v, 255 - 195 * v] : [255 - 70 * v, 255 - 190 * v, 255 - 240 * v];
-        // White text where it contrasts more than black (WCAG luminance).
+        // White text where it contrasts more than black, which the light
+        // cells use (not the page's ink: between luminance 0.18 and 0.25
+        // neither white nor ink reaches 4.5:1); at the switch both give 4.58:1.
         const lin = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
         const dark = 0.2126 * lin(col[0]) + 0.7152 * lin(col[1]) + 0.0722 * lin(col[2]) < 0.179;
         html += `<td><button type="button" class="cc${dark ? ' dark' : ''}" data-t="${t}" data-p="${p}" style="background:rgb(${col.map(Math.round).join(',')})" aria-label="${n} test digits ${t} read as ${p}">${n || ''}</button></td>`;
