@@ -45,7 +45,7 @@ go run ./native/reproduce report -quick -results "$tmp/local/results" -out "$tmp
 # mask drops the lines that measure the machine, the sessions or where the
 # runs' code came from.
 mask() {
-	grep -v -e '^Hardware: ' -e '^Sessions of `run`' -e '^Provenance\. ' -e '^| [0-9]\. [a-z]* | [0-9]* | [0-9.]* [a-z]* |$' "$1" |
+	grep -v -e '^Hardware: ' -e '^Sessions of `run`' -e '^Provenance\. ' -e '^| [0-9]*\. [a-z-]* | [0-9]* | ' -e '^| all | [0-9]* | ' -e '^| tuning runs on the validation split' "$1" |
 		cat -s | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'
 }
 if ! diff <(mask "$tmp/local/RESULTS.md") <(mask "$tmp/slurm/RESULTS.md") > "$tmp/report.diff"; then
