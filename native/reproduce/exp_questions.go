@@ -272,8 +272,8 @@ func lowRankFraction(frac float64, columns int) float64 {
 }
 
 // columnFamilies returns open-columns' families: every dictionary at
-// J = 5 (SE–Emp's is the tuned grid's, listed once ℓ is selected).
-func columnFamilies(v variant, t *tuner) []*family {
+// J = 5 (SE–Emp's is the tuned grid's, seJ5Family).
+func columnFamilies(v variant) []*family {
 	var out []*family
 	j := tunedColumns
 	for _, f := range pick(v, qColumnFracs, qColumnFracs) {
@@ -291,7 +291,7 @@ func columnFamilies(v variant, t *tuner) []*family {
 
 func expQColumns() *experiment {
 	e := &experiment{name: nameQColumns, title: "Open question: five columns for every dictionary"}
-	e.tuned = func(v variant, t *tuner) []*Run { return familyRuns(v, t, columnFamilies(v, t)) }
+	e.tuned = func(v variant, t *tuner) []*Run { return familyRuns(v, t, columnFamilies(v)) }
 	e.runs, e.report = untunedRuns(e), reportQColumns
 	return e
 }
@@ -466,10 +466,10 @@ func expQAlternate() *experiment {
 // Arms of the Fashion-MNIST experiment (beside the tuned grid's names).
 const fashionData = "fashion"
 
-// fashionFamilies returns open-fashion's families that can be built
-// now: the tuned grid's core arms with data "fashion", ℓ tuned on
-// Fashion-MNIST's own SE–Emp.
-func fashionFamilies(v variant, t *tuner) []*family {
+// fashionFamilies returns open-fashion's families: the tuned grid's
+// core arms with data "fashion", ℓ tuned on Fashion-MNIST itself, for
+// one column and for J = 5.
+func fashionFamilies(v variant) []*family {
 	var out []*family
 	exp := nameQFashion
 	epochs := pick(v, tuneMLPEpochs, quickEpochs)
@@ -479,8 +479,7 @@ func fashionFamilies(v variant, t *tuner) []*family {
 			qFamily(exp, armQRandFix5, v, f, fashionData, qSpec{l1: "randfixu", l2: "randfixu", frac: f, columns: tunedColumns}),
 			qFamily(exp, armQRandCon5, v, f, fashionData, qSpec{l1: "randcon", l2: "randcon", frac: f, columns: tunedColumns}))
 		j5 := seGrid(exp, armTSE5, exp, fashionData, v, f, tunedColumns, qSELRs(v))
-		out = append(out, j5, &family{exp: exp, arm: armTSEJ, point: f, maxEpochs: epochs,
-			cands: append(append([]candidate{}, se.cands...), j5.cands...)})
+		out = append(out, j5, union(exp, armTSEJ, se, j5))
 		budget := predictedTrainable(mnistInputs, budgetHidden, f)
 		for _, d := range []struct {
 			arm, data string
@@ -499,7 +498,7 @@ func fashionFamilies(v variant, t *tuner) []*family {
 
 func expQFashion() *experiment {
 	e := &experiment{name: nameQFashion, title: "Open question: a second image set, Fashion-MNIST"}
-	e.tuned = func(v variant, t *tuner) []*Run { return familyRuns(v, t, fashionFamilies(v, t)) }
+	e.tuned = func(v variant, t *tuner) []*Run { return familyRuns(v, t, fashionFamilies(v)) }
 	e.runs, e.report = untunedRuns(e), reportQFashion
 	return e
 }

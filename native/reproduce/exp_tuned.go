@@ -160,9 +160,15 @@ func seJ5Family(v variant, frac float64) *family {
 // learning rate selected together over seFamily's and seJ5Family's
 // candidates.
 func seUnion(v variant, frac float64) *family {
-	se, j5 := seFamily(v, frac), seJ5Family(v, frac)
-	return &family{exp: nameTunedMLP, arm: armTSEJ, point: frac, maxEpochs: se.maxEpochs,
-		cands: append(append([]candidate{}, se.cands...), j5.cands...)}
+	return union(nameTunedMLP, armTSEJ, seFamily(v, frac), seJ5Family(v, frac))
+}
+
+// union returns the family of arm in exp whose candidates are a's and
+// b's, at a's point and epoch cap: selecting in it selects between the
+// two arms on validation.
+func union(exp, arm string, a, b *family) *family {
+	return &family{exp: exp, arm: arm, point: a.point, maxEpochs: a.maxEpochs,
+		cands: append(append([]candidate{}, a.cands...), b.cands...)}
 }
 
 // seGrid is the family of SE–Emp nets on data at frac with J columns

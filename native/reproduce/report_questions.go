@@ -149,7 +149,7 @@ func reportQLength(s *section) {
 }
 
 func reportQColumns(s *section) {
-	fams := columnFamilies(s.v, s.t)
+	fams := columnFamilies(s.v)
 	f := qColumnFracs[0]
 	s.tunedSetup(fmt.Sprintf("MNIST 784-500-500-10, ReLU, Adam (learning rate from %v), every dictionary in J = %d columns in both hidden layers at f = %v: RandFixU, RandCon, PCA–Emp and DCT–Emp beside the tuned grid's SE–Emp, J=5 (its ℓ selected with its learning rate on validation, as for J = 1). LowRank with J columns learns J copies of U, so it runs at f = %g, where it learns about as many weights as the fixed dictionaries at f = %g (the figure places every arm at its measured fraction learned). The tuned grid compared them with one column only.",
 		qLRs(s.v), tunedColumns, qColumnFracs, lowRankFraction(f, tunedColumns), f), fams)
@@ -320,7 +320,7 @@ func reportQAlternate(s *section) {
 }
 
 func reportQFashion(s *section) {
-	fams := fashionFamilies(s.v, s.t)
+	fams := fashionFamilies(s.v)
 	f := qFashionFracs[0]
 	s.tunedSetup(fmt.Sprintf("Fashion-MNIST (Debian's dataset-fashion-mnist: 60,000 training and 10,000 test images, 28×28, 10 kinds of clothing), the tuned grid's core arms at f = %v: SE–Emp with ℓ tuned here (as on MNIST) with one column and with J = 5, and with ℓ and J selected together on validation, RandFixU and RandCon with J = 5, and at SE–Emp's learned count a narrower dense net, PCA-50 inputs (`fashion-pca50`) and 14×14 inputs (`fashion14`) feeding dense nets, and the dense net. ReLU, Adam (learning rate from %v). The margin of the rules stays 0.2 points although Fashion-MNIST's errors are about ten times MNIST's (the test set's own standard error at 10%% error is 0.3 points), so \"no loss\" is harder to show here.",
 		qFashionFracs, qLRs(s.v)), fams)
