@@ -10,10 +10,19 @@ state=${2:?usage: local-cluster.sh start|stop STATE_DIR}
 mkdir -p "$state"
 state=$(cd "$state" && pwd)
 
+# stop ends the daemons and waits (up to 10 s each) until they have
+# exited: slurmctld saves its state under $state/ctld as it shuts down,
+# and a caller that removes $state right after must not race that write.
 stop() {
+	local d pid i
 	for d in slurmd slurmctld munged; do
 		if [ -f "$state/$d.pid" ]; then
-			kill "$(cat "$state/$d.pid")" 2>/dev/null || true
+			pid=$(cat "$state/$d.pid")
+			kill "$pid" 2>/dev/null || true
+			for i in $(seq 100); do
+				kill -0 "$pid" 2>/dev/null || break
+				sleep 0.1
+			done
 			rm -f "$state/$d.pid"
 		fi
 	done
